@@ -1,0 +1,40 @@
+#pragma once
+// One monitored host: a liveness per network, fed verdicts by the network actors; reports
+// transitions as events. Only set events are gated by the agent's role (reference §1.2).
+
+#include <array>
+#include <optional>
+#include <string>
+
+#include "actors/interfaces.hpp"
+#include "actors/liveness.hpp"
+#include "config/config.hpp"
+
+namespace hbs {
+
+struct host_setup {
+  std::string name;
+  cfg::host_type type = cfg::host_type::worker;
+  std::string controller; // this agent's controller name, for events
+  bool active = true;
+  thresholds limits;
+  std::array<bool, 2> networks{true, false}; // which networks monitor this host
+  bool clstr_degrade_only = false;
+  bool standard_system = true;
+  events_actor events;
+};
+
+struct host_state {
+  host_setup setup;
+  std::array<std::optional<liveness>, 2> nets;
+  std::array<uint32_t, 2> flags{};
+  bool monitored = false;
+  static inline const char* name = "host";
+};
+
+host_actor::behavior_type host_fn(host_actor::stateful_pointer<host_state> self, host_setup s);
+
+// "ok", "minor", "degraded", "lost" from a liveness.
+const char* state_name(const liveness& l);
+
+} // namespace hbs

@@ -1,0 +1,239 @@
+#include "actors/network.hpp"
+
+#include "runtime/log.hpp"
+
+namespace hbs {
+
+namespace {
+
+using self_ptr = network_actor::stateful_pointer<network_state>;
+
+const char* label(self_ptr self) {
+  return cfg::network_label(self->state.setup.net.index);
+}
+
+void note_response(self_ptr self, const datagram& d) {
+  auto& st = self->state;
+  auto& c = st.counters;
+  ++c.num_responses;
+  auto err = wire::decode_pulse(wire::pulse_kind::response, {d.data.data(), d.size},
+                                st.response);
+  if (err != wire::decode_error::none) {
+    auto& n = c.num_malformed[static_cast<size_t>(err)];
+    if (n++ % 1000 == 0)
+      log::warn("network", "{} dropped malformed response from {} ({}, {} so far)", label(self),
+                format_ipv4(d.addr), wire::to_string(err), n);
+    return;
+  }
+  auto& rsp = st.response;
+  if (rsp.controller() != st.setup.controller_number) {
+    ++c.num_wrong_controller;
+    return;
+  }
+  auto it = st.by_addr.find(d.addr);
+  if (it == st.by_addr.end()) {
+    if (d.addr == st.self_addr)
+      ++c.num_self;
+    else if (c.num_unknown_source++ % 1000 == 0)
+      log::info("network", "{} Pulse Dis: response from {} not in inventory ({} so far)",
+                label(self), format_ipv4(d.addr), c.num_unknown_source);
+    return;
+  }
+  auto& slot = st.slots[it->second];
+  switch (slot.att.note(rsp.sequence)) {
+    case receipt::stale: ++c.num_stale; return;
+    case receipt::duplicate: ++c.num_duplicates; return;
+    case receipt::counted: break;
+  }
+  ++c.num_counted;
+  ++slot.num_pulses;
+  slot.answered_ever = true;
+  slot.last_response = self->clock().now();
+  bool flags_changed = rsp.flags != slot.last_flags;
+  slot.last_flags = rsp.flags;
+  if (slot.window > 0 || flags_changed) {
+    if (slot.window > 0)
+      --slot.window;
+    self->send(slot.actor, pulse_result{st.setup.net.index, true, rsp.flags});
+  }
+}
+
+void drain(self_ptr self) {
+  auto& st = self->state;
+  for (int batches = 0; batches < 1000; ++batches) {
+    auto n = st.setup.socket->receive(st.rx.data(), st.rx.size());
+    for (size_t i = 0; i < n; ++i)
+      note_response(self, st.rx[i]);
+    if (n < st.rx.size())
+      return;
+  }
+}
+
+uint8_t recovery_window(const network_state& st) {
+  auto w = std::max<uint32_t>(pulses_for_recovery, st.setup.limits.loss);
+  return static_cast<uint8_t>(std::min<uint32_t>(w, 255));
+}
+
+void close_period(self_ptr self) {
+  auto& st = self->state;
+  uint32_t expected = 0;
+  uint32_t responding = 0;
+  for (auto& slot : st.slots) {
+    if (!slot.att.expected())
+      continue;
+    ++expected;
+    if (slot.att.answered()) {
+      ++responding;
+      continue;
+    }
+    slot.window = recovery_window(st);
+    self->send(slot.actor, pulse_result{st.setup.net.index, false, 0});
+  }
+  st.counters.expected = expected;
+  st.counters.responding = responding;
+}
+
+void send_request(self_ptr self) {
+  auto& st = self->state;
+  auto& req = st.request;
+  req.sequence = st.sequence;
+  req.flags = st.setup.controller_number << wire::controller_shift;
+  req.cluster.period_msec = static_cast<uint16_t>(st.setup.period_ms);
+  req.cluster.num_histories = 0; // this controller's histories: the vault (issue 3)
+  req.clue = 0;
+  req.set_name({});
+  if (!st.slots.empty()) {
+    auto i = st.round_robin++ % st.slots.size();
+    req.set_name(st.slots[i].name);
+    if (st.slots[i].name.size() < wire::host_name_area)
+      req.clue = static_cast<uint32_t>(i + 1);
+  }
+  auto size = wire::encode_pulse(wire::pulse_kind::request, req, {st.tx.data(), st.tx.size()});
+  st.fan_out.clear();
+  auto port = st.setup.net.client_port;
+  for (auto& slot : st.slots) {
+    slot.att.open(st.sequence);
+    if (st.setup.net.mode == cfg::net_mode::unicast)
+      st.fan_out.push_back({slot.addr, port, static_cast<uint16_t>(size), st.tx.data()});
+  }
+  if (st.setup.net.mode == cfg::net_mode::multicast)
+    st.fan_out.push_back({st.group_addr, port, static_cast<uint16_t>(size), st.tx.data()});
+  if (st.fan_out.empty())
+    return;
+  auto sent = st.setup.socket->send(st.fan_out.data(), st.fan_out.size());
+  st.counters.num_requests += sent;
+  if (sent < st.fan_out.size()) {
+    auto failed = st.fan_out.size() - sent;
+    if (st.counters.num_send_errors++ % 100 == 0)
+      log::warn("network", "{} request send failed for {} of {} datagrams", label(self), failed,
+                st.fan_out.size());
+  }
+}
+
+void tick(self_ptr self) {
+  auto& st = self->state;
+  drain(self); // answers already here belong to the period that is closing
+  if (st.started) {
+    close_period(self);
+    ++st.sequence;
+  }
+  st.started = true;
+  send_request(self);
+  st.counters.sequence = st.sequence;
+  st.next_tick += st.period;
+  self->scheduled_send(self, st.next_tick, tick_atom_v);
+}
+
+void watch(self_ptr self, const std::string& name, const std::string& address, host_actor h) {
+  auto& st = self->state;
+  auto addr = parse_ipv4(address);
+  for (auto& slot : st.slots)
+    if (slot.name == name) {
+      st.by_addr.erase(slot.addr);
+      slot.addr = addr;
+      slot.actor = h;
+      st.by_addr[addr] = static_cast<size_t>(&slot - st.slots.data());
+      return;
+    }
+  host_slot slot;
+  slot.name = name;
+  slot.addr = addr;
+  slot.actor = std::move(h);
+  slot.window = recovery_window(st);
+  st.by_addr[addr] = st.slots.size();
+  st.slots.push_back(std::move(slot));
+  log::info("network", "{} watching {} at {}", label(self), name, address);
+}
+
+void unwatch(self_ptr self, const std::string& name) {
+  auto& st = self->state;
+  for (size_t i = 0; i < st.slots.size(); ++i) {
+    if (st.slots[i].name != name)
+      continue;
+    st.by_addr.erase(st.slots[i].addr);
+    if (i + 1 != st.slots.size()) {
+      st.slots[i] = std::move(st.slots.back());
+      st.by_addr[st.slots[i].addr] = i;
+    }
+    st.slots.pop_back();
+    log::info("network", "{} no longer watching {}", label(self), name);
+    return;
+  }
+}
+
+} // namespace
+
+network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
+  auto& st = self->state;
+  st.setup = std::move(s);
+  st.period = std::chrono::milliseconds{st.setup.period_ms};
+  st.self_addr = parse_ipv4(st.setup.net.local_address);
+  st.group_addr = parse_ipv4(st.setup.net.multicast_group);
+  st.counters.network = st.setup.net.index;
+  st.counters.mode = st.setup.net.mode == cfg::net_mode::unicast ? "unicast" : "multicast";
+  st.counters.local_address = st.setup.net.local_address;
+  st.counters.num_malformed.assign(wire::num_decode_errors, 0);
+  caf::weak_actor_ptr weak{self->ctrl()};
+  st.setup.socket->on_readable([weak] {
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<network_actor>(strong), readable_atom_v);
+  });
+  st.setup.socket->rearm();
+  st.next_tick = self->clock().now();
+  self->scheduled_send(self, st.next_tick, tick_atom_v);
+  return {
+    [=](tick_atom) { tick(self); },
+    [=](readable_atom) {
+      drain(self);
+      self->state.setup.socket->rearm();
+    },
+    [=](watch_atom, const std::string& name, const std::string& addr, host_actor h) {
+      watch(self, name, addr, std::move(h));
+    },
+    [=](unwatch_atom, const std::string& name) { unwatch(self, name); },
+    [=](period_atom, uint32_t ms) {
+      self->state.setup.period_ms = ms;
+      self->state.period = std::chrono::milliseconds{ms};
+      log::info("network", "{} period now {} ms", label(self), ms);
+    },
+    [=](status_atom) {
+      auto c = self->state.counters;
+      c.period_ms = self->state.setup.period_ms;
+      return c;
+    },
+    [=](hosts_atom) {
+      std::vector<net_host_row> rows;
+      auto now = self->clock().now();
+      for (auto& slot : self->state.slots) {
+        net_host_row r{slot.name, slot.num_pulses, -1, slot.last_flags};
+        if (slot.answered_ever)
+          r.last_response_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     now - slot.last_response).count();
+        rows.push_back(std::move(r));
+      }
+      return rows;
+    },
+  };
+}
+
+} // namespace hbs

@@ -1,0 +1,65 @@
+#pragma once
+// One monitored network of the agent: each period it closes attendance, sends one request
+// (multicast, or unicast fan-out), and counts responses by source address. Hosts hear only
+// exceptions: misses, responses while they recover, flag changes.
+
+#include <array>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/interfaces.hpp"
+#include "actors/liveness.hpp"
+#include "config/config.hpp"
+#include "messages/pulse.hpp"
+#include "runtime/datagram.hpp"
+
+namespace hbs {
+
+struct network_setup {
+  cfg::network_config net;
+  std::string controller;
+  uint32_t controller_number = 0;
+  uint32_t period_ms = 100;
+  thresholds limits;
+  std::shared_ptr<datagram_socket> socket;
+};
+
+struct host_slot {
+  std::string name;
+  uint32_t addr = 0;
+  host_actor actor;
+  attendance att;
+  uint8_t window = 0;          // responses still to forward after a miss or a start
+  uint32_t last_flags = ~0u;   // forward flag changes
+  uint64_t num_pulses = 0;
+  caf::actor_clock::time_point last_response{};
+  bool answered_ever = false;
+};
+
+struct network_state {
+  network_setup setup;
+  caf::timespan period{};
+  caf::actor_clock::time_point next_tick{};
+  uint32_t sequence = 0;
+  bool started = false;
+  size_t round_robin = 0;
+  uint32_t self_addr = 0;
+  uint32_t group_addr = 0;
+  std::vector<host_slot> slots;
+  std::unordered_map<uint32_t, size_t> by_addr;
+  network_counters counters;
+  // Scratch space reused every period: no allocation on the per-pulse path.
+  std::array<datagram, 64> rx;
+  std::array<uint8_t, wire::max_pulse_size> tx{};
+  std::vector<outgoing> fan_out;
+  wire::pulse request;
+  wire::pulse response;
+  static inline const char* name = "network";
+};
+
+network_actor::behavior_type network_fn(network_actor::stateful_pointer<network_state> self,
+                                        network_setup s);
+
+} // namespace hbs

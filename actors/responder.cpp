@@ -1,0 +1,96 @@
+#include "actors/responder.hpp"
+
+#include "runtime/log.hpp"
+
+namespace hbs {
+
+namespace {
+
+using self_ptr = responder_actor::stateful_pointer<responder_state>;
+
+uint32_t current_flags(const responder_state& st) {
+  uint32_t f = 0;
+  if (st.pmond_alive)
+    f |= wire::pmond_flag;
+  if (st.setup.cluster_host_provisioned)
+    f |= wire::cluster_host_flag;
+  return f;
+}
+
+// Decodes and answers one request into out slot i; false when it is dropped.
+bool answer(self_ptr self, const datagram& d, size_t i) {
+  auto& st = self->state;
+  auto label = cfg::network_label(st.setup.net.index);
+  ++st.num_requests;
+  auto err = wire::decode_pulse(wire::pulse_kind::request, {d.data.data(), d.size},
+                                st.request);
+  if (err != wire::decode_error::none) {
+    auto& n = st.num_malformed[static_cast<size_t>(err)];
+    if (n++ % 1000 == 0)
+      log::warn("responder", "{} dropped malformed request from {} ({}, {} so far)", label,
+                format_ipv4(d.addr), wire::to_string(err), n);
+    return false;
+  }
+  auto res = st.cross->respond(st.request, current_flags(st), st.response);
+  if (res.clue_changed)
+    log::info("responder", "{} Caching New RRI {} from controller-{}", label, st.response.clue,
+              st.request.controller());
+  if (res.outcome == cross_outcome::no_history && st.num_no_history++ % 5000 == 0)
+    log::info("responder", "controller-{} {} providing no cluster history",
+              st.request.controller(), label);
+  if (res.outcome == cross_outcome::stale_cleared)
+    log::info("responder", "controller-{} {} cluster info cleared", st.request.controller() ^ 1,
+              label);
+  auto size = wire::encode_pulse(wire::pulse_kind::response, st.response,
+                                 {st.tx[i].data(), st.tx[i].size()});
+  st.out[i] = {d.addr, st.setup.net.agent_port, static_cast<uint16_t>(size), st.tx[i].data()};
+  return size > 0;
+}
+
+void serve(self_ptr self) {
+  auto& st = self->state;
+  for (int batches = 0; batches < 1000; ++batches) {
+    auto n = st.setup.socket->receive(st.rx.data(), st.rx.size());
+    size_t replies = 0;
+    for (size_t i = 0; i < n; ++i)
+      if (answer(self, st.rx[i], replies))
+        ++replies;
+    if (replies > 0) {
+      auto sent = st.setup.socket->send(st.out.data(), replies);
+      st.num_replies += sent;
+      if (sent < replies && st.num_send_errors++ % 100 == 0)
+        log::warn("responder", "{} could not send {} of {} responses",
+                  cfg::network_label(st.setup.net.index), replies - sent, replies);
+    }
+    if (n < st.rx.size())
+      return;
+  }
+}
+
+} // namespace
+
+responder_actor::behavior_type responder_fn(self_ptr self, responder_setup s) {
+  auto& st = self->state;
+  st.setup = std::move(s);
+  st.cross.emplace(st.setup.host);
+  caf::weak_actor_ptr weak{self->ctrl()};
+  st.setup.socket->on_readable([weak] {
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<responder_actor>(strong), readable_atom_v);
+  });
+  st.setup.socket->rearm();
+  return {
+    [=](readable_atom) {
+      serve(self);
+      self->state.setup.socket->rearm();
+    },
+    [=](pmond_atom, bool alive) {
+      if (alive != self->state.pmond_alive)
+        log::info("responder", "{} process monitor {}",
+                  cfg::network_label(self->state.setup.net.index), alive ? "alive" : "silent");
+      self->state.pmond_alive = alive;
+    },
+  };
+}
+
+} // namespace hbs

@@ -1,0 +1,87 @@
+#pragma once
+// Plain configuration structs. Only config/load.cpp reads TOML; everything else receives
+// these values, validated, by value.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actors/liveness.hpp"
+
+namespace hbs::cfg {
+
+enum class host_type : uint8_t { controller, worker, storage };
+enum class net_mode : uint8_t { multicast, unicast };
+
+constexpr uint8_t management = 0;
+constexpr uint8_t cluster_host = 1;
+const char* network_key(uint8_t index);   // "management" / "cluster-host"
+const char* network_label(uint8_t index); // "Mgmnt" / "Clstr" (StarlingX log names)
+const char* to_string(host_type t);
+
+struct network_config {
+  uint8_t index = management;
+  std::string local_address;
+  std::string multicast_group = "239.1.1.2";
+  net_mode mode = net_mode::multicast;
+  uint16_t client_port = 2106;
+  uint16_t agent_port = 2103;
+  uint8_t multicast_ttl = 1; // forced to 0 when local_address is loopback
+};
+
+struct host_config {
+  std::string name;
+  host_type type = host_type::worker;
+  std::string management;   // address on the management network
+  std::string cluster_host; // address on the cluster-host network, may be empty
+  bool start = true;        // monitored from agent start
+};
+
+struct agent_config {
+  std::string controller; // this controller's host name
+  uint32_t period_ms = 100;
+  thresholds limits;
+  bool clstr_degrade_only = false;
+  bool standard_system = true; // false on all-in-one systems
+  std::vector<network_config> networks; // management first
+  std::vector<host_config> hosts;
+  std::string state_dir = "/var/lib/hbs";
+  std::string log_dir; // empty: log to stderr only
+  std::string log_level = "info";
+  std::string control_address = "127.0.0.1";
+  uint16_t control_port = 2150;
+
+  uint32_t controller_number() const { return controller == "controller-0" ? 0 : 1; }
+  const network_config* network(uint8_t index) const;
+};
+
+struct client_config {
+  std::string host;
+  std::vector<network_config> networks;
+  uint16_t pmon_port = 0; // 0: no local alive pulse, the process-monitor flag stays on
+  std::string log_dir;
+  std::string log_level = "info";
+};
+
+template <class T>
+struct loaded {
+  T config;
+  std::vector<std::string> problems; // one line each: key, value, what is allowed
+  bool ok() const { return problems.empty(); }
+};
+
+loaded<agent_config> parse_agent_config(std::string_view toml_text, std::string_view source);
+loaded<client_config> parse_client_config(std::string_view toml_text, std::string_view source);
+loaded<agent_config> load_agent_config(const std::string& path);
+loaded<client_config> load_client_config(const std::string& path);
+
+// Semantic checks after parsing (ranges that span keys, duplicates, addresses).
+void validate(const agent_config& c, std::vector<std::string>& problems);
+void validate(const client_config& c, std::vector<std::string>& problems);
+
+bool is_ipv4(std::string_view s);
+bool is_loopback(std::string_view ipv4);
+bool is_multicast(std::string_view ipv4);
+
+} // namespace hbs::cfg

@@ -1,0 +1,277 @@
+// TOML -> plain structs. Each problem names the key, the value and what is allowed.
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "config/config.hpp"
+
+namespace hbs::cfg {
+
+namespace {
+
+std::string show(const toml::node& n) {
+  std::ostringstream os;
+  if (n.is_table())
+    return "{...}";
+  if (n.is_array())
+    return "[...]";
+  n.visit([&](auto&& v) { os << v; });
+  return os.str();
+}
+
+// Reads the keys of one table, recording problems and which keys were understood.
+class reader {
+public:
+  reader(const toml::table& t, std::string path, std::vector<std::string>& problems)
+    : t_(t), path_(std::move(path)), problems_(problems) {}
+
+  ~reader() {
+    for (auto&& [k, v] : t_)
+      if (!known_.count(std::string{k.str()}))
+        problems_.push_back(fmt::format("{}: unknown key", key(k.str())));
+  }
+
+  std::string key(std::string_view k) const {
+    return path_.empty() ? std::string{k} : fmt::format("{}.{}", path_, k);
+  }
+
+  const toml::node* find(std::string_view k, bool required, const char* what) {
+    known_.insert(std::string{k});
+    auto* n = t_.get(k);
+    if (!n && required)
+      problems_.push_back(fmt::format("{}: missing required key ({})", key(k), what));
+    return n;
+  }
+
+  void text(std::string_view k, std::string& out, bool required = false,
+            const char* what = "a string") {
+    if (auto* n = find(k, required, what)) {
+      if (auto v = n->value<std::string>())
+        out = *v;
+      else
+        wrong(k, *n, what);
+    }
+  }
+
+  template <class Int>
+  void integer(std::string_view k, Int& out, int64_t lo, int64_t hi, bool required = false) {
+    if (auto* n = find(k, required, "an integer")) {
+      auto v = n->is_integer() ? n->value<int64_t>() : std::nullopt;
+      if (!v)
+        wrong(k, *n, "an integer");
+      else if (*v < lo || *v > hi)
+        problems_.push_back(
+          fmt::format("{} = {}: out of range, allowed {}..{}", key(k), *v, lo, hi));
+      else
+        out = static_cast<Int>(*v);
+    }
+  }
+
+  void boolean(std::string_view k, bool& out) {
+    if (auto* n = find(k, false, "true or false")) {
+      if (auto v = n->value<bool>(); v && n->is_boolean())
+        out = *v;
+      else
+        wrong(k, *n, "true or false");
+    }
+  }
+
+  template <class Enum>
+  void choice(std::string_view k, Enum& out,
+              std::initializer_list<std::pair<const char*, Enum>> options,
+              bool required = false) {
+    std::string allowed;
+    for (auto& [name, val] : options)
+      allowed += fmt::format("{}\"{}\"", allowed.empty() ? "" : " | ", name);
+    std::string s;
+    if (auto* n = find(k, required, allowed.c_str())) {
+      auto v = n->value<std::string>();
+      if (!v || !n->is_string())
+        return wrong(k, *n, allowed.c_str());
+      for (auto& [name, val] : options)
+        if (*v == name) {
+          out = val;
+          return;
+        }
+      problems_.push_back(fmt::format("{} = \"{}\": allowed {}", key(k), *v, allowed));
+    }
+  }
+
+  const toml::table* table(std::string_view k) {
+    if (auto* n = find(k, false, "a table")) {
+      if (auto* t = n->as_table())
+        return t;
+      wrong(k, *n, "a table");
+    }
+    return nullptr;
+  }
+
+  const toml::array* array(std::string_view k) {
+    if (auto* n = find(k, false, "an array of tables")) {
+      if (auto* a = n->as_array())
+        return a;
+      wrong(k, *n, "an array of tables ([[hosts]])");
+    }
+    return nullptr;
+  }
+
+private:
+  void wrong(std::string_view k, const toml::node& n, const char* what) {
+    problems_.push_back(fmt::format("{} = {}: wrong type, expected {}", key(k), show(n), what));
+  }
+
+  const toml::table& t_;
+  std::string path_;
+  std::vector<std::string>& problems_;
+  std::set<std::string> known_;
+};
+
+void read_network(const toml::table& t, uint8_t index, network_config& n,
+                  std::vector<std::string>& problems) {
+  n.index = index;
+  n.client_port = index == management ? 2106 : 2116;
+  n.agent_port = index == management ? 2103 : 2113;
+  reader r{t, fmt::format("networks.{}", network_key(index)), problems};
+  r.text("local_address", n.local_address, true, "this host's IPv4 address on the network");
+  r.text("multicast_group", n.multicast_group);
+  r.choice("mode", n.mode, {{"multicast", net_mode::multicast}, {"unicast", net_mode::unicast}});
+  r.integer("client_port", n.client_port, 1, 65535);
+  r.integer("agent_port", n.agent_port, 1, 65535);
+  r.integer("multicast_ttl", n.multicast_ttl, 0, 255);
+}
+
+void read_networks(reader& top, std::vector<network_config>& out,
+                   std::vector<std::string>& problems) {
+  auto* nets = top.table("networks");
+  if (!nets) {
+    problems.push_back("networks.management: missing required table");
+    return;
+  }
+  reader r{*nets, "networks", problems};
+  for (uint8_t i : {management, cluster_host}) {
+    if (auto* t = r.table(network_key(i))) {
+      network_config n;
+      read_network(*t, i, n, problems);
+      out.push_back(n);
+    } else if (i == management) {
+      problems.push_back("networks.management: missing required table");
+    }
+  }
+}
+
+void read_hosts(reader& top, std::vector<host_config>& out, std::vector<std::string>& problems) {
+  auto* hosts = top.array("hosts");
+  if (!hosts)
+    return;
+  for (size_t i = 0; i < hosts->size(); ++i) {
+    auto* t = hosts->get(i)->as_table();
+    if (!t) {
+      problems.push_back(fmt::format("hosts[{}]: wrong type, expected a table", i));
+      continue;
+    }
+    host_config h;
+    reader r{*t, fmt::format("hosts[{}]", i), problems};
+    r.text("name", h.name, true, "the host name");
+    r.choice("type", h.type,
+             {{"controller", host_type::controller}, {"worker", host_type::worker},
+              {"storage", host_type::storage}}, true);
+    r.text("management", h.management, true, "the host's management IPv4 address");
+    r.text("cluster-host", h.cluster_host);
+    r.boolean("start", h.start);
+    out.push_back(h);
+  }
+}
+
+template <class T, class Fn>
+loaded<T> parse_with(std::string_view text, std::string_view source, Fn&& fn) {
+  loaded<T> res;
+  toml::table tbl;
+  try {
+    tbl = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    res.problems.push_back(fmt::format("{}:{}:{}: {}", source, e.source().begin.line,
+                                       e.source().begin.column, e.description()));
+    return res;
+  }
+  {
+    reader top{tbl, "", res.problems};
+    fn(top, res.config, res.problems);
+  }
+  if (res.problems.empty())
+    validate(res.config, res.problems);
+  return res;
+}
+
+template <class T, class Parse>
+loaded<T> load_file(const std::string& path, Parse parse) {
+  std::ifstream in{path};
+  if (!in) {
+    loaded<T> res;
+    res.problems.push_back(fmt::format("{}: cannot read the configuration file", path));
+    return res;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse(ss.str(), path);
+}
+
+} // namespace
+
+loaded<agent_config> parse_agent_config(std::string_view text, std::string_view source) {
+  return parse_with<agent_config>(text, source, [](reader& top, agent_config& c, auto& pr) {
+    if (auto* a = top.table("agent")) {
+      reader r{*a, "agent", pr};
+      r.text("controller", c.controller, true, "this controller's host name");
+      r.integer("period_ms", c.period_ms, 100, 1000);
+      r.boolean("clstr_degrade_only", c.clstr_degrade_only);
+      r.choice("system_type", c.standard_system, {{"standard", true}, {"aio", false}});
+      r.text("state_dir", c.state_dir);
+      r.text("log_dir", c.log_dir);
+      r.choice("log_level", c.log_level,
+               {{"debug", std::string{"debug"}}, {"info", std::string{"info"}},
+                {"warning", std::string{"warning"}}, {"error", std::string{"error"}}});
+      r.text("control_address", c.control_address);
+      r.integer("control_port", c.control_port, 1, 65535);
+    } else {
+      pr.push_back("agent: missing required table");
+    }
+    if (auto* t = top.table("thresholds")) {
+      reader r{*t, "thresholds", pr};
+      r.integer("minor", c.limits.minor, 1, 10000);
+      r.integer("degrade", c.limits.degrade, 1, 10000);
+      r.integer("loss", c.limits.loss, 2, 10000);
+    }
+    read_networks(top, c.networks, pr);
+    read_hosts(top, c.hosts, pr);
+  });
+}
+
+loaded<client_config> parse_client_config(std::string_view text, std::string_view source) {
+  return parse_with<client_config>(text, source, [](reader& top, client_config& c, auto& pr) {
+    if (auto* a = top.table("client")) {
+      reader r{*a, "client", pr};
+      r.text("host", c.host, true, "this host's name");
+      r.integer("pmon_port", c.pmon_port, 0, 65535);
+      r.text("log_dir", c.log_dir);
+      r.choice("log_level", c.log_level,
+               {{"debug", std::string{"debug"}}, {"info", std::string{"info"}},
+                {"warning", std::string{"warning"}}, {"error", std::string{"error"}}});
+    } else {
+      pr.push_back("client: missing required table");
+    }
+    read_networks(top, c.networks, pr);
+  });
+}
+
+loaded<agent_config> load_agent_config(const std::string& path) {
+  return load_file<agent_config>(path, parse_agent_config);
+}
+
+loaded<client_config> load_client_config(const std::string& path) {
+  return load_file<client_config>(path, parse_client_config);
+}
+
+} // namespace hbs::cfg

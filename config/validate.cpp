@@ -1,0 +1,139 @@
+// Checks that span several keys: threshold order, duplicates, addresses, names.
+#include <arpa/inet.h>
+
+#include <cctype>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "config/config.hpp"
+
+namespace hbs::cfg {
+
+const char* network_key(uint8_t index) {
+  return index == management ? "management" : "cluster-host";
+}
+
+const char* network_label(uint8_t index) {
+  return index == management ? "Mgmnt" : "Clstr";
+}
+
+const char* to_string(host_type t) {
+  switch (t) {
+    case host_type::controller: return "controller";
+    case host_type::worker: return "worker";
+    case host_type::storage: return "storage";
+  }
+  return "unknown";
+}
+
+const network_config* agent_config::network(uint8_t index) const {
+  for (auto& n : networks)
+    if (n.index == index)
+      return &n;
+  return nullptr;
+}
+
+bool is_ipv4(std::string_view s) {
+  in_addr a{};
+  return inet_pton(AF_INET, std::string{s}.c_str(), &a) == 1;
+}
+
+namespace {
+
+uint32_t first_octet(std::string_view s) {
+  in_addr a{};
+  inet_pton(AF_INET, std::string{s}.c_str(), &a);
+  return ntohl(a.s_addr) >> 24;
+}
+
+void check_networks(const std::vector<network_config>& nets, std::vector<std::string>& pr) {
+  for (auto& n : nets) {
+    auto key = fmt::format("networks.{}", network_key(n.index));
+    if (!is_ipv4(n.local_address))
+      pr.push_back(fmt::format("{}.local_address = \"{}\": not an IPv4 address", key,
+                               n.local_address));
+    if (n.mode == net_mode::multicast && !is_multicast(n.multicast_group))
+      pr.push_back(fmt::format("{}.multicast_group = \"{}\": allowed an IPv4 multicast "
+                               "address (224.0.0.0/4)", key, n.multicast_group));
+    if (n.client_port == n.agent_port)
+      pr.push_back(fmt::format("{}.agent_port = {}: must differ from client_port", key,
+                               n.agent_port));
+  }
+  if (nets.size() == 2 && nets[0].local_address == nets[1].local_address
+      && nets[0].mode == net_mode::multicast)
+    pr.push_back(fmt::format("networks.cluster-host.local_address = \"{}\": the same as "
+                             "management; leave cluster-host out instead (reference §2.1)",
+                             nets[1].local_address));
+}
+
+bool valid_name(std::string_view n) {
+  if (n.empty() || n.size() > 63)
+    return false;
+  for (char ch : n)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.' || ch == '_'))
+      return false;
+  return true;
+}
+
+void check_hosts(const agent_config& c, std::vector<std::string>& pr) {
+  std::map<std::string, size_t> names;
+  std::map<std::string, size_t> addrs[2];
+  for (size_t i = 0; i < c.hosts.size(); ++i) {
+    auto& h = c.hosts[i];
+    if (!valid_name(h.name))
+      pr.push_back(fmt::format("hosts[{}].name = \"{}\": allowed 1..63 characters of "
+                               "letters, digits, '-', '.', '_'", i, h.name));
+    else if (auto [it, fresh] = names.emplace(h.name, i); !fresh)
+      pr.push_back(fmt::format("hosts[{}].name = \"{}\": duplicate host name (also hosts[{}])",
+                               i, h.name, it->second));
+    const std::string* a[2] = {&h.management, &h.cluster_host};
+    for (uint8_t n : {management, cluster_host}) {
+      if (a[n]->empty())
+        continue;
+      auto key = fmt::format("hosts[{}].{}", i, network_key(n));
+      if (!is_ipv4(*a[n]))
+        pr.push_back(fmt::format("{} = \"{}\": not an IPv4 address", key, *a[n]));
+      else if (auto [it, fresh] = addrs[n].emplace(*a[n], i); !fresh)
+        pr.push_back(fmt::format("{} = \"{}\": duplicate address (also hosts[{}])", key, *a[n],
+                                 it->second));
+    }
+  }
+}
+
+} // namespace
+
+bool is_loopback(std::string_view s) {
+  return is_ipv4(s) && first_octet(s) == 127;
+}
+
+bool is_multicast(std::string_view s) {
+  return is_ipv4(s) && first_octet(s) >= 224 && first_octet(s) <= 239;
+}
+
+void validate(const agent_config& c, std::vector<std::string>& pr) {
+  auto& t = c.limits;
+  if (t.minor > t.degrade)
+    pr.push_back(fmt::format("thresholds.minor = {}: greater than degrade ({}); allowed "
+                             "minor <= degrade < loss", t.minor, t.degrade));
+  if (t.degrade >= t.loss)
+    pr.push_back(fmt::format("thresholds.degrade = {}: not below loss ({}); allowed "
+                             "minor <= degrade < loss", t.degrade, t.loss));
+  if (!valid_name(c.controller))
+    pr.push_back(fmt::format("agent.controller = \"{}\": not a valid host name", c.controller));
+  if (!is_ipv4(c.control_address))
+    pr.push_back(fmt::format("agent.control_address = \"{}\": not an IPv4 address",
+                             c.control_address));
+  if (c.state_dir.empty())
+    pr.push_back("agent.state_dir = \"\": must name a directory");
+  check_networks(c.networks, pr);
+  check_hosts(c, pr);
+}
+
+void validate(const client_config& c, std::vector<std::string>& pr) {
+  if (!valid_name(c.host))
+    pr.push_back(fmt::format("client.host = \"{}\": not a valid host name", c.host));
+  check_networks(c.networks, pr);
+}
+
+} // namespace hbs::cfg

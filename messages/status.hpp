@@ -1,0 +1,100 @@
+#pragma once
+// Snapshots of live actor state that hbsctl reads over CAF. Plain structs with inspect().
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hbs {
+
+// One host on one network, as the host actor's liveness and the network's counters see it.
+struct net_status {
+  uint8_t network = 0;
+  bool monitored = false;
+  std::string state;          // ok, minor, degraded, lost, unmonitored
+  uint32_t b2b = 0;
+  uint32_t max_b2b = 0;
+  uint64_t num_misses = 0;
+  uint64_t num_pulses = 0;    // counted responses (from the network)
+  int64_t last_response_age_ms = -1; // -1: never answered
+  uint32_t flags = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, net_status& x) {
+  return f(x.network, x.monitored, x.state, x.b2b, x.max_b2b, x.num_misses, x.num_pulses,
+           x.last_response_age_ms, x.flags);
+}
+
+struct host_status {
+  std::string name;
+  std::string type;
+  std::string management;
+  std::string cluster_host;
+  bool started = false;
+  std::vector<net_status> networks;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, host_status& x) {
+  return f(x.name, x.type, x.management, x.cluster_host, x.started, x.networks);
+}
+
+// What a network actor counts for one host (joined into net_status by the controller).
+struct net_host_row {
+  std::string name;
+  uint64_t num_pulses = 0;
+  int64_t last_response_age_ms = -1;
+  uint32_t flags = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, net_host_row& x) {
+  return f(x.name, x.num_pulses, x.last_response_age_ms, x.flags);
+}
+
+struct network_counters {
+  uint8_t network = 0;
+  std::string mode;           // multicast or unicast
+  std::string local_address;
+  uint32_t period_ms = 0;
+  uint32_t sequence = 0;
+  uint32_t expected = 0;      // hosts asked in the last closed period
+  uint32_t responding = 0;    // of those, how many answered
+  uint64_t num_requests = 0;
+  uint64_t num_send_errors = 0;
+  uint64_t num_responses = 0; // every datagram read
+  uint64_t num_counted = 0;
+  uint64_t num_stale = 0;
+  uint64_t num_duplicates = 0;
+  uint64_t num_unknown_source = 0;
+  uint64_t num_self = 0;
+  uint64_t num_wrong_controller = 0;
+  std::vector<uint64_t> num_malformed; // per wire::decode_error, index 0 unused
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, network_counters& x) {
+  return f(x.network, x.mode, x.local_address, x.period_ms, x.sequence, x.expected,
+           x.responding, x.num_requests, x.num_send_errors, x.num_responses, x.num_counted,
+           x.num_stale, x.num_duplicates, x.num_unknown_source, x.num_self,
+           x.num_wrong_controller, x.num_malformed);
+}
+
+struct agent_status {
+  std::string controller;
+  std::string role;
+  std::string version;
+  uint64_t num_hosts = 0;     // in inventory
+  uint64_t num_started = 0;   // monitored
+  int64_t uptime_ms = 0;
+  std::vector<network_counters> networks;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_status& x) {
+  return f(x.controller, x.role, x.version, x.num_hosts, x.num_started, x.uptime_ms,
+           x.networks);
+}
+
+} // namespace hbs

@@ -1,0 +1,56 @@
+#pragma once
+// The message type-ID block: every value type that travels in a CAF message. Actor handle
+// types get their IDs in actors/interfaces.hpp, after the aliases exist.
+
+#include <string>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/make_message.hpp>
+#include <caf/message.hpp>
+#include <caf/type_id.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/events.hpp"
+#include "messages/status.hpp"
+
+namespace hbs {
+
+// Errors hbs actors return to requesters (hbsctl prints them).
+enum class ec : uint8_t {
+  unknown_host = 1,
+  duplicate_host,
+  bad_argument,
+};
+
+const char* to_string(ec e);
+
+} // namespace hbs
+
+CAF_ERROR_CODE_ENUM(hbs::ec, "hbs")
+
+CAF_BEGIN_TYPE_ID_BLOCK(hbs_messages, caf::id_block::hbs_atoms::end)
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::pulse_result))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::event))
+  CAF_ADD_TYPE_ID(hbs_messages, (std::vector<hbs::event>))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::net_status))
+  CAF_ADD_TYPE_ID(hbs_messages, (std::vector<hbs::net_status>))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::host_status))
+  CAF_ADD_TYPE_ID(hbs_messages, (std::vector<hbs::host_status>))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::net_host_row))
+  CAF_ADD_TYPE_ID(hbs_messages, (std::vector<hbs::net_host_row>))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::network_counters))
+  CAF_ADD_TYPE_ID(hbs_messages, (std::vector<hbs::network_counters>))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::agent_status))
+  CAF_ADD_TYPE_ID(hbs_messages, (std::vector<uint64_t>))
+  CAF_ADD_TYPE_ID(hbs_messages, (std::vector<std::string>))
+CAF_END_TYPE_ID_BLOCK(hbs_messages)
+
+namespace caf {
+class actor_system_config;
+}
+
+namespace hbs {
+// Registers every hbs message type; every binary and test calls it.
+void add_types(caf::actor_system_config& cfg);
+} // namespace hbs

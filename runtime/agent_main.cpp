@@ -1,0 +1,113 @@
+// hbs-agent: the controller-side heartbeat daemon.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+
+#include "actors/controller.hpp"
+#include "runtime/io_loop.hpp"
+#include "runtime/log.hpp"
+#include "runtime/system_config.hpp"
+#include "runtime/udp_socket.hpp"
+
+namespace {
+
+bool make_dir(const std::string& path) {
+  std::string partial;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || (path[i] == '/' && i > 0)) {
+      partial = path.substr(0, i);
+      if (mkdir(partial.c_str(), 0750) != 0 && errno != EEXIST)
+        return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"hbs-agent: heartbeats every monitored host of the cluster from this controller"};
+  std::string config_path = "/etc/hbs/agent.toml";
+  bool check_only = false;
+  app.add_option("-c,--config", config_path, "agent configuration (TOML)")->capture_default_str();
+  app.add_flag("--check", check_only, "validate the configuration and exit (0 valid, 2 not)");
+  app.set_version_flag("--version", "hbs-agent 0.1.0");
+  app.footer("Exit status: 0 clean stop, 1 runtime failure (socket, state directory, control "
+             "port), 2 invalid command line or configuration.\nSignals: SIGTERM/SIGINT stop.");
+  CLI11_PARSE(app, argc, argv);
+
+  auto loaded = hbs::cfg::load_agent_config(config_path);
+  if (!loaded.ok()) {
+    for (auto& p : loaded.problems)
+      std::cerr << "hbs-agent: config error: " << p << '\n';
+    return 2;
+  }
+  if (check_only) {
+    std::cout << config_path << ": configuration valid\n";
+    return 0;
+  }
+  auto& conf = loaded.config;
+  hbs::log::level lvl = hbs::log::level::info;
+  hbs::log::parse_level(conf.log_level, lvl);
+  if (!conf.log_dir.empty() && !make_dir(conf.log_dir)) {
+    std::cerr << "hbs-agent: cannot create log directory " << conf.log_dir << ": "
+              << std::strerror(errno) << '\n';
+    return 1;
+  }
+  hbs::log::init("hbs-agent", lvl, std::getenv("JOURNAL_STREAM") == nullptr,
+                 conf.log_dir.empty() ? "" : conf.log_dir + "/hbs-agent.log");
+  if (!make_dir(conf.state_dir)) {
+    hbs::log::error("main", "cannot create state directory {}: {}", conf.state_dir,
+                    std::strerror(errno));
+    return 1;
+  }
+  hbs::block_daemon_signals();
+  hbs::io_loop loop;
+  hbs::controller_setup setup{conf, {}, conf.state_dir + "/events.jsonl", true};
+  for (auto& net : conf.networks) {
+    std::string err;
+    auto sock = hbs::open_agent_socket(loop, net, err);
+    if (!sock) {
+      hbs::log::error("main", "{} network: {}", hbs::cfg::network_key(net.index), err);
+      return 1;
+    }
+    setup.sockets.push_back(sock);
+  }
+  caf::actor_system_config cfg;
+  hbs::configure(cfg, true);
+  caf::actor_system sys{cfg};
+  loop.start();
+  auto ctrl = sys.spawn(hbs::controller_fn, std::move(setup));
+  auto port = sys.middleman().publish(ctrl, conf.control_port, conf.control_address.c_str(),
+                                      true);
+  if (!port) {
+    hbs::log::error("main", "cannot publish the control actor on {}:{}: {}",
+                    conf.control_address, conf.control_port, sys.render(port.error()));
+    caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
+    loop.stop();
+    return 1;
+  }
+  hbs::log::info("main", "ready: {} control on {}:{}", conf.controller, conf.control_address,
+                 *port);
+  for (;;) {
+    int sig = hbs::wait_for_signal();
+    if (sig == SIGINT || sig == SIGTERM) {
+      hbs::log::info("main", "{} received, stopping", strsignal(sig));
+      break;
+    }
+    hbs::log::info("main", "{} received: reload and dumps are not implemented yet, ignored",
+                   strsignal(sig));
+  }
+  caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
+  sys.middleman().unpublish(ctrl, *port);
+  loop.stop();
+  return 0;
+}

@@ -1,0 +1,98 @@
+// hbs-client: answers heartbeat requests from both controllers on every monitored network.
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+
+#include "actors/alive_monitor.hpp"
+#include "actors/responder.hpp"
+#include "runtime/io_loop.hpp"
+#include "runtime/log.hpp"
+#include "runtime/system_config.hpp"
+#include "runtime/udp_socket.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"hbs-client: answers heartbeat pulses from the controllers on this host"};
+  std::string config_path = "/etc/hbs/client.toml";
+  bool check_only = false;
+  app.add_option("-c,--config", config_path, "client configuration (TOML)")->capture_default_str();
+  app.add_flag("--check", check_only, "validate the configuration and exit (0 valid, 2 not)");
+  app.set_version_flag("--version", "hbs-client 0.1.0");
+  app.footer("Exit status: 0 clean stop, 1 runtime failure (socket), 2 invalid command line "
+             "or configuration.\nSignals: SIGTERM/SIGINT stop.");
+  CLI11_PARSE(app, argc, argv);
+
+  auto loaded = hbs::cfg::load_client_config(config_path);
+  if (!loaded.ok()) {
+    for (auto& p : loaded.problems)
+      std::cerr << "hbs-client: config error: " << p << '\n';
+    return 2;
+  }
+  if (check_only) {
+    std::cout << config_path << ": configuration valid\n";
+    return 0;
+  }
+  auto& conf = loaded.config;
+  hbs::log::level lvl = hbs::log::level::info;
+  hbs::log::parse_level(conf.log_level, lvl);
+  hbs::log::init("hbs-client", lvl, std::getenv("JOURNAL_STREAM") == nullptr,
+                 conf.log_dir.empty() ? "" : conf.log_dir + "/hbs-client.log");
+  hbs::block_daemon_signals();
+  hbs::io_loop loop;
+  std::vector<std::shared_ptr<hbs::udp_socket>> sockets;
+  for (auto& net : conf.networks) {
+    std::string err;
+    auto sock = hbs::open_client_socket(loop, net, err);
+    if (!sock) {
+      hbs::log::error("main", "{} network: {}", hbs::cfg::network_key(net.index), err);
+      return 1;
+    }
+    sockets.push_back(sock);
+  }
+  std::shared_ptr<hbs::udp_socket> pmon;
+  if (conf.pmon_port != 0) {
+    std::string err;
+    pmon = hbs::open_local_socket(loop, "127.0.0.1", conf.pmon_port, err);
+    if (!pmon) {
+      hbs::log::error("main", "process-monitor pulse socket: {}", err);
+      return 1;
+    }
+  }
+  caf::actor_system_config cfg;
+  hbs::configure(cfg, false);
+  caf::actor_system sys{cfg};
+  loop.start();
+  bool clstr = conf.networks.size() > 1;
+  std::vector<hbs::responder_actor> responders;
+  for (size_t i = 0; i < conf.networks.size(); ++i)
+    responders.push_back(sys.spawn(hbs::responder_fn,
+                                   hbs::responder_setup{conf.networks[i], conf.host, clstr,
+                                                        sockets[i]}));
+  sockets.clear();
+  hbs::alive_monitor_actor alive;
+  if (pmon)
+    alive = sys.spawn(hbs::alive_monitor_fn, hbs::alive_monitor_setup{pmon, responders});
+  pmon.reset();
+  hbs::log::info("main", "ready: {} answering on {} network(s){}", conf.host,
+                 conf.networks.size(),
+                 conf.pmon_port ? fmt::format(", process monitor on port {}", conf.pmon_port)
+                                : std::string{", process-monitor flag always on"});
+  for (;;) {
+    int sig = hbs::wait_for_signal();
+    if (sig == SIGINT || sig == SIGTERM)
+      break;
+    hbs::log::info("main", "{} received, ignored", strsignal(sig));
+  }
+  hbs::log::info("main", "stopping");
+  if (alive)
+    caf::anon_send_exit(alive, caf::exit_reason::user_shutdown);
+  for (auto& r : responders)
+    caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+  loop.stop();
+  return 0;
+}

@@ -1,0 +1,24 @@
+#pragma once
+// hbsctl output: human tables and the --json shapes (stable keys, one document per command).
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "messages/events.hpp"
+#include "messages/status.hpp"
+
+namespace hbs::ctl {
+
+nlohmann::json to_json(const agent_status& s);
+nlohmann::json to_json(const host_status& h);
+nlohmann::json to_json(const std::vector<host_status>& hs);
+nlohmann::json to_json(const std::vector<event>& es);
+
+std::string render(const agent_status& s);
+std::string render_hosts(const std::vector<host_status>& hs);
+std::string render_host(const host_status& h);
+std::string render_events(const std::vector<event>& es);
+
+} // namespace hbs::ctl

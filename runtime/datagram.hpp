@@ -1,0 +1,44 @@
+#pragma once
+// The small interface between actors and UDP: real sockets in runtime/udp_socket, a
+// simulated network in tests. No CAF; the readiness callback is how an actor gets woken.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace hbs {
+
+// Large enough to notice datagrams above the 427-byte pulse maximum (counted as oversized).
+constexpr size_t max_datagram = 512;
+
+struct datagram {
+  uint32_t addr = 0; // IPv4 source, host byte order
+  uint16_t port = 0;
+  uint16_t size = 0; // bytes received, may exceed data.size() when truncated
+  std::array<uint8_t, max_datagram> data{};
+};
+
+struct outgoing {
+  uint32_t addr = 0; // IPv4 destination, host byte order
+  uint16_t port = 0;
+  uint16_t size = 0;
+  const uint8_t* data = nullptr;
+};
+
+class datagram_socket {
+public:
+  virtual ~datagram_socket() = default;
+  // Non-blocking: fills up to max datagrams, returns how many.
+  virtual size_t receive(datagram* out, size_t max) = 0;
+  // Returns how many the kernel accepted.
+  virtual size_t send(const outgoing* batch, size_t n) = 0;
+  // notify runs (on any thread) once when data is ready; rearm() asks for the next one.
+  virtual void on_readable(std::function<void()> notify) = 0;
+  virtual void rearm() = 0;
+};
+
+uint32_t parse_ipv4(const std::string& dotted); // 0 when invalid
+std::string format_ipv4(uint32_t addr);
+
+} // namespace hbs

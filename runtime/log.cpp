@@ -1,0 +1,92 @@
+#include "runtime/log.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+
+namespace hbs::log {
+
+namespace {
+
+struct sink {
+  std::mutex mtx;
+  std::string program = "hbs";
+  level min = level::info;
+  bool timestamps = true;
+  FILE* file = nullptr;
+};
+
+sink& the_sink() {
+  static sink s;
+  return s;
+}
+
+const char* name(level l) {
+  switch (l) {
+    case level::debug: return "DEBUG";
+    case level::info: return "INFO";
+    case level::warning: return "WARN";
+    case level::error: return "ERROR";
+  }
+  return "?";
+}
+
+std::string stamp() {
+  using namespace std::chrono;
+  auto now = system_clock::now();
+  auto t = system_clock::to_time_t(now);
+  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03}Z ", buf, ms);
+}
+
+} // namespace
+
+void init(std::string program, level min, bool timestamps, const std::string& file) {
+  auto& s = the_sink();
+  std::lock_guard<std::mutex> guard{s.mtx};
+  s.program = std::move(program);
+  s.min = min;
+  s.timestamps = timestamps;
+  if (!file.empty())
+    s.file = std::fopen(file.c_str(), "a");
+}
+
+bool parse_level(std::string_view text, level& out) {
+  for (auto l : {level::debug, level::info, level::warning, level::error}) {
+    std::string_view n = name(l);
+    if (text.size() == n.size()
+        && std::equal(text.begin(), text.end(), n.begin(),
+                      [](char a, char b) { return std::toupper(a) == b; })) {
+      out = l;
+      return true;
+    }
+  }
+  if (text == "warning") {
+    out = level::warning;
+    return true;
+  }
+  return false;
+}
+
+bool enabled(level l) {
+  return l >= the_sink().min;
+}
+
+void write(level l, std::string_view category, std::string_view text) {
+  auto& s = the_sink();
+  auto line = fmt::format("{}{} {} {}: {}\n", s.timestamps ? stamp() : std::string{},
+                          s.program, name(l), category, text);
+  std::lock_guard<std::mutex> guard{s.mtx};
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  if (s.file) {
+    std::fwrite(line.data(), 1, line.size(), s.file);
+    std::fflush(s.file);
+  }
+}
+
+} // namespace hbs::log

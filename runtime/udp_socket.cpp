@@ -1,0 +1,225 @@
+#include "runtime/udp_socket.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace hbs {
+
+uint32_t parse_ipv4(const std::string& dotted) {
+  in_addr a{};
+  if (inet_pton(AF_INET, dotted.c_str(), &a) != 1)
+    return 0;
+  return ntohl(a.s_addr);
+}
+
+std::string format_ipv4(uint32_t addr) {
+  in_addr a{htonl(addr)};
+  char buf[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &a, buf, sizeof buf);
+  return buf;
+}
+
+namespace {
+
+constexpr int batch_max = 64;
+constexpr int cs6_tos = 0xC0; // DSCP CS6, as StarlingX sets on pulse sockets
+
+sockaddr_in endpoint(uint32_t addr, uint16_t port) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(addr);
+  sa.sin_port = htons(port);
+  return sa;
+}
+
+struct fd_guard {
+  int fd;
+  ~fd_guard() {
+    if (fd >= 0)
+      close(fd);
+  }
+  int release() {
+    int f = fd;
+    fd = -1;
+    return f;
+  }
+};
+
+int bound_socket(const std::string& address, uint16_t port, bool reuse, std::string& error) {
+  fd_guard g{socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
+  if (g.fd < 0) {
+    error = fmt::format("socket(): {}", std::strerror(errno));
+    return -1;
+  }
+  int on = 1;
+  if (reuse)
+    setsockopt(g.fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  auto sa = endpoint(parse_ipv4(address), port);
+  if (bind(g.fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    error = fmt::format("cannot bind {}:{}: {}", address, port, std::strerror(errno));
+    return -1;
+  }
+  return g.release();
+}
+
+void pulse_priority(int fd) {
+  int tos = cs6_tos;
+  int prio = 6;
+  setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos);
+  setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &prio, sizeof prio);
+}
+
+void large_receive_buffer(int fd) {
+  int size = 4 * 1024 * 1024;
+  // SO_RCVBUFFORCE passes rmem_max when running as root; fall back quietly otherwise.
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+}
+
+bool pin_multicast(int fd, const cfg::network_config& net, std::string& error) {
+  in_addr ifaddr{htonl(parse_ipv4(net.local_address))};
+  // Loopback tests must never leak multicast off the host: TTL 0 keeps it local.
+  unsigned char ttl = cfg::is_loopback(net.local_address) ? 0 : net.multicast_ttl;
+  unsigned char loop = 1;
+  if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &ifaddr, sizeof ifaddr) != 0
+      || setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) != 0
+      || setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof loop) != 0) {
+    error = fmt::format("cannot set multicast options on {}: {}", net.local_address,
+                        std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+udp_socket::udp_socket(io_loop& loop, int rx_fd, int tx_fd)
+  : loop_(loop), rx_(rx_fd), tx_(tx_fd) {
+}
+
+udp_socket::~udp_socket() {
+  loop_.forget(rx_);
+  close(rx_);
+  if (tx_ != rx_)
+    close(tx_);
+}
+
+size_t udp_socket::receive(datagram* out, size_t max) {
+  mmsghdr msgs[batch_max];
+  iovec iov[batch_max];
+  sockaddr_in from[batch_max];
+  size_t n = std::min<size_t>(max, batch_max);
+  for (size_t i = 0; i < n; ++i) {
+    iov[i] = {out[i].data.data(), out[i].data.size()};
+    msgs[i] = {};
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &from[i];
+    msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+  }
+  int got = recvmmsg(rx_, msgs, static_cast<unsigned>(n), MSG_DONTWAIT | MSG_TRUNC, nullptr);
+  if (got <= 0)
+    return 0;
+  for (int i = 0; i < got; ++i) {
+    out[i].addr = ntohl(from[i].sin_addr.s_addr);
+    out[i].port = ntohs(from[i].sin_port);
+    // With MSG_TRUNC this is the real length: an oversized datagram is seen as such.
+    out[i].size = static_cast<uint16_t>(std::min<unsigned>(msgs[i].msg_len, 65535));
+  }
+  return static_cast<size_t>(got);
+}
+
+size_t udp_socket::send(const outgoing* batch, size_t n) {
+  size_t sent = 0;
+  size_t i = 0;
+  while (i < n) {
+    mmsghdr msgs[batch_max];
+    iovec iov[batch_max];
+    sockaddr_in to[batch_max];
+    size_t k = std::min<size_t>(n - i, batch_max);
+    for (size_t j = 0; j < k; ++j) {
+      auto& o = batch[i + j];
+      to[j] = endpoint(o.addr, o.port);
+      iov[j] = {const_cast<uint8_t*>(o.data), o.size};
+      msgs[j] = {};
+      msgs[j].msg_hdr.msg_iov = &iov[j];
+      msgs[j].msg_hdr.msg_iovlen = 1;
+      msgs[j].msg_hdr.msg_name = &to[j];
+      msgs[j].msg_hdr.msg_namelen = sizeof to[j];
+    }
+    int r = sendmmsg(tx_, msgs, static_cast<unsigned>(k), MSG_DONTWAIT);
+    if (r <= 0) {
+      ++i; // skip the datagram the kernel refused; the caller counts the shortfall
+      continue;
+    }
+    sent += static_cast<size_t>(r);
+    i += static_cast<size_t>(r);
+  }
+  return sent;
+}
+
+void udp_socket::on_readable(std::function<void()> notify) {
+  loop_.watch(rx_, std::move(notify));
+}
+
+void udp_socket::rearm() {
+  loop_.arm(rx_);
+}
+
+std::shared_ptr<udp_socket> open_agent_socket(io_loop& loop, const cfg::network_config& net,
+                                              std::string& error) {
+  int fd = bound_socket(net.local_address, net.agent_port, false, error);
+  if (fd < 0)
+    return nullptr;
+  pulse_priority(fd);
+  large_receive_buffer(fd);
+  if (net.mode == cfg::net_mode::multicast && !pin_multicast(fd, net, error)) {
+    close(fd);
+    return nullptr;
+  }
+  return std::make_shared<udp_socket>(loop, fd, fd);
+}
+
+std::shared_ptr<udp_socket> open_client_socket(io_loop& loop, const cfg::network_config& net,
+                                               std::string& error) {
+  bool mcast = net.mode == cfg::net_mode::multicast;
+  int rx = bound_socket(mcast ? net.multicast_group : net.local_address, net.client_port, mcast,
+                        error);
+  if (rx < 0)
+    return nullptr;
+  if (mcast) {
+    ip_mreq m{};
+    m.imr_multiaddr.s_addr = htonl(parse_ipv4(net.multicast_group));
+    m.imr_interface.s_addr = htonl(parse_ipv4(net.local_address));
+    if (setsockopt(rx, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) != 0) {
+      error = fmt::format("cannot join {} on {}: {}", net.multicast_group, net.local_address,
+                          std::strerror(errno));
+      close(rx);
+      return nullptr;
+    }
+  }
+  int tx = bound_socket(net.local_address, 0, false, error);
+  if (tx < 0) {
+    close(rx);
+    return nullptr;
+  }
+  pulse_priority(tx);
+  return std::make_shared<udp_socket>(loop, rx, tx);
+}
+
+std::shared_ptr<udp_socket> open_local_socket(io_loop& loop, const std::string& address,
+                                              uint16_t port, std::string& error) {
+  int fd = bound_socket(address, port, false, error);
+  if (fd < 0)
+    return nullptr;
+  return std::make_shared<udp_socket>(loop, fd, fd);
+}
+
+} // namespace hbs

@@ -1,0 +1,42 @@
+#pragma once
+// Native UDP sockets behind datagram_socket: batched recvmmsg/sendmmsg, the sender's address
+// for every datagram, multicast membership. Multicast always leaves through the network's
+// own address (IP_MULTICAST_IF) and never past this host when that address is loopback.
+
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "runtime/datagram.hpp"
+#include "runtime/io_loop.hpp"
+
+namespace hbs {
+
+class udp_socket : public datagram_socket {
+public:
+  // rx and tx may be the same descriptor; the socket owns both.
+  udp_socket(io_loop& loop, int rx_fd, int tx_fd);
+  ~udp_socket() override;
+
+  size_t receive(datagram* out, size_t max) override;
+  size_t send(const outgoing* batch, size_t n) override;
+  void on_readable(std::function<void()> notify) override;
+  void rearm() override;
+
+private:
+  io_loop& loop_;
+  int rx_;
+  int tx_;
+};
+
+// Agent side of one network: bound to local_address:agent_port, sends requests from there.
+std::shared_ptr<udp_socket> open_agent_socket(io_loop& loop, const cfg::network_config& net,
+                                              std::string& error);
+// Client side: receives requests (group member or unicast), answers from local_address.
+std::shared_ptr<udp_socket> open_client_socket(io_loop& loop, const cfg::network_config& net,
+                                               std::string& error);
+// A plain socket bound to address:port (process-monitor pulses, SM).
+std::shared_ptr<udp_socket> open_local_socket(io_loop& loop, const std::string& address,
+                                              uint16_t port, std::string& error);
+
+} // namespace hbs

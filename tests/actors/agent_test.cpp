@@ -1,0 +1,237 @@
+// One agent, 50 hosts running the real responder on a simulated network, simulated time.
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "actors/controller.hpp"
+#include "actors/responder.hpp"
+#include "tests/support/caf_fixture.hpp"
+#include "tests/support/sim_network.hpp"
+
+using namespace hbs;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int num_hosts = 50;
+const auto period = 100ms;
+
+std::string mgmt_addr(int i) { return fmt::format("127.0.1.{}", i + 1); }
+std::string clstr_addr(int i) { return fmt::format("127.0.2.{}", i + 1); }
+std::string host_name(int i) { return fmt::format("worker-{}", i); }
+
+cfg::network_config net(uint8_t index, const std::string& addr) {
+  cfg::network_config n;
+  n.index = index;
+  n.local_address = addr;
+  n.mode = cfg::net_mode::unicast;
+  n.client_port = index == 0 ? 2106 : 2116;
+  n.agent_port = index == 0 ? 2103 : 2113;
+  return n;
+}
+
+struct agent_fixture : test::caf_fixture {
+  test::sim_network simnet;
+  controller_actor ctrl;
+  std::vector<responder_actor> responders;
+  caf::actor_clock::time_point start;
+
+  agent_fixture() {
+    cfg::agent_config c;
+    c.controller = "controller-0";
+    c.networks = {net(0, "127.0.0.1"), net(1, "127.0.0.2")};
+    for (int i = 0; i < num_hosts; ++i)
+      c.hosts.push_back({host_name(i), cfg::host_type::worker, mgmt_addr(i), clstr_addr(i), true});
+    controller_setup s{c, {simnet.bind("127.0.0.1", 2103), simnet.bind("127.0.0.2", 2113)}, "",
+                       true};
+    for (int i = 0; i < num_hosts; ++i)
+      for (uint8_t n : {0, 1}) {
+        auto addr = n == 0 ? mgmt_addr(i) : clstr_addr(i);
+        auto nc = net(n, addr);
+        responders.push_back(sys.spawn(
+          responder_fn, responder_setup{nc, host_name(i), true, simnet.bind(addr, nc.client_port)}));
+      }
+    start = now();
+    ctrl = sys.spawn(controller_fn, s);
+    run();
+  }
+
+  ~agent_fixture() {
+    caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
+    for (auto& r : responders)
+      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  std::vector<event> events() { return ask<std::vector<event>>(ctrl, events_atom_v, 1000u); }
+
+  // Events after `since` (actor clock), excluding heartbeat start/stop.
+  std::vector<event> transitions_since(caf::actor_clock::time_point since) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since.time_since_epoch());
+    std::vector<event> out;
+    for (auto& e : events())
+      if (e.mono_ms > ms.count() && e.kind.rfind("heartbeat_", 0) != 0)
+        out.push_back(e);
+    return out;
+  }
+
+  int64_t ms_after(const event& e, caf::actor_clock::time_point t) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch());
+    return e.mono_ms - ms.count();
+  }
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(agent_fixture, "fifty healthy hosts produce no transition in ten seconds") {
+  auto wall = std::chrono::steady_clock::now();
+  advance(10s);
+  auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - wall).count();
+  MESSAGE("10 simulated seconds, 50 hosts x 2 networks: " << wall_ms << " ms of wall time");
+  CHECK(now() - start >= 10s);
+  CHECK(transitions_since(start).empty());
+  auto st = ask<agent_status>(ctrl, status_atom_v);
+  REQUIRE(st.networks.size() == 2);
+  for (auto& n : st.networks) {
+    CHECK(n.expected == num_hosts);
+    CHECK(n.responding == num_hosts);
+    CHECK(n.sequence >= 99);
+    CHECK(n.num_counted >= 99u * num_hosts);
+    CHECK(n.num_stale == 0);
+    CHECK(n.num_unknown_source == 0);
+  }
+  auto starts = events();
+  CHECK(std::count_if(starts.begin(), starts.end(),
+                      [](auto& e) { return e.kind == "heartbeat_start"; }) == 2 * num_hosts);
+}
+
+TEST_CASE_FIXTURE(agent_fixture, "a host silent on management only goes minor at 4, degraded "
+                                 "at 6, lost at 10 and recovers after ten responses") {
+  advance(1s);
+  const uint32_t victim = parse_ipv4(mgmt_addr(7));
+  // The last answered request went out at `answered`; the next period is the first missed.
+  auto answered = now();
+  simnet.drop = [=](uint32_t from, uint32_t to, uint16_t) { return from == victim || to == victim; };
+  advance(1500ms);
+  auto evs = transitions_since(answered);
+  REQUIRE(evs.size() == 3);
+  // Miss n is recorded when period n closes: `answered` + (n + 1) periods.
+  CHECK(evs[0].kind == "minor_set");
+  CHECK(ms_after(evs[0], answered) == 500);
+  CHECK(evs[0].b2b == 4);
+  CHECK(evs[1].kind == "degrade_set");
+  CHECK(ms_after(evs[1], answered) == 700);
+  CHECK(evs[2].kind == "loss");
+  CHECK(ms_after(evs[2], answered) == 1100);
+  CHECK(evs[2].b2b == 10);
+  for (auto& e : evs) {
+    CHECK(e.host == "worker-7");
+    CHECK(e.network == "management");
+  }
+  auto h = ask<host_status>(ctrl, host_atom_v, std::string{"worker-7"});
+  REQUIRE(h.networks.size() == 2);
+  CHECK(h.networks[0].state == "lost");
+  CHECK(h.networks[0].b2b == 14); // miss 14 closed at answered + 1500 ms
+  CHECK(h.networks[1].state == "ok"); // cluster-host independent
+  CHECK(h.networks[1].b2b == 0);
+
+  simnet.drop = nullptr;
+  auto back = now();
+  advance(2s);
+  auto rec = transitions_since(back);
+  REQUIRE(rec.size() == 3);
+  CHECK(rec[0].kind == "recovered");
+  // Answers to the requests at back+100ms .. back+1000ms: the tenth arrives at back+1000ms.
+  CHECK(ms_after(rec[0], back) == 1000);
+  CHECK(rec[1].kind == "degrade_clear");
+  CHECK(rec[2].kind == "minor_clear");
+  h = ask<host_status>(ctrl, host_atom_v, std::string{"worker-7"});
+  CHECK(h.networks[0].state == "ok");
+  CHECK(h.networks[0].max_b2b == 15); // the request sent at `back` was still lost
+  CHECK(h.networks[0].num_misses == 15);
+}
+
+TEST_CASE_FIXTURE(agent_fixture, "a host that misses three periods raises nothing") {
+  advance(1s);
+  const uint32_t victim = parse_ipv4(mgmt_addr(3));
+  auto t0 = now();
+  simnet.drop = [=](uint32_t from, uint32_t, uint16_t) { return from == victim; };
+  advance(300ms);
+  simnet.drop = nullptr;
+  advance(1s);
+  CHECK(transitions_since(t0).empty());
+  auto h = ask<host_status>(ctrl, host_atom_v, std::string{"worker-3"});
+  CHECK(h.networks[0].max_b2b == 3);
+  CHECK(h.networks[0].state == "ok");
+}
+
+TEST_CASE_FIXTURE(agent_fixture, "hosts stopped, deleted and added at run time") {
+  advance(500ms);
+  CHECK(ask<std::string>(ctrl, stop_atom_v, std::string{"worker-1"}) == "worker-1 stopped");
+  auto t0 = now();
+  simnet.drop = [=](uint32_t from, uint32_t, uint16_t) { return from == parse_ipv4(mgmt_addr(1)); };
+  advance(2s);
+  CHECK(transitions_since(t0).empty()); // a stopped host is not expected
+  CHECK(ask<std::string>(ctrl, del_atom_v, std::string{"worker-2"}) == "deleted worker-2");
+  auto q = self->request(ctrl, caf::infinite, host_atom_v, std::string{"worker-2"});
+  run();
+  q.receive([](host_status&) { FAIL("deleted host still answered"); },
+                [&](caf::error& e) { CHECK(e == ec::unknown_host); });
+  CHECK(ask<std::string>(ctrl, add_atom_v, std::string{"worker-2"}, std::string{"worker"},
+                         mgmt_addr(2), std::string{}) == "added worker-2");
+  auto dup = self->request(ctrl, caf::infinite, add_atom_v, std::string{"worker-3"},
+                           std::string{"worker"}, std::string{"127.0.9.9"}, std::string{});
+  run();
+  dup.receive([](std::string&) { FAIL("duplicate name accepted"); },
+                [&](caf::error& e) { CHECK(e == ec::duplicate_host); });
+  CHECK(ask<std::string>(ctrl, start_atom_v, std::string{"worker-2"}) == "worker-2 started");
+  advance(1s);
+  auto h = ask<host_status>(ctrl, host_atom_v, std::string{"worker-2"});
+  REQUIRE(h.networks.size() == 1); // added without a cluster-host address
+  CHECK(h.networks[0].num_pulses >= 9);
+  CHECK(h.networks[0].state == "ok");
+}
+
+TEST_CASE_FIXTURE(agent_fixture, "stale, duplicate, unknown and malformed responses are "
+                                 "counted and dropped") {
+  advance(500ms);
+  auto rogue = simnet.bind("127.0.7.7", 5555);
+  uint8_t junk[20] = {'c', 'g', 't', 's'};
+  outgoing o{parse_ipv4("127.0.0.1"), 2103, sizeof junk, junk};
+  rogue->send(&o, 1);
+  auto mgmt = [&](const agent_status& st) {
+    return st.networks[0].network == 0 ? st.networks[0] : st.networks[1];
+  };
+  auto seq = mgmt(ask<agent_status>(ctrl, status_atom_v)).sequence;
+  // A well-formed response to the current request from an address not in inventory.
+  wire::pulse p;
+  p.set_name("worker-0");
+  p.sequence = seq;
+  uint8_t buf[wire::max_pulse_size];
+  auto n = wire::encode_pulse(wire::pulse_kind::response, p, {buf, sizeof buf});
+  outgoing good{parse_ipv4("127.0.0.1"), 2103, static_cast<uint16_t>(n), buf};
+  rogue->send(&good, 1);
+  // From a real host's address: worker-0 already answered this period, then an old sequence.
+  auto spoof = simnet.bind(mgmt_addr(0), 6666);
+  spoof->send(&good, 1);
+  spoof->send(&good, 1);
+  p.sequence = seq - 3;
+  n = wire::encode_pulse(wire::pulse_kind::response, p, {buf, sizeof buf});
+  spoof->send(&good, 1);
+  // Another controller's response reaching this one.
+  p.flags = 1u << wire::controller_shift;
+  p.sequence = seq;
+  n = wire::encode_pulse(wire::pulse_kind::response, p, {buf, sizeof buf});
+  spoof->send(&good, 1);
+  run();
+  auto m = mgmt(ask<agent_status>(ctrl, status_atom_v));
+  CHECK(m.num_malformed[static_cast<size_t>(wire::decode_error::bad_header)] == 1);
+  CHECK(m.num_unknown_source == 1);
+  CHECK(m.num_duplicates == 2);
+  CHECK(m.num_stale == 1);
+  CHECK(m.num_wrong_controller == 1);
+  CHECK(transitions_since(start).empty());
+}

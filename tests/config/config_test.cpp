@@ -1,0 +1,128 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "config/config.hpp"
+
+using namespace hbs::cfg;
+
+namespace {
+
+const char* good_agent = R"(
+[agent]
+controller = "controller-0"
+state_dir = "/tmp/hbs"
+
+[networks.management]
+local_address = "192.168.204.2"
+
+[networks.cluster-host]
+local_address = "192.168.206.2"
+
+[[hosts]]
+name = "controller-1"
+type = "controller"
+management = "192.168.204.3"
+cluster-host = "192.168.206.3"
+
+[[hosts]]
+name = "worker-0"
+type = "worker"
+management = "192.168.204.10"
+)";
+
+bool has(const std::vector<std::string>& pr, const std::string& text) {
+  return std::any_of(pr.begin(), pr.end(),
+                     [&](auto& p) { return p.find(text) != std::string::npos; });
+}
+
+std::string with(std::string base, const std::string& from, const std::string& to) {
+  auto at = base.find(from);
+  REQUIRE(at != std::string::npos);
+  return base.replace(at, from.size(), to);
+}
+
+} // namespace
+
+TEST_CASE("a minimal agent config takes the StarlingX defaults") {
+  auto r = parse_agent_config(good_agent, "good.toml");
+  REQUIRE(r.problems == std::vector<std::string>{});
+  auto& c = r.config;
+  CHECK(c.period_ms == 100);
+  CHECK(c.limits.minor == 4);
+  CHECK(c.limits.degrade == 6);
+  CHECK(c.limits.loss == 10);
+  REQUIRE(c.networks.size() == 2);
+  CHECK(c.networks[0].multicast_group == "239.1.1.2");
+  CHECK(c.networks[0].client_port == 2106);
+  CHECK(c.networks[0].agent_port == 2103);
+  CHECK(c.networks[1].client_port == 2116);
+  CHECK(c.networks[1].agent_port == 2113);
+  CHECK(c.controller_number() == 0);
+  CHECK(c.hosts.size() == 2);
+  CHECK(c.hosts[0].type == host_type::controller);
+  CHECK(c.hosts[1].cluster_host.empty());
+}
+
+TEST_CASE("each bad key is reported with its value and what is allowed") {
+  auto pr = [](const std::string& text) { return parse_agent_config(text, "t.toml").problems; };
+  CHECK(has(pr(with(good_agent, "[agent]", "[agent]\ncolour = 1")), "agent.colour: unknown key"));
+  CHECK(has(pr(with(good_agent, "[agent]", "[agent]\nperiod_ms = 50")),
+            "agent.period_ms = 50: out of range, allowed 100..1000"));
+  CHECK(has(pr(with(good_agent, "[agent]", "[agent]\nperiod_ms = \"fast\"")),
+            "agent.period_ms = 'fast': wrong type, expected an integer"));
+  CHECK(has(pr(with(good_agent, "controller = \"controller-0\"", "")),
+            "agent.controller: missing required key"));
+  CHECK(has(pr(with(good_agent, "type = \"worker\"", "type = \"compute\"")),
+            "hosts[1].type = \"compute\": allowed \"controller\" | \"worker\" | \"storage\""));
+  CHECK(has(pr(with(good_agent, "[networks.management]",
+                    "[networks.management]\nclient_port = 70000")),
+            "networks.management.client_port = 70000: out of range, allowed 1..65535"));
+  CHECK(has(pr(with(good_agent, "[networks.management]",
+                    "[networks.management]\nmulticast_group = \"10.0.0.1\"")),
+            "multicast_group = \"10.0.0.1\": allowed an IPv4 multicast"));
+  CHECK(has(pr("[agent]\ncontroller = \"c\"\n"), "networks.management: missing required table"));
+  CHECK(has(pr("[agent\n"), "t.toml:1:"));
+}
+
+TEST_CASE("thresholds must keep minor <= degrade < loss") {
+  auto pr = [](const std::string& t) {
+    return parse_agent_config(with(good_agent, "[networks.management]", t), "t").problems;
+  };
+  CHECK(has(pr("[thresholds]\nminor = 7\n[networks.management]"),
+            "thresholds.minor = 7: greater than degrade (6)"));
+  CHECK(has(pr("[thresholds]\ndegrade = 10\n[networks.management]"),
+            "thresholds.degrade = 10: not below loss (10)"));
+  CHECK(pr("[thresholds]\nminor = 6\ndegrade = 6\nloss = 7\n[networks.management]").empty());
+}
+
+TEST_CASE("duplicate host names and addresses are refused") {
+  auto text = with(good_agent, "name = \"worker-0\"", "name = \"controller-1\"");
+  auto pr = parse_agent_config(text, "t").problems;
+  CHECK(has(pr, "hosts[1].name = \"controller-1\": duplicate host name (also hosts[0])"));
+  text = with(good_agent, "\"192.168.204.10\"", "\"192.168.204.3\"");
+  pr = parse_agent_config(text, "t").problems;
+  CHECK(has(pr, "hosts[1].management = \"192.168.204.3\": duplicate address (also hosts[0])"));
+  text = with(good_agent, "\"192.168.204.10\"", "\"192.168.204\"");
+  CHECK(has(parse_agent_config(text, "t").problems, "not an IPv4 address"));
+}
+
+TEST_CASE("a client config needs its host name and a management network") {
+  auto r = parse_client_config("[client]\nhost = \"worker-0\"\n[networks.management]\n"
+                               "local_address = \"127.0.1.1\"\nmode = \"unicast\"\n",
+                               "c.toml");
+  REQUIRE(r.ok());
+  CHECK(r.config.networks[0].mode == net_mode::unicast);
+  CHECK(r.config.pmon_port == 0);
+  auto bad = parse_client_config("[client]\n[networks.management]\nlocal_address = \"x\"\n", "c");
+  CHECK(has(bad.problems, "client.host: missing required key"));
+  bad = parse_client_config("[client]\nhost = \"w\"\n[networks.management]\nlocal_address = \"x\"\n",
+                            "c");
+  CHECK(has(bad.problems, "networks.management.local_address = \"x\": not an IPv4 address"));
+}
+
+TEST_CASE("a missing file is one clear problem") {
+  auto r = load_agent_config("/nonexistent/agent.toml");
+  REQUIRE(r.problems.size() == 1);
+  CHECK(has(r.problems, "/nonexistent/agent.toml: cannot read the configuration file"));
+}

@@ -1,0 +1,180 @@
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "messages/pulse.hpp"
+#include "tests/support/golden.hpp"
+
+using namespace hbs::wire;
+using hbs::test::golden;
+
+namespace {
+
+history sample_history(uint8_t controller, uint8_t network, uint16_t entries) {
+  history h;
+  h.controller = controller;
+  h.network = network;
+  for (uint16_t i = 0; i < entries; ++i)
+    h.append({static_cast<uint16_t>(10 + i), static_cast<uint16_t>(9 + i)});
+  return h;
+}
+
+pulse sample_request(uint8_t histories) {
+  pulse p;
+  p.set_name("worker-0");
+  p.sequence = 0x01020304;
+  p.clue = 5;
+  p.flags = 1u << 8; // controller-1
+  p.cluster.period_msec = 100;
+  p.cluster.num_histories = histories;
+  for (uint8_t i = 0; i < histories; ++i)
+    p.cluster.histories[i] = sample_history(1, i, 3);
+  return p;
+}
+
+std::vector<uint8_t> encode(pulse_kind k, const pulse& p) {
+  std::vector<uint8_t> out(max_pulse_size + 16);
+  out.resize(encode_pulse(k, p, {out.data(), out.size()}));
+  return out;
+}
+
+decode_error decode(pulse_kind k, const std::vector<uint8_t>& b) {
+  pulse p;
+  return decode_pulse(k, {b.data(), b.size()}, p);
+}
+
+} // namespace
+
+TEST_CASE("a request with no history is 75 bytes laid out exactly as StarlingX v1") {
+  pulse p;
+  p.set_name("ab");
+  p.sequence = 7;
+  p.clue = 2;
+  p.cluster.period_msec = 100;
+  const std::vector<uint8_t> expected = {
+    'c', 'g', 't', 's', ' ', 'p', 'u', 'l', 's', 'e', ' ', 'r', 'e', 'q', ':', // 0..14
+    'a', 'b', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                       // 15..30
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                           // 31..46
+    7, 0, 0, 0,  2, 0, 0, 0,  0, 0, 0, 0,  1, 0, 0, 0,                        // s c f v
+    1, 0, 0xA5, 0x5A, 0, 0, 100, 0, 12, 0, 0, 0,                              // cluster hdr
+  };
+  CHECK(encode(pulse_kind::request, p) == expected);
+}
+
+TEST_CASE("requests with one and two histories match the layout tables") {
+  for (uint8_t n : {1, 2}) {
+    auto g = golden(63 + 12 + 88 * n)
+               .text(0, "cgts pulse req:").text(15, "worker-0")
+               .u32(47, 0x01020304).u32(51, 5).u32(55, 0x100).u32(59, 1)
+               .cluster(63, 0, 100, 0, n);
+    for (uint8_t i = 0; i < n; ++i)
+      g.hist(75 + 88 * i, static_cast<uint16_t>(0x01 | (i << 4)), 3, 3);
+    auto bytes = encode(pulse_kind::request, sample_request(n));
+    CHECK(bytes.size() == (n == 1 ? 163u : 251u));
+    CHECK(bytes == g.b);
+  }
+}
+
+TEST_CASE("a response with four histories is the 427-byte maximum") {
+  pulse p = sample_request(0);
+  p.set_name("storage-0");
+  p.flags = pmond_flag | cluster_host_flag;
+  p.cluster.storage0_enabled = 1;
+  p.cluster.num_histories = 4;
+  for (uint8_t i = 0; i < 4; ++i) {
+    p.cluster.histories[i] = sample_history(i / 2, i % 2, 3);
+    p.cluster.histories[i].storage0_responding = true;
+    p.cluster.histories[i].sm_heartbeat_fail = (i == 3);
+  }
+  auto g = golden(427).text(0, "cgts pulse rsp:").text(15, "storage-0")
+             .u32(47, 0x01020304).u32(51, 5).u32(55, 3).u32(59, 1).cluster(63, 0, 100, 1, 4);
+  const uint16_t words[4] = {0x8000, 0x8010, 0x8001, 0xC011};
+  for (int i = 0; i < 4; ++i)
+    g.hist(75 + 88 * i, words[i], 3, 3);
+  CHECK(encode(pulse_kind::response, p) == g.b);
+}
+
+TEST_CASE("encoding then decoding returns every field") {
+  auto in = sample_request(2);
+  in.cluster.histories[1].sm_heartbeat_fail = true;
+  in.cluster.storage0_enabled = 1;
+  auto bytes = encode(pulse_kind::request, in);
+  pulse out;
+  REQUIRE(decode_pulse(pulse_kind::request, {bytes.data(), bytes.size()}, out)
+          == decode_error::none);
+  CHECK(out.name_view() == "worker-0");
+  CHECK(out.sequence == in.sequence);
+  CHECK(out.clue == 5);
+  CHECK(out.controller() == 1);
+  CHECK(out.cluster.num_histories == 2);
+  CHECK(out.cluster.storage0_enabled == 1);
+  CHECK(out.cluster.histories[1].sm_heartbeat_fail);
+  CHECK(out.cluster.histories[1].network == 1);
+  CHECK(out.cluster.histories[1].newest() == history_entry{12, 11});
+  CHECK(encode(pulse_kind::request, out) == bytes);
+}
+
+TEST_CASE("a host name of 32 characters or more leaves the name area zeroed") {
+  pulse p;
+  p.set_name(std::string(32, 'x'));
+  CHECK(p.name_view().empty());
+  p.set_name(std::string(31, 'x'));
+  CHECK(p.name_view().size() == 31);
+}
+
+TEST_CASE("a legacy version 0 pulse is the 63-byte header alone") {
+  pulse p = sample_request(0);
+  p.version = 0;
+  auto bytes = encode(pulse_kind::request, p);
+  CHECK(bytes.size() == 63);
+  CHECK(decode(pulse_kind::request, bytes) == decode_error::none);
+}
+
+TEST_CASE("each malformed datagram is rejected with its own reason") {
+  auto good = encode(pulse_kind::request, sample_request(1));
+  auto with = [&](auto&& change) {
+    auto b = good;
+    change(b);
+    return decode(pulse_kind::request, b);
+  };
+  CHECK(decode(pulse_kind::request, good) == decode_error::none);
+  CHECK(with([](auto& b) { b.resize(10); }) == decode_error::short_datagram);
+  CHECK(with([](auto& b) { b.resize(40); }) == decode_error::short_datagram);
+  CHECK(with([](auto& b) { b.resize(70); }) == decode_error::short_datagram);
+  CHECK(with([](auto& b) { b.resize(150); }) == decode_error::short_datagram);
+  CHECK(with([](auto& b) { b.resize(428); }) == decode_error::oversized);
+  CHECK(decode(pulse_kind::response, good) == decode_error::bad_header);
+  CHECK(with([](auto& b) { b[3] = 'x'; }) == decode_error::bad_header);
+  CHECK(with([](auto& b) { b[59] = 2; }) == decode_error::bad_version);
+  CHECK(with([](auto& b) { b[63] = 2; }) == decode_error::bad_version);
+  CHECK(with([](auto& b) { b[65] = 0x5B; }) == decode_error::bad_magic);
+  CHECK(with([](auto& b) { b[74] = 5; }) == decode_error::too_many_histories);
+  CHECK(with([](auto& b) { b[71] = 101; }) == decode_error::bytes_mismatch);
+  CHECK(with([](auto& b) { b.push_back(0); }) == decode_error::length_mismatch);
+  CHECK(with([](auto& b) { b[56] = 0x02; }) == decode_error::bad_controller);
+  CHECK(with([](auto& b) { b[75] = 0x02; }) == decode_error::bad_controller);
+  CHECK(with([](auto& b) { b[75] = 0x21; }) == decode_error::bad_network);
+  CHECK(with([](auto& b) { b[77] = 21; }) == decode_error::bad_history);
+  CHECK(with([](auto& b) { b[81] = 20; }) == decode_error::bad_history);
+  CHECK(with([](auto& b) { b[79] = 19; }) == decode_error::bad_history);
+}
+
+TEST_CASE("random and mutated bytes never crash the decoder") {
+  std::mt19937 rng{42};
+  auto good = encode(pulse_kind::request, sample_request(2));
+  size_t accepted = 0;
+  pulse p;
+  for (int i = 0; i < 20000; ++i) {
+    auto b = good;
+    if (i % 2) {
+      b.resize(rng() % 500);
+      for (auto& x : b)
+        x = static_cast<uint8_t>(rng());
+    } else {
+      for (int k = 0; k < 3; ++k)
+        b[rng() % b.size()] = static_cast<uint8_t>(rng());
+    }
+    accepted += decode_pulse(pulse_kind::request, {b.data(), b.size()}, p) == decode_error::none;
+  }
+  CHECK(accepted < 20000); // mutations in checked fields are caught; none crashed
+}

@@ -1,0 +1,71 @@
+#include "tests/support/sim_network.hpp"
+
+#include <cstring>
+
+namespace hbs::test {
+
+size_t sim_socket::receive(datagram* out, size_t max) {
+  size_t n = 0;
+  while (n < max && !queue_.empty()) {
+    out[n++] = queue_.front();
+    queue_.pop_front();
+  }
+  return n;
+}
+
+size_t sim_socket::send(const outgoing* batch, size_t n) {
+  for (size_t i = 0; i < n; ++i)
+    net_.deliver(addr_, port_, batch[i]);
+  return n;
+}
+
+void sim_socket::rearm() {
+  armed_ = true;
+  if (!queue_.empty())
+    fire();
+}
+
+void sim_socket::push(const datagram& d) {
+  queue_.push_back(d);
+  fire();
+}
+
+void sim_socket::fire() {
+  if (armed_ && notify_) {
+    armed_ = false;
+    notify_();
+  }
+}
+
+std::shared_ptr<sim_socket> sim_network::bind(const std::string& addr, uint16_t port,
+                                              const std::string& group) {
+  auto s = std::make_shared<sim_socket>(*this, parse_ipv4(addr), port);
+  bound_[{parse_ipv4(addr), port}].push_back(s);
+  if (!group.empty())
+    bound_[{parse_ipv4(group), port}].push_back(s);
+  return s;
+}
+
+void sim_network::deliver(uint32_t from, uint16_t from_port, const outgoing& o) {
+  auto it = bound_.find({o.addr, o.port});
+  if (it == bound_.end())
+    return;
+  for (auto& weak : it->second) {
+    auto s = weak.lock();
+    if (!s)
+      continue;
+    if (drop && drop(from, o.addr, o.port)) {
+      ++num_dropped;
+      continue;
+    }
+    datagram d;
+    d.addr = from;
+    d.port = from_port;
+    d.size = o.size;
+    std::memcpy(d.data.data(), o.data, std::min<size_t>(o.size, d.data.size()));
+    ++num_delivered;
+    s->push(d);
+  }
+}
+
+} // namespace hbs::test

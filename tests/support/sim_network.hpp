@@ -1,0 +1,53 @@
+#pragma once
+// A simulated UDP network for actor tests: sockets bound to (address, port), optional
+// multicast groups, and a drop rule the test changes at will. Delivery wakes the receiving
+// actor through the same readiness callback the real io_loop uses.
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "runtime/datagram.hpp"
+
+namespace hbs::test {
+
+class sim_network;
+
+class sim_socket : public datagram_socket {
+public:
+  sim_socket(sim_network& net, uint32_t addr, uint16_t port) : net_(net), addr_(addr), port_(port) {}
+  size_t receive(datagram* out, size_t max) override;
+  size_t send(const outgoing* batch, size_t n) override;
+  void on_readable(std::function<void()> notify) override { notify_ = std::move(notify); }
+  void rearm() override;
+  void push(const datagram& d);
+
+private:
+  void fire();
+  sim_network& net_;
+  uint32_t addr_;
+  uint16_t port_;
+  std::deque<datagram> queue_;
+  std::function<void()> notify_;
+  bool armed_ = false;
+};
+
+class sim_network {
+public:
+  // Returns a socket receiving at addr:port (and group:port when group != 0).
+  std::shared_ptr<sim_socket> bind(const std::string& addr, uint16_t port,
+                                   const std::string& group = {});
+  // true: the datagram from -> to:port is lost.
+  std::function<bool(uint32_t from, uint32_t to, uint16_t port)> drop;
+  uint64_t num_delivered = 0;
+  uint64_t num_dropped = 0;
+
+private:
+  friend class sim_socket;
+  void deliver(uint32_t from, uint16_t from_port, const outgoing& o);
+  std::map<std::pair<uint32_t, uint16_t>, std::vector<std::weak_ptr<sim_socket>>> bound_;
+};
+
+} // namespace hbs::test
