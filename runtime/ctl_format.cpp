@@ -1,5 +1,7 @@
 #include "runtime/ctl_format.hpp"
 
+#include <ctime>
+
 #include <fmt/format.h>
 
 #include "config/config.hpp"
@@ -117,6 +119,15 @@ std::string render_host(const host_status& h) {
                        cfg::network_key(n.network), n.state, n.b2b, n.max_b2b, n.num_misses,
                        n.num_pulses, age(n.last_response_age_ms), n.flags);
   return out;
+}
+
+static std::string clock_time(int64_t unix_ms) {
+  std::time_t t = unix_ms / 1000;
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  return fmt::format("{}.{:03}", buf, unix_ms % 1000);
 }
 
 std::string render_events(const std::vector<event>& es) {

@@ -28,9 +28,9 @@ struct options {
   uint32_t count = 20;
 };
 
-template <class T>
-int ask(caf::actor_system& sys, const options& o, std::function<void(T&)> show,
-        std::function<void(caf::scoped_actor&, hbs::controller_actor&)> send) {
+// Connects, sends one request, waits for its answer and shows it.
+template <class T, class Show, class... Ts>
+int ask(caf::actor_system& sys, const options& o, Show show, Ts... xs) {
   auto ctrl = sys.middleman().remote_actor<hbs::controller_actor>(o.address, o.port);
   if (!ctrl) {
     std::cerr << "hbsctl: cannot reach hbs-agent at " << o.address << ":" << o.port << " ("
@@ -39,13 +39,12 @@ int ask(caf::actor_system& sys, const options& o, std::function<void(T&)> show,
   }
   caf::scoped_actor self{sys};
   int rc = exit_ok;
-  send(self, *ctrl);
-  self->receive([&](T& x) { show(x); },
-                [&](caf::error& e) {
-                  bool timeout = e == caf::sec::request_timeout;
-                  std::cerr << "hbsctl: " << sys.render(e) << '\n';
-                  rc = timeout ? exit_unreachable : exit_failed;
-                });
+  self->request(*ctrl, std::chrono::seconds{o.timeout_s}, xs...)
+    .receive([&](T& x) { show(x); },
+             [&](caf::error& e) {
+               std::cerr << "hbsctl: " << sys.render(e) << '\n';
+               rc = e == caf::sec::request_timeout ? exit_unreachable : exit_failed;
+             });
   return rc;
 }
 
@@ -62,6 +61,7 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", o.timeout_s, "seconds to wait for the agent")->capture_default_str()
     ->check(CLI::Range(1, 300));
   app.require_subcommand(1);
+  app.fallthrough(); // global options may follow the command: hbsctl hosts --json
   app.footer("Exit status: 0 success, 1 the agent refused the command (e.g. unknown host), "
              "2 bad command line, 3 agent unreachable or not answering.");
   auto* status = app.add_subcommand("status", "agent role, networks and drop counters");
@@ -100,37 +100,31 @@ int main(int argc, char** argv) {
   caf::actor_system_config cfg;
   hbs::configure(cfg, true);
   caf::actor_system sys{cfg};
-  auto timeout = std::chrono::seconds{o.timeout_s};
-  using scoped = caf::scoped_actor;
-  using ctrl_t = hbs::controller_actor;
   auto text = [&](std::string& s) { std::cout << s << '\n'; };
-  auto command = [&](auto... xs) {
-    return [=](scoped& self, ctrl_t& c) { self->request(c, timeout, xs...); };
-  };
   using namespace hbs;
   if (*status)
     return ask<agent_status>(sys, o, [&](agent_status& s) {
       std::cout << (o.json ? ctl::to_json(s).dump(2) + "\n" : ctl::render(s));
-    }, command(status_atom_v));
+    }, status_atom_v);
   if (*hosts)
     return ask<std::vector<host_status>>(sys, o, [&](std::vector<host_status>& v) {
       std::cout << (o.json ? ctl::to_json(v).dump(2) + "\n" : ctl::render_hosts(v));
-    }, command(hosts_atom_v));
+    }, hosts_atom_v);
   if (*host)
     return ask<host_status>(sys, o, [&](host_status& h) {
       std::cout << (o.json ? ctl::to_json(h).dump(2) + "\n" : ctl::render_host(h));
-    }, command(host_atom_v, o.name));
+    }, host_atom_v, o.name);
   if (*events)
     return ask<std::vector<event>>(sys, o, [&](std::vector<event>& v) {
       std::cout << (o.json ? ctl::to_json(v).dump(2) + "\n" : ctl::render_events(v));
-    }, command(events_atom_v, o.count));
+    }, events_atom_v, o.count);
   if (*add)
-    return ask<std::string>(sys, o, text, command(add_atom_v, o.name, o.type, o.mgmt, o.clstr));
+    return ask<std::string>(sys, o, text, add_atom_v, o.name, o.type, o.mgmt, o.clstr);
   if (*del)
-    return ask<std::string>(sys, o, text, command(del_atom_v, o.name));
+    return ask<std::string>(sys, o, text, del_atom_v, o.name);
   if (*start)
-    return ask<std::string>(sys, o, text, command(start_atom_v, o.name));
+    return ask<std::string>(sys, o, text, start_atom_v, o.name);
   if (*stop)
-    return ask<std::string>(sys, o, text, command(stop_atom_v, o.name));
+    return ask<std::string>(sys, o, text, stop_atom_v, o.name);
   return exit_usage;
 }

@@ -10,7 +10,8 @@ hbs_setup_cluster() { # BUILD_DIR NUM_CLIENTS CONTROL_PORT
   HBS_DIR=$(mktemp -d /tmp/hbs-it.XXXXXX)
   HBS_CLIENT_PIDS=()
   HBS_AGENT_PID=
-  trap hbs_teardown EXIT INT TERM
+  trap hbs_teardown EXIT
+  trap 'exit 130' INT TERM
   local hosts=""
   for ((i = 0; i < HBS_N; i++)); do
     hosts+=$'\n'"[[hosts]]"$'\n'"name = \"worker-$i\""$'\n'"type = \"worker\""
@@ -42,13 +43,15 @@ client_port = $mp
 agent_port = $ap
 TOML
   done
+  for ((i = 0; i < HBS_N; i++)); do hbs_start_client "$i"; done
   "$HBS_BUILD/hbs-agent" --config "$HBS_DIR/agent.toml" >"$HBS_DIR/agent.log" 2>&1 &
   HBS_AGENT_PID=$!
-  for ((i = 0; i < HBS_N; i++)); do hbs_start_client "$i"; done
 }
 
 hbs_start_client() { # INDEX
-  "$HBS_BUILD/hbs-client" --config "$HBS_DIR/client-$1.toml" >>"$HBS_DIR/client-$1.log" 2>&1 &
+  # Started through setsid so a SIGKILL of one client is not reported by this shell.
+  setsid "$HBS_BUILD/hbs-client" --config "$HBS_DIR/client-$1.toml" \
+    >>"$HBS_DIR/client-$1.log" 2>&1 &
   HBS_CLIENT_PIDS[$1]=$!
 }
 

@@ -23,8 +23,10 @@ loss_ms=$(hbs_events | grep '"kind":"loss"' | grep '"host":"worker-1"' | head -1
   jq -r .time_ms)
 delta=$((loss_ms - kill_ms))
 echo "loss event ${delta} ms after SIGKILL (period 100 ms)"
-(( delta <= 1100 )) || hbs_fail "loss took ${delta} ms, more than 11 periods"
-(( delta >= 800 )) || hbs_fail "loss after only ${delta} ms: fewer than 10 missed periods"
+# The kill lands inside a period, so loss comes 1000..1100 ms later (10 misses, the 10th
+# period closing); 50 ms more allows for process scheduling on a loaded 2-core CI machine.
+(( delta <= 1150 )) || hbs_fail "loss took ${delta} ms, more than 11 periods"
+(( delta >= 900 )) || hbs_fail "loss after only ${delta} ms: fewer than 10 missed periods"
 if hbs_events | grep '"kind":"loss"' | grep -vq '"host":"worker-1"'; then
   hbs_fail "loss reported for a healthy host: $(hbs_events | grep loss)"
 fi
