@@ -40,6 +40,15 @@ nlohmann::json to_json(const network_counters& c) {
           {"num_wrong_controller", c.num_wrong_controller}, {"num_malformed", drops}};
 }
 
+std::string clock_time(int64_t unix_ms) {
+  std::time_t t = unix_ms / 1000;
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  return fmt::format("{}.{:03}", buf, unix_ms % 1000);
+}
+
 } // namespace
 
 nlohmann::json to_json(const agent_status& s) {
@@ -121,19 +130,10 @@ std::string render_host(const host_status& h) {
   return out;
 }
 
-static std::string clock_time(int64_t unix_ms) {
-  std::time_t t = unix_ms / 1000;
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-  return fmt::format("{}.{:03}", buf, unix_ms % 1000);
-}
-
 std::string render_events(const std::vector<event>& es) {
   std::string out;
   for (auto& e : es)
-    out += fmt::format("{} {:<15} {:<20} {:<13} b2b {:<5} {}{}\n", e.time_ms, e.kind, e.host,
+    out += fmt::format("{} {:<15} {:<20} {:<13} b2b {:<5} {}{}\n", clock_time(e.time_ms), e.kind, e.host,
                        e.network, e.b2b, e.detail, e.acted ? "" : " (inactive: not acted on)");
   return out;
 }
