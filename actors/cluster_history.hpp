@@ -7,19 +7,9 @@
 #include <string>
 
 #include "messages/cluster.hpp"
+#include "messages/events.hpp"
 
 namespace hbs {
-
-// What one network saw in one period (sent by the network actor at period end).
-struct period_summary {
-  uint8_t network = 0;
-  uint16_t enabled = 0;      // hosts expected this period
-  uint16_t responding = 0;   // of those, how many answered
-  bool storage0_monitored = false;
-  bool storage0_answered = false;
-  bool got_peer = false;     // a response carried the other controller's history
-  wire::cluster_block peer;  // the latest such block
-};
 
 constexpr uint32_t storage0_miss_threshold = 4;
 

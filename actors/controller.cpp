@@ -3,15 +3,17 @@
 #include <chrono>
 
 #include "actors/events.hpp"
-#include "actors/host.hpp"
 #include "actors/network.hpp"
+#include "actors/peer.hpp"
+#include "actors/sm_gateway.hpp"
+#include "actors/vault.hpp"
 #include "runtime/log.hpp"
 
 namespace hbs {
 
 namespace {
 
-using self_ptr = controller_actor::stateful_pointer<controller_state>;
+using self_ptr = controller_ptr;
 constexpr auto query_timeout = std::chrono::seconds{2};
 
 // Joins the answers of several requests; runs `finish` once the last one is in.
@@ -24,79 +26,15 @@ struct join {
   }
 };
 
-bool on_network(const controller_state& st, const cfg::host_config& h, uint8_t n) {
-  if (!st.setup.config.network(n))
-    return false;
-  return n == cfg::management ? !h.management.empty() : !h.cluster_host.empty();
-}
-
-std::string spawn_host(self_ptr self, const cfg::host_config& h) {
-  auto& st = self->state;
-  auto& c = st.setup.config;
-  host_setup hs;
-  hs.name = h.name;
-  hs.type = h.type;
-  hs.controller = c.controller;
-  hs.active = st.setup.active;
-  hs.limits = c.limits;
-  hs.networks = {on_network(st, h, cfg::management), on_network(st, h, cfg::cluster_host)};
-  hs.clstr_degrade_only = c.clstr_degrade_only;
-  hs.standard_system = c.standard_system;
-  hs.events = st.events;
-  st.hosts[h.name] = {h, self->spawn<caf::linked>(host_fn, std::move(hs)), false};
-  return "added " + h.name;
-}
-
-std::string set_started(self_ptr self, const std::string& name, bool on) {
-  auto& st = self->state;
-  auto& e = st.hosts.at(name);
-  if (name == st.setup.config.controller)
-    return name + " is this controller: never heartbeats itself";
-  if (!on && !e.started)
-    return name + " was not started";
-  if (on)
-    self->send(e.actor, start_atom_v);
-  else
-    self->send(e.actor, stop_atom_v);
-  for (auto& [n, net] : st.networks) {
-    if (!on_network(st, e.config, n))
-      continue;
-    if (on)
-      self->send(net, watch_atom_v, name,
-                 n == cfg::management ? e.config.management : e.config.cluster_host, e.actor);
-    else
-      self->send(net, unwatch_atom_v, name);
-  }
-  bool was = e.started;
-  e.started = on;
-  log::info("controller", "{} heartbeat {}", name, on ? (was ? "restart" : "start") : "stop");
-  return name + (on ? (was ? " restarted" : " started") : " stopped");
-}
-
-caf::error check_new_host(self_ptr self, const cfg::host_config& h) {
-  auto trial = self->state.setup.config;
-  trial.hosts.clear();
-  for (auto& [name, e] : self->state.hosts)
-    trial.hosts.push_back(e.config);
-  trial.hosts.push_back(h);
-  std::vector<std::string> problems;
-  cfg::validate(trial, problems);
-  if (problems.empty())
-    return {};
-  auto code = self->state.hosts.count(h.name) ? ec::duplicate_host : ec::bad_argument;
-  return caf::make_error(code, problems.front());
-}
-
 void collect_hosts(self_ptr self, std::vector<std::string> names,
                    std::function<void(std::vector<host_status>)> deliver) {
   auto& st = self->state;
   struct acc {
     std::vector<host_status> hosts;
-    std::vector<std::vector<net_host_row>> rows;
+    std::vector<std::vector<net_host_row>> rows{2};
   };
   auto a = std::make_shared<acc>();
   a->hosts.resize(names.size());
-  a->rows.resize(2);
   auto j = std::make_shared<join>();
   j->pending = names.size() + st.networks.size() + 1;
   j->finish = [a, deliver, self] {
@@ -118,7 +56,7 @@ void collect_hosts(self_ptr self, std::vector<std::string> names,
       .then([a, j, i](host_status& s) { a->hosts[i] = std::move(s); j->done(); },
             [j](caf::error&) { j->done(); });
   for (auto& [n, net] : st.networks) {
-    auto idx = n;
+    auto idx = n & 1;
     self->request(net, query_timeout, hosts_atom_v)
       .then([a, j, idx](std::vector<net_host_row>& rows) { a->rows[idx] = std::move(rows);
                                                            j->done(); },
@@ -127,56 +65,85 @@ void collect_hosts(self_ptr self, std::vector<std::string> names,
   j->done(); // covers an empty inventory
 }
 
+caf::result<agent_status> status(self_ptr self) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<agent_status>();
+  auto out = std::make_shared<agent_status>();
+  out->controller = st.setup.config.controller;
+  out->role = st.locked ? (st.active ? "active (locked)" : "inactive (locked)")
+                        : (st.active ? "active" : "inactive");
+  out->version = "0.1.0";
+  out->num_hosts = st.hosts.size();
+  for (auto& [name, e] : st.hosts)
+    out->num_started += e.started;
+  out->uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     self->clock().now() - st.born).count();
+  auto j = std::make_shared<join>();
+  j->pending = st.networks.size() + 1;
+  j->finish = [rp, out]() mutable { rp.deliver(*out); };
+  for (auto& [n, net] : st.networks)
+    self->request(net, query_timeout, status_atom_v)
+      .then([out, j](network_counters& c) { out->networks.push_back(std::move(c)); j->done(); },
+            [j](caf::error&) { j->done(); });
+  j->done();
+  return rp;
+}
+
 void spawn_children(self_ptr self) {
   auto& st = self->state;
   auto& c = st.setup.config;
   st.events = self->spawn<caf::linked>(events_fn, events_setup{st.setup.events_path, 1000});
+  st.vault = self->spawn<caf::linked>(
+    vault_fn, vault_setup{c.controller, static_cast<uint8_t>(c.controller_number()),
+                          static_cast<uint16_t>(c.period_ms)});
+  if (st.setup.sm_socket) {
+    st.gateway = self->spawn<caf::linked>(
+      sm_gateway_fn, sm_gateway_setup{st.setup.sm_socket, parse_ipv4(c.sm.address),
+                                      c.sm.client_port, st.vault});
+    self->send(st.vault, sm_atom_v, st.gateway);
+  }
   for (size_t i = 0; i < c.networks.size(); ++i) {
     network_setup ns{c.networks[i], c.controller, c.controller_number(), c.period_ms,
-                     c.limits, st.setup.sockets.at(i)};
-    st.networks.emplace_back(c.networks[i].index, self->spawn<caf::linked>(network_fn, ns));
+                     c.limits, st.setup.sockets.at(i), st.vault};
+    auto net = self->spawn<caf::linked>(network_fn, ns);
+    self->send(st.vault, network_atom_v, net);
+    st.networks.emplace_back(c.networks[i].index, net);
   }
+  st.peer = self->spawn<caf::linked>(
+    peer_fn, peer_setup{c.controller, c.peer_name(), c.peer.address, c.peer.port,
+                        caf::actor_cast<controller_actor>(self)});
   for (auto& h : c.hosts)
-    spawn_host(self, h);
+    add_host(self, h);
   for (auto& h : c.hosts)
     if (h.start && h.name != c.controller)
       set_started(self, h.name, true);
 }
 
+// hbsctl commands: applied here, then replicated to the other agent.
+caf::result<std::string> local_command(self_ptr self, const std::string& op,
+                                       std::vector<std::string> args) {
+  auto r = stamp(self, op, std::move(args));
+  auto res = apply_replica(self, r);
+  if (!res)
+    return std::move(res.error());
+  replicate(self, std::move(r));
+  return std::move(*res);
+}
+
 } // namespace
 
 controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s) {
-  self->state.setup = std::move(s);
-  self->state.born = self->clock().now();
+  auto& st = self->state;
+  st.setup = std::move(s);
+  st.born = self->clock().now();
+  st.active = st.setup.config.active;
+  st.active_name = st.active ? st.setup.config.controller : st.setup.config.peer_name();
   spawn_children(self);
   log::info("controller", "{} heartbeating {} host(s) on {} network(s), period {} ms, {}",
-            self->state.setup.config.controller, self->state.hosts.size(),
-            self->state.networks.size(), self->state.setup.config.period_ms,
-            self->state.setup.active ? "active" : "inactive");
+            st.setup.config.controller, st.hosts.size(), st.networks.size(),
+            st.setup.config.period_ms, st.active ? "active" : "inactive");
   return {
-    [=](status_atom) -> caf::result<agent_status> {
-      auto& st = self->state;
-      auto rp = self->make_response_promise<agent_status>();
-      auto out = std::make_shared<agent_status>();
-      out->controller = st.setup.config.controller;
-      out->role = st.setup.active ? "active" : "inactive";
-      out->version = "0.1.0";
-      out->num_hosts = st.hosts.size();
-      for (auto& [name, e] : st.hosts)
-        out->num_started += e.started;
-      out->uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         self->clock().now() - st.born).count();
-      auto j = std::make_shared<join>();
-      j->pending = st.networks.size() + 1;
-      j->finish = [rp, out]() mutable { rp.deliver(*out); };
-      for (auto& [n, net] : st.networks)
-        self->request(net, query_timeout, status_atom_v)
-          .then([out, j](network_counters& c) { out->networks.push_back(std::move(c));
-                                                j->done(); },
-                [j](caf::error&) { j->done(); });
-      j->done();
-      return rp;
-    },
+    [=](status_atom) { return status(self); },
     [=](hosts_atom) -> caf::result<std::vector<host_status>> {
       auto rp = self->make_response_promise<std::vector<host_status>>();
       std::vector<std::string> names;
@@ -197,44 +164,70 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
     },
     [=](add_atom, const std::string& name, const std::string& type, const std::string& mgmt,
         const std::string& clstr) -> caf::result<std::string> {
-      cfg::host_config h{name, cfg::host_type::worker, mgmt, clstr, false};
-      if (type == "controller")
-        h.type = cfg::host_type::controller;
-      else if (type == "storage")
-        h.type = cfg::host_type::storage;
-      else if (type != "worker")
-        return caf::make_error(ec::bad_argument, "type \"" + type
-                                                   + "\": allowed controller | worker | storage");
-      if (auto err = check_new_host(self, h))
-        return err;
-      log::info("controller", "inventory add {} ({}) {} {}", name, type, mgmt, clstr);
-      return spawn_host(self, h);
+      if (type != "controller" && type != "worker" && type != "storage")
+        return caf::make_error(ec::bad_argument,
+                               "type \"" + type + "\": allowed controller | worker | storage");
+      return local_command(self, "add", {name, type, mgmt, clstr});
     },
-    [=](del_atom, const std::string& name) -> caf::result<std::string> {
+    [=](del_atom, const std::string& name) { return local_command(self, "del", {name}); },
+    [=](start_atom, const std::string& name) { return local_command(self, "start", {name}); },
+    [=](stop_atom, const std::string& name) { return local_command(self, "stop", {name}); },
+    [=](activate_atom, const std::string& name) -> caf::result<std::string> {
+      auto& c = self->state.setup.config;
+      if (name != c.controller && name != c.peer_name())
+        return caf::make_error(ec::bad_argument, "\"" + name + "\": allowed " + c.controller
+                                                   + " or " + c.peer_name());
+      return local_command(self, "activate", {name});
+    },
+    [=](replica_atom, replica& r) {
       auto& st = self->state;
-      auto it = st.hosts.find(name);
-      if (it == st.hosts.end())
-        return caf::make_error(ec::unknown_host, name);
-      if (it->second.started)
-        set_started(self, name, false);
-      self->unlink_from(it->second.actor);
-      self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
-      st.hosts.erase(it);
-      log::info("controller", "inventory del {}", name);
-      return "deleted " + name;
+      st.generation = std::max(st.generation, r.generation);
+      auto res = apply_replica(self, r);
+      log::info("controller", "from {}: {} {}: {}", self->state.setup.config.peer_name(), r.op,
+                r.args.empty() ? "" : r.args.front(),
+                res ? *res : self->system().render(res.error()));
     },
-    [=](start_atom, const std::string& name) -> caf::result<std::string> {
-      if (!self->state.hosts.count(name))
-        return caf::make_error(ec::unknown_host, name);
-      return set_started(self, name, true);
+    [=](link_atom, bool up) {
+      auto& st = self->state;
+      self->send(st.vault, reason_atom_v, std::string{"peer link "} + (up ? "up" : "down"));
+      if (up) // agree on the role: the newer designation wins on both sides
+        replicate(self, replica{st.role_generation, st.role_origin, "activate",
+                                {st.active_name}});
     },
-    [=](stop_atom, const std::string& name) -> caf::result<std::string> {
-      if (!self->state.hosts.count(name))
-        return caf::make_error(ec::unknown_host, name);
-      return set_started(self, name, false);
+    [=](connect_atom, const caf::actor& other) {
+      self->send(self->state.peer, link_atom_v, caf::actor_cast<controller_actor>(other));
     },
     [=](events_atom, uint32_t n) -> caf::delegated<std::vector<event>> {
       return self->delegate(self->state.events, events_atom_v, n);
+    },
+    [=](vault_atom) -> caf::delegated<vault_view> {
+      return self->delegate(self->state.vault, vault_atom_v);
+    },
+    [=](peer_atom) -> caf::result<peer_status> {
+      auto rp = self->make_response_promise<peer_status>();
+      auto& st = self->state;
+      self->request(st.peer, query_timeout, peer_atom_v).then(
+        [=](peer_status& p) mutable {
+          p.role = self->state.active ? "active" : "inactive";
+          p.generation = self->state.role_generation;
+          rp.deliver(std::move(p));
+        },
+        [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
+      return rp;
+    },
+    [=](role_atom) { return std::string{self->state.active ? "active" : "inactive"}; },
+    [=](lock_atom, bool locked) {
+      auto& st = self->state;
+      if (locked != st.locked) {
+        st.locked = locked;
+        log::info("controller", "{} {}", st.setup.config.controller,
+                  locked ? "locked: heartbeat stopped, own histories zeroed"
+                         : "unlocked: heartbeat resumes");
+        for (auto& [n, net] : st.networks)
+          self->send(net, lock_atom_v, locked);
+        self->send(st.vault, lock_atom_v, locked);
+      }
+      return st.setup.config.controller + (locked ? " locked" : " unlocked");
     },
   };
 }

@@ -39,6 +39,14 @@ void emit_set(self_ptr self, const char* kind, uint8_t net, uint32_t b2b, std::s
             self->state.setup.name, cfg::network_label(net), kind, b2b);
 }
 
+// A cluster change the vault pushes to SM ("<host> <Mgmnt|Clstr> heartbeat ...").
+void reason(self_ptr self, uint8_t net, const std::string& what) {
+  auto& s = self->state.setup;
+  if (s.vault)
+    self->send(s.vault, reason_atom_v,
+               s.name + " " + cfg::network_label(net) + " heartbeat " + what);
+}
+
 void on_miss(self_ptr self, uint8_t net, liveness& l) {
   auto t = l.on_miss();
   auto& name = self->state.setup.name;
@@ -46,6 +54,10 @@ void on_miss(self_ptr self, uint8_t net, liveness& l) {
   if (b2b > 1 && (b2b < l.limits().loss || b2b % 4096 == 0))
     log::info("host", "{} {} Pulse Miss ({}){}", name, cfg::network_label(net), b2b,
               l.degraded() ? " (in degrade)" : l.minor() ? " (in minor)" : "");
+  if (t & tr_miss)
+    reason(self, net, "miss " + std::to_string(b2b));
+  if (t & tr_loss)
+    reason(self, net, "loss");
   if (t & tr_minor_set)
     emit_set(self, "minor_set", net, b2b, {});
   if (t & tr_degrade_set)
@@ -65,6 +77,10 @@ void on_response(self_ptr self, uint8_t net, liveness& l) {
   if ((t & tr_start) && before > l.limits().degrade)
     log::info("host", "{} {} Pulse Rxed (after {} misses)", name, cfg::network_label(net),
               before);
+  if (t & tr_start)
+    reason(self, net, "start");
+  if (t & tr_pass)
+    reason(self, net, "pass");
   if (t & tr_recovered)
     emit(self, "recovered", net, before);
   if (t & tr_degrade_clear)

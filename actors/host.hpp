@@ -22,6 +22,7 @@ struct host_setup {
   bool clstr_degrade_only = false;
   bool standard_system = true;
   events_actor events;
+  vault_actor vault; // change reasons for SM; may be unset in tests
 };
 
 struct host_state {

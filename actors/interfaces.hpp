@@ -33,8 +33,29 @@ using network_actor = caf::typed_actor<
   caf::reacts_to<watch_atom, std::string, std::string, host_actor>, // expect name at address
   caf::reacts_to<unwatch_atom, std::string>,             // stop expecting a host
   caf::reacts_to<period_atom, uint32_t>,                 // new period in ms
+  caf::reacts_to<history_atom, wire::cluster_block>,     // own histories for the next request
+  caf::reacts_to<lock_atom, bool>,                       // locked: send no requests
   caf::replies_to<status_atom>::with<network_counters>,  // counters and drops per reason
   caf::replies_to<hosts_atom>::with<std::vector<net_host_row>>>; // per-host counters
+
+// Answers the service manager on loopback UDP and forwards its alive pulses to the vault.
+using sm_gateway_actor = caf::typed_actor<
+  caf::reacts_to<readable_atom>,                      // SM datagrams waiting
+  caf::reacts_to<push_atom, std::vector<uint8_t>>,    // vault changed: send it to SM
+  caf::replies_to<status_atom>::with<std::vector<uint64_t>>>; // queries, beats, drops
+
+// The cluster history (reference §4): own and peer histories, SM heartbeat, pushes.
+using vault_actor = caf::typed_actor<
+  caf::reacts_to<period_summary>,                     // a network closed a period
+  caf::reacts_to<reason_atom, std::string>,           // a change worth telling SM
+  caf::reacts_to<sm_beat_atom>,                       // an SM alive pulse (reqid 0)
+  caf::reacts_to<lock_atom, bool>,                    // this controller locked / unlocked
+  caf::reacts_to<peer_atom>,                          // the peer controller is monitored
+  caf::reacts_to<period_atom, uint32_t>,              // configured period changed
+  caf::reacts_to<network_atom, network_actor>,        // send own histories to this network
+  caf::reacts_to<sm_atom, sm_gateway_actor>,          // push changes through this gateway
+  caf::replies_to<query_atom, uint16_t>::with<std::vector<uint8_t>>, // SM wire reply, reqid
+  caf::replies_to<vault_atom>::with<vault_view>>;     // for hbsctl
 
 // The agent's root: inventory, spawns and owns every other actor, answers hbsctl.
 using controller_actor = caf::typed_actor<
@@ -47,7 +68,24 @@ using controller_actor = caf::typed_actor<
   caf::replies_to<del_atom, std::string>::with<std::string>,
   caf::replies_to<start_atom, std::string>::with<std::string>,
   caf::replies_to<stop_atom, std::string>::with<std::string>,
-  caf::replies_to<events_atom, uint32_t>::with<std::vector<event>>>;
+  caf::replies_to<events_atom, uint32_t>::with<std::vector<event>>,
+  caf::replies_to<vault_atom>::with<vault_view>,
+  caf::replies_to<role_atom>::with<std::string>,           // "active" or "inactive"
+  caf::replies_to<activate_atom, std::string>::with<std::string>, // NAME is the active one
+  caf::replies_to<lock_atom, bool>::with<std::string>,     // lock / unlock this controller
+  caf::replies_to<peer_atom>::with<peer_status>,           // link to the other agent
+  caf::reacts_to<replica_atom, replica>,                   // a command the other agent took
+  caf::reacts_to<link_atom, bool>,                         // peer link up / down
+  caf::reacts_to<connect_atom, caf::actor>>;               // link to this agent directly
+
+// Links this agent to the other controller's over CAF: connects with backoff, monitors,
+// forwards replicated commands. Pulses never ride on it.
+using peer_actor = caf::typed_actor<
+  caf::reacts_to<connect_atom>,                        // (re)try the connection
+  caf::reacts_to<tick_atom>,                           // probe the link (last contact)
+  caf::reacts_to<link_atom, controller_actor>,         // use this handle (tests, same node)
+  caf::reacts_to<replica_atom, replica>,               // send to the other agent
+  caf::replies_to<peer_atom>::with<peer_status>>;
 
 // hbs-client, one per network: answers requests with the other controller's history.
 using responder_actor = caf::typed_actor<
@@ -67,4 +105,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(hbs_actors, caf::id_block::hbs_messages::end)
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::network_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::controller_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::responder_actor))
+  CAF_ADD_TYPE_ID(hbs_actors, (hbs::vault_actor))
+  CAF_ADD_TYPE_ID(hbs_actors, (hbs::sm_gateway_actor))
+  CAF_ADD_TYPE_ID(hbs_actors, (hbs::peer_actor))
 CAF_END_TYPE_ID_BLOCK(hbs_actors)

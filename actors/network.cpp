@@ -12,6 +12,17 @@ const char* label(self_ptr self) {
   return cfg::network_label(self->state.setup.net.index);
 }
 
+void keep_peer_history(network_state& st, const wire::pulse& rsp) {
+  if (rsp.version < 1)
+    return;
+  for (uint8_t i = 0; i < rsp.cluster.num_histories; ++i)
+    if (rsp.cluster.histories[i].controller != st.setup.controller_number) {
+      st.summary.peer = rsp.cluster; // the latest view this period is enough
+      st.summary.got_peer = true;
+      return;
+    }
+}
+
 void note_response(self_ptr self, const datagram& d) {
   auto& st = self->state;
   auto& c = st.counters;
@@ -40,6 +51,7 @@ void note_response(self_ptr self, const datagram& d) {
     return;
   }
   auto& slot = st.slots[it->second];
+  keep_peer_history(st, rsp); // late (stale) responses still carry a valid view (§4.3)
   switch (slot.att.note(rsp.sequence)) {
     case receipt::stale: ++c.num_stale; return;
     case receipt::duplicate: ++c.num_duplicates; return;
@@ -78,10 +90,16 @@ void close_period(self_ptr self) {
   auto& st = self->state;
   uint32_t expected = 0;
   uint32_t responding = 0;
+  auto& sum = st.summary;
+  sum.storage0_monitored = false;
   for (auto& slot : st.slots) {
     if (!slot.att.expected())
       continue;
     ++expected;
+    if (slot.name == "storage-0") {
+      sum.storage0_monitored = true;
+      sum.storage0_answered = slot.att.answered();
+    }
     if (slot.att.answered()) {
       ++responding;
       continue;
@@ -91,6 +109,12 @@ void close_period(self_ptr self) {
   }
   st.counters.expected = expected;
   st.counters.responding = responding;
+  sum.network = st.setup.net.index;
+  sum.enabled = static_cast<uint16_t>(expected);
+  sum.responding = static_cast<uint16_t>(responding);
+  if (st.setup.vault)
+    self->send(st.setup.vault, sum);
+  sum.got_peer = false;
 }
 
 void send_request(self_ptr self) {
@@ -98,8 +122,7 @@ void send_request(self_ptr self) {
   auto& req = st.request;
   req.sequence = st.sequence;
   req.flags = st.setup.controller_number << wire::controller_shift;
-  req.cluster.period_msec = static_cast<uint16_t>(st.setup.period_ms);
-  req.cluster.num_histories = 0; // this controller's histories: the vault (issue 3)
+  req.cluster = st.own; // only this controller's histories (§4.4)
   req.clue = 0;
   req.set_name({});
   if (!st.slots.empty()) {
@@ -133,12 +156,16 @@ void send_request(self_ptr self) {
 void tick(self_ptr self) {
   auto& st = self->state;
   drain(self); // answers already here belong to the period that is closing
-  if (st.started) {
-    close_period(self);
-    ++st.sequence;
+  if (st.locked) {
+    st.started = false; // a locked controller sends nothing and takes no attendance
+  } else {
+    if (st.started) {
+      close_period(self);
+      ++st.sequence;
+    }
+    st.started = true;
+    send_request(self);
   }
-  st.started = true;
-  send_request(self);
   st.counters.sequence = st.sequence;
   st.next_tick += st.period;
   self->scheduled_send(self, st.next_tick, tick_atom_v);
@@ -193,6 +220,7 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
   st.counters.mode = st.setup.net.mode == cfg::net_mode::unicast ? "unicast" : "multicast";
   st.counters.local_address = st.setup.net.local_address;
   st.counters.num_malformed.assign(wire::num_decode_errors, 0);
+  st.own.period_msec = static_cast<uint16_t>(st.setup.period_ms);
   caf::weak_actor_ptr weak{self->ctrl()};
   st.setup.socket->on_readable([weak] {
     if (auto strong = weak.lock())
@@ -216,6 +244,12 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
       self->state.period = std::chrono::milliseconds{ms};
       log::info("network", "{} period now {} ms", label(self), ms);
     },
+    [=](history_atom, wire::cluster_block& own) { self->state.own = own; },
+    [=](lock_atom, bool locked) {
+      self->state.locked = locked;
+      log::info("network", "{} {}", label(self), locked ? "locked: no requests"
+                                                        : "unlocked: heartbeat resumes");
+    },
     [=](status_atom) {
       auto c = self->state.counters;
       c.period_ms = self->state.setup.period_ms;
@@ -225,7 +259,7 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
       std::vector<net_host_row> rows;
       auto now = self->clock().now();
       for (auto& slot : self->state.slots) {
-        net_host_row r{slot.name, slot.num_pulses, -1, slot.last_flags};
+        net_host_row r{slot.name, slot.num_pulses, -1, slot.answered_ever ? slot.last_flags : 0};
         if (slot.answered_ever)
           r.last_response_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                      now - slot.last_response).count();

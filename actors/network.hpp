@@ -24,6 +24,7 @@ struct network_setup {
   uint32_t period_ms = 100;
   thresholds limits;
   std::shared_ptr<datagram_socket> socket;
+  vault_actor vault;
 };
 
 struct host_slot {
@@ -54,6 +55,9 @@ struct network_state {
   std::array<datagram, 64> rx;
   std::array<uint8_t, wire::max_pulse_size> tx{};
   std::vector<outgoing> fan_out;
+  wire::cluster_block own;   // this controller's histories, from the vault
+  period_summary summary;    // accumulates peer history during a period
+  bool locked = false;
   wire::pulse request;
   wire::pulse response;
   static inline const char* name = "network";

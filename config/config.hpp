@@ -38,6 +38,20 @@ struct host_config {
   bool start = true;        // monitored from agent start
 };
 
+struct sm_config {
+  bool enabled = true;
+  std::string address = "127.0.0.1"; // SM and this agent talk on loopback only
+  uint16_t server_port = 2124;       // SM -> agent: JSON requests and alive pulses
+  uint16_t client_port = 2224;       // agent -> SM: the binary vault
+};
+
+struct peer_config {
+  std::string name;           // the other controller; empty: derived (controller-0 <-> -1)
+  std::string address;        // its management address; empty: no peer link (simplex)
+  uint16_t port = 2151;       // both agents publish their control actor here
+  uint32_t keepalive_ms = 1000; // BASP keepalive; must be the same on both agents
+};
+
 struct agent_config {
   std::string controller; // this controller's host name
   uint32_t period_ms = 100;
@@ -51,9 +65,14 @@ struct agent_config {
   std::string log_level = "info";
   std::string control_address = "127.0.0.1";
   uint16_t control_port = 2150;
+  bool active = true;                          // role at start; hbsctl activate moves it
+  std::string lock_file = "/var/run/.node_locked"; // present: this controller is locked
+  sm_config sm;
+  peer_config peer;
 
   uint32_t controller_number() const { return controller == "controller-0" ? 0 : 1; }
   const network_config* network(uint8_t index) const;
+  std::string peer_name() const;
 };
 
 struct client_config {

@@ -235,8 +235,24 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
                 {"warning", std::string{"warning"}}, {"error", std::string{"error"}}});
       r.text("control_address", c.control_address);
       r.integer("control_port", c.control_port, 1, 65535);
+      r.choice("role", c.active, {{"active", true}, {"inactive", false}});
+      r.text("lock_file", c.lock_file);
     } else {
       pr.push_back("agent: missing required table");
+    }
+    if (auto* t = top.table("sm")) {
+      reader r{*t, "sm", pr};
+      r.boolean("enabled", c.sm.enabled);
+      r.text("address", c.sm.address);
+      r.integer("server_port", c.sm.server_port, 1, 65535);
+      r.integer("client_port", c.sm.client_port, 1, 65535);
+    }
+    if (auto* t = top.table("peer")) {
+      reader r{*t, "peer", pr};
+      r.text("name", c.peer.name);
+      r.text("address", c.peer.address);
+      r.integer("port", c.peer.port, 1, 65535);
+      r.integer("keepalive_ms", c.peer.keepalive_ms, 100, 60000);
     }
     if (auto* t = top.table("thresholds")) {
       reader r{*t, "thresholds", pr};

@@ -34,6 +34,12 @@ const network_config* agent_config::network(uint8_t index) const {
   return nullptr;
 }
 
+std::string agent_config::peer_name() const {
+  if (!peer.name.empty())
+    return peer.name;
+  return controller == "controller-0" ? "controller-1" : "controller-0";
+}
+
 bool is_ipv4(std::string_view s) {
   in_addr a{};
   return inet_pton(AF_INET, std::string{s}.c_str(), &a) == 1;
@@ -124,6 +130,14 @@ void validate(const agent_config& c, std::vector<std::string>& pr) {
   if (!is_ipv4(c.control_address))
     pr.push_back(fmt::format("agent.control_address = \"{}\": not an IPv4 address",
                              c.control_address));
+  if (c.sm.enabled && !is_loopback(c.sm.address))
+    pr.push_back(fmt::format("sm.address = \"{}\": allowed a loopback address (127.0.0.0/8)",
+                             c.sm.address));
+  if (!c.peer.address.empty() && !is_ipv4(c.peer.address))
+    pr.push_back(fmt::format("peer.address = \"{}\": not an IPv4 address", c.peer.address));
+  if (c.peer.name == c.controller && !c.controller.empty())
+    pr.push_back(fmt::format("peer.name = \"{}\": the same as agent.controller",
+                             c.peer.name));
   if (c.state_dir.empty())
     pr.push_back("agent.state_dir = \"\": must name a directory");
   check_networks(c.networks, pr);

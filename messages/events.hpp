@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "messages/cluster.hpp"
+
 namespace hbs {
 
 // One network's verdict on one host for one period. The network sends only exceptions:
@@ -19,6 +21,17 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pulse_result& x) {
   return f(x.network, x.responded, x.flags);
 }
+
+// What one network saw in one period (sent by the network actor at period end).
+struct period_summary {
+  uint8_t network = 0;
+  uint16_t enabled = 0;      // hosts expected this period
+  uint16_t responding = 0;   // of those, how many answered
+  bool storage0_monitored = false;
+  bool storage0_answered = false;
+  bool got_peer = false;     // a response carried the other controller's history
+  wire::cluster_block peer;  // the latest such block
+};
 
 // One line of <state_dir>/events.jsonl.
 struct event {

@@ -98,3 +98,73 @@ typename Inspector::result_type inspect(Inspector& f, agent_status& x) {
 }
 
 } // namespace hbs
+
+namespace hbs {
+
+// One (controller, network) history as hbsctl shows it: entries oldest to newest.
+struct history_view {
+  uint8_t controller = 0;
+  uint8_t network = 0;
+  bool sm_heartbeat_fail = false;
+  bool storage0_responding = false;
+  std::vector<uint16_t> enabled;
+  std::vector<uint16_t> responding;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, history_view& x) {
+  return f(x.controller, x.network, x.sm_heartbeat_fail, x.storage0_responding, x.enabled,
+           x.responding);
+}
+
+struct vault_view {
+  std::string controller;
+  uint16_t period_msec = 0;
+  bool storage0_enabled = false;
+  bool locked = false;
+  bool sm_heartbeat_fail = false;
+  uint64_t num_pushes = 0;
+  uint64_t num_sm_beats = 0;
+  std::string last_reasons; // what the newest push to SM was for
+  std::vector<history_view> histories;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, vault_view& x) {
+  return f(x.controller, x.period_msec, x.storage0_enabled, x.locked, x.sm_heartbeat_fail,
+           x.num_pushes, x.num_sm_beats, x.last_reasons, x.histories);
+}
+
+// The controller-to-controller link and this agent's role.
+struct peer_status {
+  std::string controller;      // this agent
+  std::string role;            // active or inactive
+  std::string peer;            // the other controller's name
+  std::string endpoint;        // address:port the peer is reached at
+  bool link_up = false;
+  int64_t last_contact_age_ms = -1;
+  uint64_t num_link_ups = 0;
+  uint64_t num_link_downs = 0;
+  uint64_t generation = 0;     // of the newest replicated command applied here
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, peer_status& x) {
+  return f(x.controller, x.role, x.peer, x.endpoint, x.link_up, x.last_contact_age_ms,
+           x.num_link_ups, x.num_link_downs, x.generation);
+}
+
+// An inventory or role command as it is replicated to the other agent.
+struct replica {
+  uint64_t generation = 0;   // Lamport clock: ties broken by origin controller number
+  uint32_t origin = 0;       // controller number that took the command
+  std::string op;            // add, del, start, stop, activate
+  std::vector<std::string> args;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, replica& x) {
+  return f(x.generation, x.origin, x.op, x.args);
+}
+
+} // namespace hbs

@@ -11,6 +11,7 @@ const char* to_string(ec e) {
     case ec::unknown_host: return "unknown host";
     case ec::duplicate_host: return "duplicate host";
     case ec::bad_argument: return "bad argument";
+    case ec::not_connected: return "peer not connected";
   }
   return "unknown error";
 }

@@ -5,12 +5,14 @@
 #include <string>
 #include <vector>
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/error.hpp>
 #include <caf/make_message.hpp>
 #include <caf/message.hpp>
 #include <caf/type_id.hpp>
 
 #include "messages/atoms.hpp"
+#include "messages/cluster.hpp"
 #include "messages/events.hpp"
 #include "messages/status.hpp"
 
@@ -21,6 +23,7 @@ enum class ec : uint8_t {
   unknown_host = 1,
   duplicate_host,
   bad_argument,
+  not_connected,
 };
 
 const char* to_string(ec e);
@@ -44,7 +47,18 @@ CAF_BEGIN_TYPE_ID_BLOCK(hbs_messages, caf::id_block::hbs_atoms::end)
   CAF_ADD_TYPE_ID(hbs_messages, (hbs::agent_status))
   CAF_ADD_TYPE_ID(hbs_messages, (std::vector<uint64_t>))
   CAF_ADD_TYPE_ID(hbs_messages, (std::vector<std::string>))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::history_view))
+  CAF_ADD_TYPE_ID(hbs_messages, (std::vector<hbs::history_view>))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::vault_view))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::peer_status))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::replica))
+  CAF_ADD_TYPE_ID(hbs_messages, (std::vector<uint8_t>))
+  CAF_ADD_TYPE_ID(hbs_messages, (std::vector<uint16_t>))
 CAF_END_TYPE_ID_BLOCK(hbs_messages)
+
+// Local-only values (never serialized): the vault block and a network's period summary.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hbs::wire::cluster_block)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hbs::period_summary)
 
 namespace caf {
 class actor_system_config;

@@ -1,5 +1,6 @@
 // hbs-agent: the controller-side heartbeat daemon.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
   }
   hbs::block_daemon_signals();
   hbs::io_loop loop;
-  hbs::controller_setup setup{conf, {}, conf.state_dir + "/events.jsonl", true};
+  hbs::controller_setup setup{conf, {}, nullptr, conf.state_dir + "/events.jsonl"};
   for (auto& net : conf.networks) {
     std::string err;
     auto sock = hbs::open_agent_socket(loop, net, err);
@@ -81,8 +82,16 @@ int main(int argc, char** argv) {
     }
     setup.sockets.push_back(sock);
   }
+  if (conf.sm.enabled) {
+    std::string err;
+    setup.sm_socket = hbs::open_local_socket(loop, conf.sm.address, conf.sm.server_port, err);
+    if (!setup.sm_socket) {
+      hbs::log::error("main", "SM request socket: {}", err);
+      return 1;
+    }
+  }
   caf::actor_system_config cfg;
-  hbs::configure(cfg, true);
+  hbs::configure(cfg, true, std::chrono::milliseconds{conf.peer.keepalive_ms});
   caf::actor_system sys{cfg};
   loop.start();
   auto ctrl = sys.spawn(hbs::controller_fn, std::move(setup));
@@ -95,19 +104,43 @@ int main(int argc, char** argv) {
     loop.stop();
     return 1;
   }
-  hbs::log::info("main", "ready: {} control on {}:{}", conf.controller, conf.control_address,
-                 *port);
+  uint16_t peer_port = 0;
+  if (!conf.peer.address.empty()) {
+    auto& mgmt = conf.networks.front().local_address;
+    auto p = sys.middleman().publish(ctrl, conf.peer.port, mgmt.c_str(), true);
+    if (!p) {
+      hbs::log::error("main", "cannot publish the control actor for the peer on {}:{}: {}",
+                      mgmt, conf.peer.port, sys.render(p.error()));
+      caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
+      loop.stop();
+      return 1;
+    }
+    peer_port = *p;
+  }
+  hbs::log::info("main", "ready: {} control on {}:{}{}", conf.controller, conf.control_address,
+                 *port, peer_port ? fmt::format(", peer link on port {}", peer_port) : "");
+  bool locked = false;
   for (;;) {
-    int sig = hbs::wait_for_signal();
+    int sig = hbs::wait_for_signal(1000);
     if (sig == SIGINT || sig == SIGTERM) {
       hbs::log::info("main", "{} received, stopping", strsignal(sig));
       break;
     }
-    hbs::log::info("main", "{} received: reload and dumps are not implemented yet, ignored",
-                   strsignal(sig));
+    if (sig != 0)
+      hbs::log::info("main", "{} received: reload and dumps are not implemented yet, ignored",
+                     strsignal(sig));
+    // The lock file is polled here, once a second: actors never touch files.
+    bool now_locked = !conf.lock_file.empty() && access(conf.lock_file.c_str(), F_OK) == 0;
+    if (now_locked != locked) {
+      locked = now_locked;
+      hbs::log::info("main", "lock file {} {}", conf.lock_file, locked ? "present" : "gone");
+      caf::anon_send(ctrl, hbs::lock_atom_v, locked);
+    }
   }
   caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
   sys.middleman().unpublish(ctrl, *port);
+  if (peer_port)
+    sys.middleman().unpublish(ctrl, peer_port);
   loop.stop();
   return 0;
 }

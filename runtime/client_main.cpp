@@ -83,7 +83,9 @@ int main(int argc, char** argv) {
                  conf.pmon_port ? fmt::format(", process monitor on port {}", conf.pmon_port)
                                 : std::string{", process-monitor flag always on"});
   for (;;) {
-    int sig = hbs::wait_for_signal();
+    int sig = hbs::wait_for_signal(60000);
+    if (sig == 0)
+      continue;
     if (sig == SIGINT || sig == SIGTERM)
       break;
     hbs::log::info("main", "{} received, ignored", strsignal(sig));

@@ -8,13 +8,16 @@
 
 namespace hbs {
 
-void configure(caf::actor_system_config& cfg, bool with_middleman) {
+void configure(caf::actor_system_config& cfg, bool with_middleman,
+               std::chrono::milliseconds keepalive) {
   add_types(cfg);
   cfg.set("scheduler.policy", caf::atom("sharing"));
   cfg.set("scheduler.max-threads", size_t{2});
   if (with_middleman) {
     cfg.load<caf::io::middleman>();
     cfg.set("middleman.workers", size_t{0});
+    cfg.set("middleman.heartbeat-interval", caf::timespan{keepalive});
+    cfg.set("middleman.connection-timeout", caf::timespan{keepalive * 5});
   }
 }
 
@@ -35,11 +38,11 @@ void block_daemon_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-int wait_for_signal() {
+int wait_for_signal(int timeout_ms) {
   auto set = daemon_signals();
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
+  timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
+  int sig = sigtimedwait(&set, nullptr, &ts);
+  return sig < 0 ? 0 : sig;
 }
 
 } // namespace hbs

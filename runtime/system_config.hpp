@@ -2,14 +2,20 @@
 // The one place CAF is configured, in code (never caf-application.ini): the sharing
 // scheduler (no idle busy-polling), every message type, the middleman for hbsctl and peers.
 
+#include <chrono>
+
 #include <caf/actor_system_config.hpp>
 
 namespace hbs {
 
-void configure(caf::actor_system_config& cfg, bool with_middleman);
+// keepalive: BASP heartbeat interval; the link drops after 5 silent intervals. It must be
+// the same on both agents (asymmetric settings drop healthy links).
+void configure(caf::actor_system_config& cfg, bool with_middleman,
+               std::chrono::milliseconds keepalive = std::chrono::milliseconds{1000});
 
 // Signals a daemon waits for in sigwait(); blocked before any thread starts.
 void block_daemon_signals();
-int wait_for_signal(); // returns the signal number
+// Returns the signal number, or 0 when timeout_ms passed without one.
+int wait_for_signal(int timeout_ms);
 
 } // namespace hbs

@@ -23,6 +23,11 @@ hbs_setup_cluster() { # BUILD_DIR NUM_CLIENTS CONTROL_PORT
 controller = "controller-0"
 state_dir = "$HBS_DIR/state"
 control_port = $HBS_CTL_PORT
+lock_file = "$HBS_DIR/locked"
+
+[sm]
+server_port = $((HBS_CTL_PORT + 3))
+client_port = $((HBS_CTL_PORT + 4))
 
 [networks.management]
 local_address = "127.0.10.100"

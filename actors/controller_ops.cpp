@@ -1,0 +1,164 @@
+#include "actors/controller.hpp"
+
+#include "actors/host.hpp"
+#include "runtime/log.hpp"
+
+namespace hbs {
+
+namespace {
+
+bool on_network(const controller_state& st, const cfg::host_config& h, uint8_t n) {
+  if (!st.setup.config.network(n))
+    return false;
+  return n == cfg::management ? !h.management.empty() : !h.cluster_host.empty();
+}
+
+caf::error check_new_host(controller_ptr self, const cfg::host_config& h) {
+  auto trial = self->state.setup.config;
+  trial.hosts.clear();
+  for (auto& [name, e] : self->state.hosts)
+    trial.hosts.push_back(e.config);
+  trial.hosts.push_back(h);
+  std::vector<std::string> problems;
+  cfg::validate(trial, problems);
+  if (problems.empty())
+    return {};
+  auto code = self->state.hosts.count(h.name) ? ec::duplicate_host : ec::bad_argument;
+  return caf::make_error(code, problems.front());
+}
+
+void dump_state(controller_ptr self) {
+  auto& st = self->state;
+  log::info("controller", "state: {} {}, {} hosts, period {} ms, {}", st.setup.config.controller,
+            st.active ? "active" : "inactive", st.hosts.size(), st.setup.config.period_ms,
+            st.locked ? "locked" : "unlocked");
+  for (auto& [name, e] : st.hosts)
+    log::info("controller", "state:   {:<20} {:<10} {}", name, cfg::to_string(e.config.type),
+              e.started ? "monitored" : "not monitored");
+}
+
+} // namespace
+
+caf::expected<std::string> add_host(controller_ptr self, const cfg::host_config& h) {
+  auto& st = self->state;
+  if (auto err = check_new_host(self, h))
+    return err;
+  auto& c = st.setup.config;
+  host_setup hs;
+  hs.name = h.name;
+  hs.type = h.type;
+  hs.controller = c.controller;
+  hs.active = st.active;
+  hs.limits = c.limits;
+  hs.networks = {on_network(st, h, cfg::management), on_network(st, h, cfg::cluster_host)};
+  hs.clstr_degrade_only = c.clstr_degrade_only;
+  hs.standard_system = c.standard_system;
+  hs.events = st.events;
+  hs.vault = st.vault;
+  st.hosts[h.name] = {h, self->spawn<caf::linked>(host_fn, std::move(hs)), false};
+  log::info("controller", "inventory add {} ({}) {} {}", h.name, cfg::to_string(h.type),
+            h.management, h.cluster_host);
+  return "added " + h.name;
+}
+
+caf::expected<std::string> del_host(controller_ptr self, const std::string& name) {
+  auto& st = self->state;
+  auto it = st.hosts.find(name);
+  if (it == st.hosts.end())
+    return caf::make_error(ec::unknown_host, name);
+  if (it->second.started)
+    set_started(self, name, false);
+  self->unlink_from(it->second.actor);
+  self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
+  st.hosts.erase(it);
+  log::info("controller", "inventory del {}", name);
+  return "deleted " + name;
+}
+
+caf::expected<std::string> set_started(controller_ptr self, const std::string& name, bool on) {
+  auto& st = self->state;
+  auto it = st.hosts.find(name);
+  if (it == st.hosts.end())
+    return caf::make_error(ec::unknown_host, name);
+  auto& e = it->second;
+  if (name == st.setup.config.controller)
+    return name + " is this controller: it never heartbeats itself";
+  if (!on && !e.started)
+    return name + " was not started";
+  if (on)
+    self->send(e.actor, start_atom_v);
+  else
+    self->send(e.actor, stop_atom_v);
+  for (auto& [n, net] : st.networks) {
+    if (!on_network(st, e.config, n))
+      continue;
+    if (on)
+      self->send(net, watch_atom_v, name,
+                 n == cfg::management ? e.config.management : e.config.cluster_host, e.actor);
+    else
+      self->send(net, unwatch_atom_v, name);
+  }
+  if (on && name == st.setup.config.peer_name())
+    self->send(st.vault, peer_atom_v); // the peer's view is now expected every period
+  if (!on)
+    self->send(st.vault, reason_atom_v, name + " deleted");
+  bool was = e.started;
+  e.started = on;
+  log::info("controller", "{} heartbeat {}", name, on ? (was ? "restart" : "start") : "stop");
+  return name + (on ? (was ? " restarted" : " started") : " stopped");
+}
+
+std::string activate(controller_ptr self, const std::string& name, uint64_t generation,
+                     uint32_t origin) {
+  auto& st = self->state;
+  // Newest command wins; equal generations are ordered by the origin controller number.
+  if (generation < st.role_generation
+      || (generation == st.role_generation && origin < st.role_origin && generation != 0))
+    return "ignored: a newer activate command named " + st.active_name;
+  st.role_generation = generation;
+  st.role_origin = origin;
+  st.active_name = name;
+  bool active = name == st.setup.config.controller;
+  if (active != st.active) {
+    st.active = active;
+    log::info("controller", "{} is {}", st.setup.config.controller,
+              active ? "active" : "inactive");
+    for (auto& [n, e] : st.hosts)
+      self->send(e.actor, role_atom_v, active);
+    dump_state(self);
+  }
+  return name + " is active; " + st.setup.config.controller + " is "
+         + (active ? "active" : "inactive");
+}
+
+caf::expected<std::string> apply_replica(controller_ptr self, const replica& r) {
+  auto& a = r.args;
+  auto arg = [&](size_t i) { return i < a.size() ? a[i] : std::string{}; };
+  if (r.op == "activate")
+    return activate(self, arg(0), r.generation, r.origin);
+  if (r.op == "add") {
+    cfg::host_config h{arg(0), cfg::host_type::worker, arg(2), arg(3), false};
+    if (arg(1) == "controller")
+      h.type = cfg::host_type::controller;
+    else if (arg(1) == "storage")
+      h.type = cfg::host_type::storage;
+    return add_host(self, h);
+  }
+  if (r.op == "del")
+    return del_host(self, arg(0));
+  if (r.op == "start" || r.op == "stop")
+    return set_started(self, arg(0), r.op == "start");
+  return caf::make_error(ec::bad_argument, "unknown replicated command " + r.op);
+}
+
+replica stamp(controller_ptr self, const std::string& op, std::vector<std::string> args) {
+  auto& st = self->state;
+  return {++st.generation, st.setup.config.controller_number(), op, std::move(args)};
+}
+
+void replicate(controller_ptr self, replica r) {
+  if (self->state.peer)
+    self->send(self->state.peer, replica_atom_v, std::move(r));
+}
+
+} // namespace hbs

@@ -1,0 +1,77 @@
+#include "actors/sm_gateway.hpp"
+
+#include "runtime/log.hpp"
+
+namespace hbs {
+
+namespace {
+
+using self_ptr = sm_gateway_actor::stateful_pointer<sm_gateway_state>;
+
+void send_to_sm(self_ptr self, const std::vector<uint8_t>& bytes) {
+  auto& st = self->state;
+  outgoing o{st.setup.reply_addr, st.setup.reply_port, static_cast<uint16_t>(bytes.size()),
+             bytes.data()};
+  if (st.setup.socket->send(&o, 1) != 1 && st.num_send_errors++ % 1000 == 0)
+    log::warn("sm", "cannot send the vault to SM at port {} ({} failures)", st.setup.reply_port,
+              st.num_send_errors);
+}
+
+void on_datagram(self_ptr self, const datagram& d) {
+  auto& st = self->state;
+  auto size = std::min<size_t>(d.size, d.data.size());
+  auto req = d.size > max_sm_request ? sm_request{sm_error::oversized, 0}
+                                     : parse_sm_request({reinterpret_cast<const char*>(
+                                                           d.data.data()), size});
+  if (req.error != sm_error::none) {
+    auto& n = st.num_rejected[static_cast<size_t>(req.error)];
+    if (n++ % 1000 == 0)
+      log::warn("sm", "ignored SM request from {}: {} ({} so far)", format_ipv4(d.addr),
+                to_string(req.error), n);
+    return;
+  }
+  if (req.reqid == 0) {
+    ++st.num_beats;
+    self->send(st.setup.vault, sm_beat_atom_v);
+    return;
+  }
+  ++st.num_queries;
+  self->request(st.setup.vault, std::chrono::seconds{1}, query_atom_v, req.reqid)
+    .then([=](std::vector<uint8_t>& bytes) { send_to_sm(self, bytes); });
+}
+
+} // namespace
+
+sm_gateway_actor::behavior_type sm_gateway_fn(self_ptr self, sm_gateway_setup s) {
+  self->state.setup = std::move(s);
+  caf::weak_actor_ptr weak{self->ctrl()};
+  self->state.setup.socket->on_readable([weak] {
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<sm_gateway_actor>(strong), readable_atom_v);
+  });
+  self->state.setup.socket->rearm();
+  return {
+    [=](readable_atom) {
+      auto& st = self->state;
+      size_t n;
+      do {
+        n = st.setup.socket->receive(st.rx.data(), st.rx.size());
+        for (size_t i = 0; i < n; ++i)
+          on_datagram(self, st.rx[i]);
+      } while (n == st.rx.size());
+      st.setup.socket->rearm();
+    },
+    [=](push_atom, const std::vector<uint8_t>& bytes) {
+      ++self->state.num_pushes;
+      send_to_sm(self, bytes);
+    },
+    [=](status_atom) {
+      auto& st = self->state;
+      std::vector<uint64_t> out{st.num_queries, st.num_beats, st.num_pushes, st.num_send_errors};
+      out.insert(out.end(), st.num_rejected.begin() + 1, st.num_rejected.end());
+      return out;
+    },
+  };
+}
+
+} // namespace hbs

@@ -1,0 +1,111 @@
+#include "actors/vault.hpp"
+
+#include "runtime/log.hpp"
+
+namespace hbs {
+
+std::vector<uint8_t> encode_for_sm(wire::cluster_block block, uint16_t reqid) {
+  block.reqid = reqid;
+  std::vector<uint8_t> out(wire::max_cluster_size);
+  out.resize(wire::encode_cluster(block, {out.data(), out.size()}));
+  return out;
+}
+
+namespace {
+
+using self_ptr = vault_actor::stateful_pointer<vault_state>;
+
+int64_t now_ms(self_ptr self) {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(self->clock().now().time_since_epoch()).count();
+}
+
+void share_own(self_ptr self) {
+  auto block = self->state.book->own_block();
+  for (auto& n : self->state.networks)
+    self->send(n, history_atom_v, block);
+}
+
+void push_if_changed(self_ptr self) {
+  auto& st = self->state;
+  if (!st.book->reasons_pending())
+    return;
+  st.last_reasons = st.book->take_reasons();
+  ++st.num_pushes;
+  log::debug("vault", "reason: {}", st.last_reasons.substr(0, 80));
+  if (st.gateway)
+    self->send(st.gateway, push_atom_v, encode_for_sm(st.book->vault(), 0));
+}
+
+void on_summary(self_ptr self, const period_summary& s) {
+  auto& st = self->state;
+  if (s.network == 0) {
+    bool was = st.sm_fail;
+    st.sm_fail = st.sm->evaluate(now_ms(self));
+    if (st.sm_fail != was)
+      log::warn("vault", "SM heartbeat {}", st.sm_fail ? "missing for more than 800 ms"
+                                                       : "recovered after 16 steady beats");
+  }
+  st.book->close_period(s, st.sm_fail);
+  share_own(self);
+  push_if_changed(self);
+}
+
+vault_view view(const vault_state& st) {
+  auto& v = st.book->vault();
+  vault_view out;
+  out.controller = st.setup.controller;
+  out.period_msec = v.period_msec;
+  out.storage0_enabled = v.storage0_enabled;
+  out.locked = st.book->locked();
+  out.sm_heartbeat_fail = st.sm_fail;
+  out.num_pushes = st.num_pushes;
+  out.num_sm_beats = st.num_sm_beats;
+  out.last_reasons = st.last_reasons;
+  for (uint8_t i = 0; i < v.num_histories; ++i) {
+    auto& h = v.histories[i];
+    history_view hv{h.controller, h.network, h.sm_heartbeat_fail, h.storage0_responding, {}, {}};
+    for (uint16_t k = 0; k < h.entries; ++k) { // oldest to newest
+      auto& e = h.ring[(h.oldest + wire::history_entries - h.entries + k) % wire::history_entries];
+      hv.enabled.push_back(e.enabled);
+      hv.responding.push_back(e.responding);
+    }
+    out.histories.push_back(std::move(hv));
+  }
+  return out;
+}
+
+} // namespace
+
+vault_actor::behavior_type vault_fn(self_ptr self, vault_setup s) {
+  auto& st = self->state;
+  st.setup = std::move(s);
+  st.book.emplace(st.setup.controller_number, st.setup.period_ms);
+  st.sm.emplace(now_ms(self)); // the first 800 ms count as alive (§4.8)
+  return {
+    [=](period_summary& s) { on_summary(self, s); },
+    [=](reason_atom, const std::string& r) { self->state.book->add_reason(r); },
+    [=](sm_beat_atom) {
+      ++self->state.num_sm_beats;
+      self->state.sm->beat(now_ms(self));
+    },
+    [=](lock_atom, bool locked) {
+      self->state.book->set_locked(locked);
+      share_own(self);
+      push_if_changed(self);
+    },
+    [=](peer_atom) { self->state.book->set_peer_enabled(); },
+    [=](period_atom, uint32_t ms) { self->state.book->set_period(static_cast<uint16_t>(ms)); },
+    [=](network_atom, network_actor n) {
+      self->send(n, history_atom_v, self->state.book->own_block());
+      self->state.networks.push_back(std::move(n));
+    },
+    [=](sm_atom, sm_gateway_actor g) { self->state.gateway = std::move(g); },
+    [=](query_atom, uint16_t reqid) {
+      return encode_for_sm(self->state.book->vault(), reqid);
+    },
+    [=](vault_atom) { return view(self->state); },
+  };
+}
+
+} // namespace hbs
