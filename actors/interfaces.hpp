@@ -46,7 +46,8 @@ using sm_gateway_actor = caf::typed_actor<
 
 // The cluster history (reference §4): own and peer histories, SM heartbeat, pushes.
 using vault_actor = caf::typed_actor<
-  caf::reacts_to<period_summary>,                     // a network closed a period
+  caf::replies_to<period_summary>::with<wire::cluster_block>, // a network closed a period;
+                                                      // reply: own histories to send next
   caf::reacts_to<reason_atom, std::string>,           // a change worth telling SM
   caf::reacts_to<sm_beat_atom>,                       // an SM alive pulse (reqid 0)
   caf::reacts_to<lock_atom, bool>,                    // this controller locked / unlocked

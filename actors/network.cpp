@@ -112,9 +112,6 @@ void close_period(self_ptr self) {
   sum.network = st.setup.net.index;
   sum.enabled = static_cast<uint16_t>(expected);
   sum.responding = static_cast<uint16_t>(responding);
-  if (st.setup.vault)
-    self->send(st.setup.vault, sum);
-  sum.got_peer = false;
 }
 
 void send_request(self_ptr self) {
@@ -159,12 +156,26 @@ void tick(self_ptr self) {
   if (st.locked) {
     st.started = false; // a locked controller sends nothing and takes no attendance
   } else {
-    if (st.started) {
+    bool closing = st.started;
+    if (closing) {
       close_period(self);
       ++st.sequence;
     }
     st.started = true;
-    send_request(self);
+    if (closing && st.setup.vault) {
+      // The request carries the history this very period produced: ask the vault first.
+      // A vault slower than half a period must not delay the heartbeat itself.
+      auto sum = st.summary;
+      st.summary.got_peer = false;
+      self->request(st.setup.vault, st.period / 2, std::move(sum))
+        .then([=](wire::cluster_block& own) {
+                self->state.own = own;
+                send_request(self);
+              },
+              [=](caf::error&) { send_request(self); });
+    } else {
+      send_request(self);
+    }
   }
   st.counters.sequence = st.sequence;
   st.next_tick += st.period;

@@ -47,7 +47,6 @@ void on_summary(self_ptr self, const period_summary& s) {
                                                        : "recovered after 16 steady beats");
   }
   st.book->close_period(s, st.sm_fail);
-  share_own(self);
   push_if_changed(self);
 }
 
@@ -83,7 +82,10 @@ vault_actor::behavior_type vault_fn(self_ptr self, vault_setup s) {
   st.book.emplace(st.setup.controller_number, st.setup.period_ms);
   st.sm.emplace(now_ms(self)); // the first 800 ms count as alive (§4.8)
   return {
-    [=](period_summary& s) { on_summary(self, s); },
+    [=](period_summary& s) {
+      on_summary(self, s);
+      return self->state.book->own_block();
+    },
     [=](reason_atom, const std::string& r) { self->state.book->add_reason(r); },
     [=](sm_beat_atom) {
       ++self->state.num_sm_beats;

@@ -1,5 +1,7 @@
 #include "runtime/log.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -28,6 +30,7 @@ const char* name(level l) {
     case level::info: return "INFO";
     case level::warning: return "WARN";
     case level::error: return "ERROR";
+    case level::off: return "OFF";
   }
   return "?";
 }

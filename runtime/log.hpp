@@ -10,7 +10,7 @@
 
 namespace hbs::log {
 
-enum class level : uint8_t { debug, info, warning, error };
+enum class level : uint8_t { debug, info, warning, error, off };
 
 void init(std::string program, level min, bool timestamps, const std::string& file = {});
 bool parse_level(std::string_view text, level& out);
@@ -34,7 +34,8 @@ void warn(std::string_view cat, fmt::format_string<Ts...> f, Ts&&... xs) {
 }
 template <class... Ts>
 void error(std::string_view cat, fmt::format_string<Ts...> f, Ts&&... xs) {
-  write(level::error, cat, fmt::format(f, std::forward<Ts>(xs)...));
+  if (enabled(level::error))
+    write(level::error, cat, fmt::format(f, std::forward<Ts>(xs)...));
 }
 
 // StarlingX throttled-log semantics: the first occurrence, then once every `every`.

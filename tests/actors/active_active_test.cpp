@@ -1,0 +1,280 @@
+// Two agents and 30 hosts per agent in one actor system on a simulated network: the
+// criss-cross, peer history injection, storage-0, SM heartbeat and query, roles, lock.
+#include <doctest/doctest.h>
+
+#include <fmt/format.h>
+
+#include "actors/controller.hpp"
+#include "actors/responder.hpp"
+#include "tests/support/caf_fixture.hpp"
+#include "tests/support/sim_network.hpp"
+
+using namespace hbs;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int num_workers = 28; // + storage-0 + the other controller = 30 per agent
+const std::string c_addr[2] = {"127.0.0.1", "127.0.0.2"};
+
+std::string worker_addr(int i) { return fmt::format("127.0.1.{}", i + 1); }
+
+cfg::network_config mgmt(const std::string& addr) {
+  cfg::network_config n;
+  n.local_address = addr;
+  n.mode = cfg::net_mode::unicast;
+  return n;
+}
+
+struct two_agents : test::caf_fixture {
+  test::sim_network simnet;
+  controller_actor ctrl[2];
+  std::vector<responder_actor> responders;
+  std::shared_ptr<test::sim_socket> sm[2]; // plays each controller's service manager
+  std::vector<uint32_t> cut_from_c1;       // hosts controller-1 cannot reach
+
+  cfg::agent_config config(int me) {
+    cfg::agent_config c;
+    c.controller = fmt::format("controller-{}", me);
+    c.active = me == 0;
+    c.networks = {mgmt(c_addr[me])};
+    c.sm.address = c_addr[me];
+    c.hosts.push_back({fmt::format("controller-{}", 1 - me), cfg::host_type::controller,
+                       c_addr[1 - me], "", true});
+    c.hosts.push_back({fmt::format("controller-{}", me), cfg::host_type::controller, c_addr[me],
+                       "", true});
+    c.hosts.push_back({"storage-0", cfg::host_type::storage, "127.0.2.1", "", true});
+    for (int i = 0; i < num_workers; ++i)
+      c.hosts.push_back({fmt::format("worker-{}", i), cfg::host_type::worker, worker_addr(i), "",
+                         true});
+    return c;
+  }
+
+  void respond_as(const std::string& name, const std::string& addr) {
+    auto n = mgmt(addr);
+    responders.push_back(
+      sys.spawn(responder_fn, responder_setup{n, name, false, simnet.bind(addr, n.client_port)}));
+  }
+
+  two_agents() {
+    respond_as("controller-0", c_addr[0]);
+    respond_as("controller-1", c_addr[1]);
+    respond_as("storage-0", "127.0.2.1");
+    for (int i = 0; i < num_workers; ++i)
+      respond_as(fmt::format("worker-{}", i), worker_addr(i));
+    for (int me : {0, 1}) {
+      auto c = config(me);
+      sm[me] = simnet.bind(c_addr[me], c.sm.client_port);
+      ctrl[me] = sys.spawn(controller_fn,
+                           controller_setup{c, {simnet.bind(c_addr[me], 2103)},
+                                            simnet.bind(c_addr[me], c.sm.server_port), ""});
+    }
+    caf::anon_send(ctrl[0], connect_atom_v, caf::actor_cast<caf::actor>(ctrl[1]));
+    caf::anon_send(ctrl[1], connect_atom_v, caf::actor_cast<caf::actor>(ctrl[0]));
+    simnet.drop = [this](uint32_t from, uint32_t to, uint16_t) {
+      auto c1 = parse_ipv4(c_addr[1]);
+      for (auto h : cut_from_c1)
+        if ((from == c1 && to == h) || (from == h && to == c1))
+          return true;
+      return false;
+    };
+    run();
+  }
+
+  ~two_agents() {
+    for (auto& c : ctrl)
+      caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
+    for (auto& r : responders)
+      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  vault_view vault(int me) { return ask<vault_view>(ctrl[me], vault_atom_v); }
+
+  static const history_view& hist(const vault_view& v, uint8_t controller) {
+    for (auto& h : v.histories)
+      if (h.controller == controller && h.network == 0)
+        return h;
+    FAIL("no history for controller-" << int{controller});
+    throw std::logic_error("unreachable");
+  }
+
+  // Sends SM's JSON to controller `me` from its SM socket.
+  void sm_send(int me, const std::string& json) {
+    outgoing o{parse_ipv4(c_addr[me]), 2124, static_cast<uint16_t>(json.size()),
+               reinterpret_cast<const uint8_t*>(json.data())};
+    sm[me]->send(&o, 1);
+  }
+
+  std::vector<event> events(int me) { return ask<std::vector<event>>(ctrl[me], events_atom_v,
+                                                                     1000u); }
+};
+
+size_t count(const std::vector<event>& es, const std::string& kind) {
+  return std::count_if(es.begin(), es.end(), [&](auto& e) { return e.kind == kind; });
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(two_agents, "each agent heartbeats every host and the other controller") {
+  advance(3s);
+  for (int me : {0, 1}) {
+    auto st = ask<agent_status>(ctrl[me], status_atom_v);
+    CHECK(st.networks[0].expected == 30); // never itself
+    CHECK(st.networks[0].responding == 30);
+    auto v = vault(me);
+    REQUIRE(v.histories.size() == 2);
+    CHECK(hist(v, 0).responding.back() == 30);
+    CHECK(hist(v, 1).responding.back() == 30);
+    CHECK(hist(v, 0).enabled.size() == 20);
+  }
+  CHECK(ask<peer_status>(ctrl[0], peer_atom_v).link_up);
+}
+
+TEST_CASE_FIXTURE(two_agents, "controller-1's partial view reaches controller-0 through the "
+                              "clients within two periods") {
+  advance(3s);
+  for (int i = 0; i < 10; ++i)
+    cut_from_c1.push_back(parse_ipv4(worker_addr(i)));
+  auto cut = now();
+  advance(100ms); // the first request controller-1 sends into the cut
+  advance(100ms); // ... closes at 20/30 and rides controller-1's next request
+  advance(200ms); // two periods later controller-0 holds it
+  auto v0 = vault(0);
+  CHECK(hist(v0, 1).responding.back() == 20);
+  CHECK(hist(v0, 1).enabled.back() == 30);
+  CHECK(hist(v0, 0).responding.back() == 30); // its own view is intact
+  CHECK(now() - cut == 400ms);
+  auto v1 = vault(1);
+  CHECK(hist(v1, 1).responding.back() == 20);
+  CHECK(hist(v1, 0).responding.back() == 30); // and controller-1 sees controller-0's
+}
+
+TEST_CASE_FIXTURE(two_agents, "with no peer history in a period 0:0 is injected") {
+  advance(3s);
+  // controller-1 locks: it sends nothing and its history vanishes from every client.
+  CHECK(ask<std::string>(ctrl[1], lock_atom_v, true) == "controller-1 locked");
+  advance(1s); // caches go stale after 2 x histories missed requests, then 0:0 each period
+  auto h = hist(vault(0), 1);
+  CHECK(h.enabled.back() == 0);
+  CHECK(h.responding.back() == 0);
+  CHECK(vault(1).histories.empty()); // a locked controller zeroes its own vault
+  CHECK(ask<agent_status>(ctrl[1], status_atom_v).role == "inactive (locked)");
+  ask<std::string>(ctrl[1], lock_atom_v, false);
+  advance(1s);
+  CHECK(hist(vault(0), 1).responding.back() == 30);
+}
+
+TEST_CASE_FIXTURE(two_agents, "storage-0 stays responding through 3 misses and not after 4") {
+  advance(3s);
+  auto s0 = parse_ipv4("127.0.2.1");
+  auto prev = simnet.drop;
+  simnet.drop = [=](uint32_t from, uint32_t to, uint16_t p) {
+    return from == s0 || to == s0 || prev(from, to, p);
+  };
+  advance(400ms); // three closed periods without storage-0 (the 4th closes at +500 ms)
+  CHECK(hist(vault(0), 0).storage0_responding);
+  advance(100ms);
+  CHECK_FALSE(hist(vault(0), 0).storage0_responding);
+  CHECK(vault(0).storage0_enabled);
+  simnet.drop = prev;
+  advance(200ms);
+  CHECK(hist(vault(0), 0).storage0_responding);
+}
+
+TEST_CASE_FIXTURE(two_agents, "SM alive pulses stopping set the SM bit after 800 ms and 16 "
+                              "beats clear it") {
+  const std::string beat = R"({"origin":"sm","service":"heartbeat","request":"cluster_info",)"
+                           R"("reqid":"0"})";
+  for (int i = 0; i < 20; ++i) {
+    sm_send(0, beat);
+    advance(100ms);
+  }
+  CHECK_FALSE(vault(0).sm_heartbeat_fail);
+  advance(700ms); // the last beat was 100 ms ago: now 800 ms, still alive
+  CHECK_FALSE(vault(0).sm_heartbeat_fail);
+  advance(100ms);
+  CHECK(vault(0).sm_heartbeat_fail);
+  CHECK(hist(vault(0), 0).sm_heartbeat_fail);
+  advance(300ms); // controller-1's SM learns it through the clients' criss-cross
+  CHECK(hist(vault(1), 0).sm_heartbeat_fail);
+  for (int i = 0; i < 15; ++i) {
+    sm_send(0, beat);
+    advance(100ms);
+    CHECK(vault(0).sm_heartbeat_fail);
+  }
+  sm_send(0, beat);
+  advance(100ms);
+  CHECK_FALSE(vault(0).sm_heartbeat_fail);
+  for (int i = 0; i < 3; ++i) {
+    sm_send(0, beat);
+    advance(100ms);
+  }
+  CHECK_FALSE(hist(vault(1), 0).sm_heartbeat_fail);
+}
+
+TEST_CASE_FIXTURE(two_agents, "an SM query gets the binary vault with its reqid echoed") {
+  advance(3s);
+  datagram d;
+  while (sm[0]->receive(&d, 1) == 1) {
+  } // drop the pushes so far
+  sm_send(0, R"({"origin":"sm","service":"heartbeat","request":"cluster_info","reqid":4242})");
+  sm_send(0, R"({"origin":"sm","service":"heartbeat","request":"cluster_info"})");
+  sm_send(0, "not json at all");
+  run();
+  std::vector<wire::cluster_block> replies;
+  while (sm[0]->receive(&d, 1) == 1) {
+    wire::cluster_block b;
+    REQUIRE(wire::decode_cluster({d.data.data(), d.size}, b) == wire::decode_error::none);
+    if (b.reqid != 0)
+      replies.push_back(b);
+  }
+  REQUIRE(replies.size() == 1); // the malformed requests got no reply
+  CHECK(replies[0].reqid == 4242);
+  CHECK(replies[0].num_histories == 2);
+  CHECK(replies[0].period_msec == 100);
+}
+
+TEST_CASE_FIXTURE(two_agents, "only the active agent emits set events; activate moves it") {
+  advance(2s);
+  auto victim = parse_ipv4(worker_addr(20));
+  simnet.drop = [=](uint32_t from, uint32_t to, uint16_t) { return from == victim || to == victim; };
+  advance(2s);
+  auto e0 = events(0), e1 = events(1);
+  CHECK(count(e0, "minor_set") == 1);
+  CHECK(count(e0, "degrade_set") == 1);
+  CHECK(count(e0, "loss") == 1);
+  CHECK(count(e1, "minor_set") == 0);
+  CHECK(count(e1, "degrade_set") == 0);
+  CHECK(count(e1, "loss") == 0);
+  auto h = ask<host_status>(ctrl[1], host_atom_v, std::string{"worker-20"});
+  CHECK(h.networks[0].state == "lost"); // it still counted everything
+  // activate controller-1 on controller-0: both agents follow.
+  CHECK(ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-1"})
+        == "controller-1 is active; controller-0 is inactive");
+  run();
+  CHECK(ask<std::string>(ctrl[1], role_atom_v) == "active");
+  CHECK(ask<std::string>(ctrl[0], role_atom_v) == "inactive");
+  simnet.drop = nullptr;
+  advance(1500ms);
+  auto victim2 = parse_ipv4(worker_addr(21));
+  simnet.drop = [=](uint32_t from, uint32_t to, uint16_t) { return from == victim2 || to == victim2; };
+  advance(2s);
+  e0 = events(0), e1 = events(1);
+  CHECK(count(e1, "loss") == 1);
+  CHECK(count(e0, "loss") == 1); // still only the first one
+}
+
+TEST_CASE_FIXTURE(two_agents, "an inventory command given to one agent reaches both") {
+  advance(500ms);
+  CHECK(ask<std::string>(ctrl[1], stop_atom_v, std::string{"worker-3"}) == "worker-3 stopped");
+  run();
+  for (int me : {0, 1})
+    CHECK_FALSE(ask<host_status>(ctrl[me], host_atom_v, std::string{"worker-3"}).started);
+  CHECK(ask<std::string>(ctrl[0], del_atom_v, std::string{"worker-3"}) == "deleted worker-3");
+  run();
+  auto q = self->request(ctrl[1], caf::infinite, host_atom_v, std::string{"worker-3"});
+  run();
+  q.receive([](host_status&) { FAIL("worker-3 still known to controller-1"); },
+            [](caf::error& e) { CHECK(e == ec::unknown_host); });
+}
