@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "messages/cluster.hpp"
 #include "messages/events.hpp"
 #include "messages/status.hpp"
 
@@ -15,10 +16,17 @@ nlohmann::json to_json(const agent_status& s);
 nlohmann::json to_json(const host_status& h);
 nlohmann::json to_json(const std::vector<host_status>& hs);
 nlohmann::json to_json(const std::vector<event>& es);
+nlohmann::json to_json(const vault_view& v);
+nlohmann::json to_json(const peer_status& p);
+nlohmann::json sm_reading_json(const wire::cluster_block& v);
 
 std::string render(const agent_status& s);
 std::string render_hosts(const std::vector<host_status>& hs);
 std::string render_host(const host_status& h);
 std::string render_events(const std::vector<event>& es);
+std::string render_vault(const vault_view& v);
+std::string render_peer(const peer_status& p);
+// The vault as SM reads it: the newest entry of each history, per-controller maximum.
+std::string render_sm_reading(const wire::cluster_block& v);
 
 } // namespace hbs::ctl

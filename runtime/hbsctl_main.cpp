@@ -9,6 +9,7 @@
 #include "actors/interfaces.hpp"
 #include "config/config.hpp"
 #include "runtime/ctl_format.hpp"
+#include "runtime/sm_query.hpp"
 #include "runtime/system_config.hpp"
 
 namespace {
@@ -26,6 +27,9 @@ struct options {
   int timeout_s = 5;
   std::string name, type = "worker", mgmt, clstr;
   uint32_t count = 20;
+  std::string sm_address = "127.0.0.1";
+  uint16_t sm_port = 2124, sm_reply_port = 2224;
+  uint32_t reqid = 123;
 };
 
 // Connects, sends one request, waits for its answer and shows it.
@@ -82,6 +86,23 @@ int main(int argc, char** argv) {
   start->add_option("name", o.name)->required();
   auto* stop = app.add_subcommand("stop", "stop heartbeating a host");
   stop->add_option("name", o.name)->required();
+  auto* vault = app.add_subcommand("vault", "cluster history: both controllers x networks");
+  auto* peer = app.add_subcommand("peer", "link to the other controller's agent");
+  auto* role = app.add_subcommand("role", "active or inactive");
+  auto* activate = app.add_subcommand("activate", "make NAME the active controller (both "
+                                                  "agents follow)");
+  activate->add_option("name", o.name, "controller name")->required();
+  auto* lock = app.add_subcommand("lock", "lock this controller: no requests, history zeroed");
+  auto* unlock = app.add_subcommand("unlock", "unlock this controller");
+  auto* smq = app.add_subcommand("sm-query", "query the vault as SM does (UDP on loopback) and "
+                                             "read it the way SM reads it");
+  smq->add_option("reqid", o.reqid, "request id 1..65535")->capture_default_str()
+    ->check(CLI::Range(1, 65535));
+  smq->add_option("--sm-address", o.sm_address, "SM address of the agent")
+    ->capture_default_str();
+  smq->add_option("--sm-port", o.sm_port, "agent's SM request port")->capture_default_str();
+  smq->add_option("--sm-reply-port", o.sm_reply_port, "port the reply comes back to (SM's)")
+    ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -96,6 +117,20 @@ int main(int argc, char** argv) {
     }
     o.address = c.config.control_address;
     o.port = c.config.control_port;
+    o.sm_address = c.config.sm.address;
+    o.sm_port = c.config.sm.server_port;
+    o.sm_reply_port = c.config.sm.client_port;
+  }
+  if (*smq) {
+    auto r = hbs::sm_query(o.sm_address, o.sm_port, o.sm_reply_port,
+                           static_cast<uint16_t>(o.reqid), o.timeout_s * 1000);
+    if (!r.ok) {
+      std::cerr << "hbsctl: " << r.error << '\n';
+      return exit_unreachable;
+    }
+    std::cout << (o.json ? hbs::ctl::sm_reading_json(r.vault).dump(2) + "\n"
+                         : hbs::ctl::render_sm_reading(r.vault));
+    return exit_ok;
   }
   caf::actor_system_config cfg;
   hbs::configure(cfg, true);
@@ -118,6 +153,22 @@ int main(int argc, char** argv) {
     return ask<std::vector<event>>(sys, o, [&](std::vector<event>& v) {
       std::cout << (o.json ? ctl::to_json(v).dump(2) + "\n" : ctl::render_events(v));
     }, events_atom_v, o.count);
+  if (*vault)
+    return ask<vault_view>(sys, o, [&](vault_view& v) {
+      std::cout << (o.json ? ctl::to_json(v).dump(2) + "\n" : ctl::render_vault(v));
+    }, vault_atom_v);
+  if (*peer)
+    return ask<peer_status>(sys, o, [&](peer_status& p) {
+      std::cout << (o.json ? ctl::to_json(p).dump(2) + "\n" : ctl::render_peer(p));
+    }, peer_atom_v);
+  if (*role)
+    return ask<std::string>(sys, o, [&](std::string& r) {
+      std::cout << (o.json ? nlohmann::json{{"role", r}}.dump(2) : r) << '\n';
+    }, role_atom_v);
+  if (*activate)
+    return ask<std::string>(sys, o, text, activate_atom_v, o.name);
+  if (*lock || *unlock)
+    return ask<std::string>(sys, o, text, lock_atom_v, static_cast<bool>(*lock));
   if (*add)
     return ask<std::string>(sys, o, text, add_atom_v, o.name, o.type, o.mgmt, o.clstr);
   if (*del)

@@ -69,7 +69,9 @@ hbs_teardown() {
     timeout 5 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   done
   if ((rc != 0)); then
-    echo "--- agent log (last 40 lines)"; tail -40 "$HBS_DIR/agent.log" || true
+    for log in "$HBS_DIR"/agent*.log; do
+      echo "--- $log (last 30 lines)"; tail -30 "$log" || true
+    done
   fi
   rm -rf "$HBS_DIR"
   exit $rc
@@ -84,4 +86,95 @@ hbs_wait_for() { # WHAT SECONDS COMMAND
     ((SECONDS < deadline)) || hbs_fail "timed out waiting for $what"
     sleep 0.05
   done
+}
+
+# Two agents (controller-0/1) on management 127.0.30.x and cluster-host 127.0.31.x, plus a
+# client on each controller and on NUM_WORKERS workers. SM of controller-N on 127.0.32.N+1.
+hbs_setup_pair() { # BUILD_DIR NUM_WORKERS BASE_PORT
+  HBS_BUILD=$1
+  HBS_N=$2
+  HBS_BASE=$3
+  HBS_DIR=$(mktemp -d /tmp/hbs-it.XXXXXX)
+  HBS_CLIENT_PIDS=()
+  HBS_AGENT_PIDS=()
+  HBS_AGENT_PID=
+  trap hbs_teardown EXIT
+  trap 'exit 130' INT TERM
+  local names=(controller-0 controller-1) suffix=(1 2)
+  for ((i = 0; i < HBS_N; i++)); do names+=("worker-$i"); suffix+=($((10 + i))); done
+  HBS_NAMES=("${names[@]}")
+  local hosts="" k
+  for k in "${!names[@]}"; do
+    local type=worker
+    [[ ${names[k]} == controller-* ]] && type=controller
+    hosts+=$'\n'"[[hosts]]"$'\n'"name = \"${names[k]}\""$'\n'"type = \"$type\""
+    hosts+=$'\n'"management = \"127.0.30.${suffix[k]}\""
+    hosts+=$'\n'"cluster-host = \"127.0.31.${suffix[k]}\""$'\n'
+  done
+  for me in 0 1; do
+    cat >"$HBS_DIR/agent-$me.toml" <<TOML
+[agent]
+controller = "controller-$me"
+role = "$([[ $me == 0 ]] && echo active || echo inactive)"
+state_dir = "$HBS_DIR/state-$me"
+control_port = $((HBS_BASE + me))
+lock_file = "$HBS_DIR/locked-$me"
+
+[sm]
+address = "127.0.32.$((me + 1))"
+server_port = $((HBS_BASE + 10))
+client_port = $((HBS_BASE + 11))
+
+[peer]
+address = "127.0.30.$((2 - me))"
+port = $((HBS_BASE + 12))
+
+[networks.management]
+local_address = "127.0.30.$((me + 1))"
+mode = "unicast"
+client_port = $((HBS_BASE + 20))
+agent_port = $((HBS_BASE + 21))
+
+[networks.cluster-host]
+local_address = "127.0.31.$((me + 1))"
+mode = "unicast"
+client_port = $((HBS_BASE + 22))
+agent_port = $((HBS_BASE + 23))
+$hosts
+TOML
+  done
+  for k in "${!names[@]}"; do
+    cat >"$HBS_DIR/client-$k.toml" <<TOML
+[client]
+host = "${names[k]}"
+
+[networks.management]
+local_address = "127.0.30.${suffix[k]}"
+mode = "unicast"
+client_port = $((HBS_BASE + 20))
+agent_port = $((HBS_BASE + 21))
+
+[networks.cluster-host]
+local_address = "127.0.31.${suffix[k]}"
+mode = "unicast"
+client_port = $((HBS_BASE + 22))
+agent_port = $((HBS_BASE + 23))
+TOML
+    hbs_start_client "$k"
+  done
+  hbs_start_agent 0
+  hbs_start_agent 1
+}
+
+hbs_start_agent() { # CONTROLLER_NUMBER
+  setsid "$HBS_BUILD/hbs-agent" --config "$HBS_DIR/agent-$1.toml" \
+    >>"$HBS_DIR/agent-$1.log" 2>&1 &
+  HBS_AGENT_PIDS[$1]=$!
+  HBS_AGENT_PID="${HBS_AGENT_PIDS[*]}"
+}
+
+hbs_ctl_on() { # CONTROLLER_NUMBER ARGS...
+  local me=$1
+  shift
+  "$HBS_BUILD/hbsctl" --config "$HBS_DIR/agent-$me.toml" "$@"
 }
