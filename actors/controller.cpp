@@ -138,6 +138,7 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
   st.born = self->clock().now();
   st.active = st.setup.config.active;
   st.active_name = st.active ? st.setup.config.controller : st.setup.config.peer_name();
+  st.role_origin = st.setup.config.controller_number(); // the role from config is our own
   spawn_children(self);
   log::info("controller", "{} heartbeating {} host(s) on {} network(s), period {} ms, {}",
             st.setup.config.controller, st.hosts.size(), st.networks.size(),

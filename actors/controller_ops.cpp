@@ -111,9 +111,10 @@ caf::expected<std::string> set_started(controller_ptr self, const std::string& n
 std::string activate(controller_ptr self, const std::string& name, uint64_t generation,
                      uint32_t origin) {
   auto& st = self->state;
-  // Newest command wins; equal generations are ordered by the origin controller number.
+  // Newest command wins; equal generations are ordered by the origin controller number, so
+  // two agents that disagree (even both configured active) converge on one answer.
   if (generation < st.role_generation
-      || (generation == st.role_generation && origin < st.role_origin && generation != 0))
+      || (generation == st.role_generation && origin < st.role_origin))
     return "ignored: a newer activate command named " + st.active_name;
   st.role_generation = generation;
   st.role_origin = origin;

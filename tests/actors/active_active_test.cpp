@@ -33,10 +33,12 @@ struct two_agents : test::caf_fixture {
   std::shared_ptr<test::sim_socket> sm[2]; // plays each controller's service manager
   std::vector<uint32_t> cut_from_c1;       // hosts controller-1 cannot reach
 
+  bool both_active = false;
+
   cfg::agent_config config(int me) {
     cfg::agent_config c;
     c.controller = fmt::format("controller-{}", me);
-    c.active = me == 0;
+    c.active = me == 0 || both_active;
     c.networks = {mgmt(c_addr[me])};
     c.sm.address = c_addr[me];
     c.hosts.push_back({fmt::format("controller-{}", 1 - me), cfg::host_type::controller,
@@ -56,7 +58,7 @@ struct two_agents : test::caf_fixture {
       sys.spawn(responder_fn, responder_setup{n, name, false, simnet.bind(addr, n.client_port)}));
   }
 
-  two_agents() {
+  explicit two_agents(bool all_active = false) : both_active(all_active) {
     respond_as("controller-0", c_addr[0]);
     respond_as("controller-1", c_addr[1]);
     respond_as("storage-0", "127.0.2.1");
@@ -277,4 +279,27 @@ TEST_CASE_FIXTURE(two_agents, "an inventory command given to one agent reaches b
   run();
   q.receive([](host_status&) { FAIL("worker-3 still known to controller-1"); },
             [](caf::error& e) { CHECK(e == ec::unknown_host); });
+}
+
+TEST_CASE_FIXTURE(two_agents, "concurrent activate commands converge on both agents") {
+  advance(500ms);
+  // Both commands are taken before either agent hears of the other's.
+  self->request(ctrl[0], caf::infinite, activate_atom_v, std::string{"controller-0"});
+  self->request(ctrl[1], caf::infinite, activate_atom_v, std::string{"controller-1"});
+  run();
+  auto r0 = ask<std::string>(ctrl[0], role_atom_v);
+  auto r1 = ask<std::string>(ctrl[1], role_atom_v);
+  CHECK(r0 != r1); // exactly one active
+  CHECK(r1 == "active"); // same generation: the higher controller number decides
+}
+
+struct both_configured_active : two_agents {
+  both_configured_active() : two_agents(true) {}
+};
+
+TEST_CASE_FIXTURE(both_configured_active, "two agents both configured active agree on one "
+                                          "when their link comes up") {
+  advance(200ms);
+  CHECK(ask<std::string>(ctrl[0], role_atom_v) == "inactive");
+  CHECK(ask<std::string>(ctrl[1], role_atom_v) == "active");
 }
