@@ -2,7 +2,9 @@
 
 #include <chrono>
 
+#include "actors/alarms.hpp"
 #include "actors/events.hpp"
+#include "actors/mnfa.hpp"
 #include "actors/network.hpp"
 #include "actors/peer.hpp"
 #include "actors/sm_gateway.hpp"
@@ -92,7 +94,14 @@ caf::result<agent_status> status(self_ptr self) {
 void spawn_children(self_ptr self) {
   auto& st = self->state;
   auto& c = st.setup.config;
+  auto me = caf::actor_cast<controller_actor>(self);
   st.events = self->spawn<caf::linked>(events_fn, events_setup{st.setup.events_path, 1000});
+  st.alarms = self->spawn<caf::linked>(
+    alarms_fn, alarms_setup{c.controller, st.active, st.setup.alarms_path, st.setup.alarms_json,
+                            st.events, me});
+  st.mnfa = self->spawn<caf::linked>(
+    mnfa_fn, mnfa_setup{c.controller, c.mnfa(), st.action, st.active, c.period_ms, st.events,
+                        me});
   st.vault = self->spawn<caf::linked>(
     vault_fn, vault_setup{c.controller, static_cast<uint8_t>(c.controller_number()),
                           static_cast<uint16_t>(c.period_ms)});
@@ -107,11 +116,13 @@ void spawn_children(self_ptr self) {
                      c.limits, st.setup.sockets.at(i), st.vault};
     auto net = self->spawn<caf::linked>(network_fn, ns);
     self->send(st.vault, network_atom_v, net);
+    if (st.action == "none")
+      self->send(net, lock_atom_v, true); // "none" stops heartbeating altogether
     st.networks.emplace_back(c.networks[i].index, net);
   }
   st.peer = self->spawn<caf::linked>(
     peer_fn, peer_setup{c.controller, c.peer_name(), c.peer.address, c.peer.port,
-                        caf::actor_cast<controller_actor>(self)});
+                        me});
   for (auto& h : c.hosts)
     add_host(self, h);
   for (auto& h : c.hosts)
@@ -139,6 +150,7 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
   st.active = st.setup.config.active;
   st.active_name = st.active ? st.setup.config.controller : st.setup.config.peer_name();
   st.role_origin = st.setup.config.controller_number(); // the role from config is our own
+  st.action = st.setup.config.failure_action;
   spawn_children(self);
   log::info("controller", "{} heartbeating {} host(s) on {} network(s), period {} ms, {}",
             st.setup.config.controller, st.hosts.size(), st.networks.size(),
@@ -217,6 +229,25 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
       return rp;
     },
     [=](role_atom) { return std::string{self->state.active ? "active" : "inactive"}; },
+    [=](backoff_atom, bool on) { // this agent's MNFA decided: both agents follow
+      set_backoff(self, on);
+      replicate(self, stamp(self, "backoff", {on ? "on" : "off"}));
+    },
+    [=](action_atom, const std::string& action) -> caf::result<std::string> {
+      if (action != "fail" && action != "degrade" && action != "alarm" && action != "none")
+        return caf::make_error(ec::bad_argument, "failure action \"" + action
+                                                   + "\": allowed fail | degrade | alarm | none");
+      return local_command(self, "action", {action});
+    },
+    [=](table_atom, const std::string& json) {
+      replicate(self, stamp(self, "alarms", {json})); // the inactive agent keeps a copy
+    },
+    [=](alarms_atom) -> caf::delegated<std::vector<alarm_view>> {
+      return self->delegate(self->state.alarms, alarms_atom_v);
+    },
+    [=](mnfa_atom) -> caf::delegated<mnfa_view> {
+      return self->delegate(self->state.mnfa, mnfa_atom_v);
+    },
     [=](lock_atom, bool locked) {
       auto& st = self->state;
       if (locked != st.locked) {
@@ -225,7 +256,7 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
                   locked ? "locked: heartbeat stopped, own histories zeroed"
                          : "unlocked: heartbeat resumes");
         for (auto& [n, net] : st.networks)
-          self->send(net, lock_atom_v, locked);
+          self->send(net, lock_atom_v, locked || st.action == "none");
         self->send(st.vault, lock_atom_v, locked);
       }
       return st.setup.config.controller + (locked ? " locked" : " unlocked");

@@ -20,6 +20,8 @@ struct controller_setup {
   std::vector<std::shared_ptr<datagram_socket>> sockets; // one per config.networks entry
   std::shared_ptr<datagram_socket> sm_socket;            // null: no SM gateway
   std::string events_path;                               // empty: events kept in memory
+  std::string alarms_path;                               // empty: alarms not persisted
+  std::string alarms_json;                               // the table read at start
 };
 
 struct inventory_entry {
@@ -34,6 +36,10 @@ struct controller_state {
   vault_actor vault;
   sm_gateway_actor gateway;
   peer_actor peer;
+  alarms_actor alarms;
+  mnfa_actor mnfa;
+  std::string action;          // failure action: fail, degrade, alarm, none
+  bool backed_off = false;     // MNFA: period x4
   std::vector<std::pair<uint8_t, network_actor>> networks;
   std::map<std::string, inventory_entry> hosts;
   bool active = false;
@@ -61,5 +67,8 @@ caf::expected<std::string> apply_replica(controller_ptr self, const replica& r);
 // A command this agent took, stamped with the next generation; then sent to the other agent.
 replica stamp(controller_ptr self, const std::string& op, std::vector<std::string> args);
 void replicate(controller_ptr self, replica r);
+std::string set_action(controller_ptr self, const std::string& action);
+void set_backoff(controller_ptr self, bool on);
+void set_role(controller_ptr self, bool active);
 
 } // namespace hbs

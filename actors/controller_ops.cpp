@@ -55,6 +55,9 @@ caf::expected<std::string> add_host(controller_ptr self, const cfg::host_config&
   hs.standard_system = c.standard_system;
   hs.events = st.events;
   hs.vault = st.vault;
+  hs.alarms = st.alarms;
+  hs.mnfa = st.mnfa;
+  hs.period_ms = c.period_ms;
   st.hosts[h.name] = {h, self->spawn<caf::linked>(host_fn, std::move(hs)), false};
   log::info("controller", "inventory add {} ({}) {} {}", h.name, cfg::to_string(h.type),
             h.management, h.cluster_host);
@@ -68,6 +71,8 @@ caf::expected<std::string> del_host(controller_ptr self, const std::string& name
     return caf::make_error(ec::unknown_host, name);
   if (it->second.started)
     set_started(self, name, false);
+  if (st.action != "none")
+    self->send(st.alarms, clear_atom_v, name); // only the active agent's table changes
   self->unlink_from(it->second.actor);
   self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
   st.hosts.erase(it);
@@ -104,6 +109,10 @@ caf::expected<std::string> set_started(controller_ptr self, const std::string& n
     self->send(st.vault, reason_atom_v, name + " deleted");
   bool was = e.started;
   e.started = on;
+  uint32_t monitored = 0;
+  for (auto& [n, h] : st.hosts)
+    monitored += h.started;
+  self->send(st.mnfa, monitored_atom_v, monitored);
   log::info("controller", "{} heartbeat {}", name, on ? (was ? "restart" : "start") : "stop");
   return name + (on ? (was ? " restarted" : " started") : " stopped");
 }
@@ -120,14 +129,8 @@ std::string activate(controller_ptr self, const std::string& name, uint64_t gene
   st.role_origin = origin;
   st.active_name = name;
   bool active = name == st.setup.config.controller;
-  if (active != st.active) {
-    st.active = active;
-    log::info("controller", "{} is {}", st.setup.config.controller,
-              active ? "active" : "inactive");
-    for (auto& [n, e] : st.hosts)
-      self->send(e.actor, role_atom_v, active);
-    dump_state(self);
-  }
+  if (active != st.active)
+    set_role(self, active);
   return name + " is active; " + st.setup.config.controller + " is "
          + (active ? "active" : "inactive");
 }
@@ -145,11 +148,67 @@ caf::expected<std::string> apply_replica(controller_ptr self, const replica& r) 
       h.type = cfg::host_type::storage;
     return add_host(self, h);
   }
+  if (r.op == "action")
+    return set_action(self, arg(0));
+  if (r.op == "backoff") { // the active agent's MNFA decision
+    set_backoff(self, arg(0) == "on");
+    self->send(self->state.mnfa, mnfa_atom_v, std::string{arg(0) == "on" ? "enter" : "exit"});
+    return std::string{"period "} + (arg(0) == "on" ? "backed off" : "restored");
+  }
+  if (r.op == "alarms") {
+    self->send(self->state.alarms, table_atom_v, arg(0));
+    return std::string{"alarm table copied"};
+  }
   if (r.op == "del")
     return del_host(self, arg(0));
   if (r.op == "start" || r.op == "stop")
     return set_started(self, arg(0), r.op == "start");
   return caf::make_error(ec::bad_argument, "unknown replicated command " + r.op);
+}
+
+void set_role(controller_ptr self, bool active) {
+  auto& st = self->state;
+  st.active = active;
+  log::info("controller", "{} is {}", st.setup.config.controller, active ? "active" : "inactive");
+  self->send(st.alarms, role_atom_v, active);
+  if (active && st.action != "none")
+    self->send(st.alarms, clear_atom_v); // stale alarms go; hosts re-assert what holds (§1.2)
+  self->send(st.mnfa, role_atom_v, active);
+  for (auto& [n, e] : st.hosts)
+    self->send(e.actor, role_atom_v, active);
+  dump_state(self);
+}
+
+std::string set_action(controller_ptr self, const std::string& action) {
+  auto& st = self->state;
+  if (action == st.action)
+    return "failure action already " + action;
+  auto old = st.action;
+  st.action = action;
+  log::info("controller", "'heartbeat failure action' changed from {} to {}", old, action);
+  event e{"customer_log", st.setup.config.controller, "", "", 0,
+          "200.021: 'heartbeat failure action' changed from " + old + " to " + action};
+  self->send(st.events, std::move(e));
+  for (auto& [n, h] : st.hosts)
+    self->send(h.actor, reset_atom_v); // per-host statistics cleared (§6.1)
+  if (st.active)
+    self->send(st.alarms, clear_atom_v);
+  self->send(st.mnfa, action_atom_v, action);
+  for (auto& [n, net] : st.networks)
+    self->send(net, lock_atom_v, st.locked || action == "none");
+  return "failure action " + action + " (was " + old + ")";
+}
+
+void set_backoff(controller_ptr self, bool on) {
+  auto& st = self->state;
+  if (on == st.backed_off)
+    return;
+  st.backed_off = on;
+  auto period = st.setup.config.period_ms * (on ? 4 : 1);
+  log::info("controller", "period {} ms ({})", period, on ? "MNFA back-off" : "restored");
+  for (auto& [n, net] : st.networks)
+    self->send(net, period_atom_v, period);
+  self->send(st.mnfa, period_atom_v, period);
 }
 
 replica stamp(controller_ptr self, const std::string& op, std::vector<std::string> args) {

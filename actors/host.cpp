@@ -1,5 +1,7 @@
 #include "actors/host.hpp"
 
+#include "actors/alarm_table.hpp"
+#include "messages/pulse.hpp"
 #include "runtime/log.hpp"
 
 namespace hbs {
@@ -47,6 +49,18 @@ void reason(self_ptr self, uint8_t net, const std::string& what) {
                s.name + " " + cfg::network_label(net) + " heartbeat " + what);
 }
 
+template <class... Ts>
+void to_alarms(self_ptr self, Ts&&... xs) {
+  if (self->state.setup.alarms)
+    self->send(self->state.setup.alarms, std::forward<Ts>(xs)...);
+}
+
+template <class... Ts>
+void to_mnfa(self_ptr self, Ts&&... xs) {
+  if (self->state.setup.mnfa)
+    self->send(self->state.setup.mnfa, std::forward<Ts>(xs)...);
+}
+
 void on_miss(self_ptr self, uint8_t net, liveness& l) {
   auto t = l.on_miss();
   auto& name = self->state.setup.name;
@@ -58,15 +72,24 @@ void on_miss(self_ptr self, uint8_t net, liveness& l) {
     reason(self, net, "miss " + std::to_string(b2b));
   if (t & tr_loss)
     reason(self, net, "loss");
-  if (t & tr_minor_set)
+  if (t & tr_minor_set) {
     emit_set(self, "minor_set", net, b2b, {});
-  if (t & tr_degrade_set)
+    to_mnfa(self, tally_atom_v, name, net, true); // management counts at minor
+  }
+  if (t & tr_degrade_set) {
     emit_set(self, "degrade_set", net, b2b, {});
+    to_alarms(self, raise_atom_v, std::string{alarm_id(net)}, name, uint8_t{1});
+    if (net == cfg::cluster_host)
+      to_mnfa(self, tally_atom_v, name, net, true); // cluster-host counts at degrade
+  }
   if (t & tr_loss) {
     bool degrade_only = t & tr_degrade_only;
     log::error("host", "{} {} *** Heartbeat Loss *** (b2b_misses:0x{:x}){}", name,
                cfg::network_label(net), b2b, degrade_only ? " (degrade only)" : "");
     emit_set(self, "loss", net, b2b, degrade_only ? "degrade only" : "");
+    to_alarms(self, raise_atom_v, std::string{alarm_id(net)}, name, uint8_t{2});
+    if (!degrade_only)
+      to_mnfa(self, loss_atom_v, name, net);
   }
 }
 
@@ -87,6 +110,32 @@ void on_response(self_ptr self, uint8_t net, liveness& l) {
     emit(self, "degrade_clear", net, before);
   if (t & tr_minor_clear)
     emit(self, "minor_clear", net, before);
+  if (t & (tr_recovered | tr_degrade_clear | tr_minor_clear))
+    to_mnfa(self, tally_atom_v, name, net, false);
+  // Cleared on recovery, and after ten good periods in a row: a stale alarm (left by a
+  // restart or an earlier active agent) must not outlive a healthy host.
+  if (t & (tr_recovered | tr_degrade_clear | tr_pass))
+    to_alarms(self, clear_atom_v, std::string{alarm_id(net)}, name);
+}
+
+// The process-monitor flag (§5.5): absent for 100 responses (counted over the networks
+// this host is on) raises 200.006; present again clears it.
+void on_flags(self_ptr self, uint32_t flags) {
+  auto& st = self->state;
+  bool absent = (flags & wire::pmond_flag) == 0;
+  if (absent == st.pmond_absent)
+    return;
+  st.pmond_absent = absent;
+  ++st.pmond_check;
+  if (absent) {
+    auto nets = std::max(1, int{st.setup.networks[0]} + int{st.setup.networks[1]});
+    self->delayed_send(self, std::chrono::milliseconds{100 * st.setup.period_ms / nets},
+                       tick_atom_v);
+  } else if (st.pmond_raised) {
+    st.pmond_raised = false;
+    emit(self, "pmond_clear", 0xFF, 0, "process monitor alive again");
+    to_alarms(self, clear_atom_v, std::string{pmond_alarm_id}, st.setup.name);
+  }
 }
 
 void set_monitoring(self_ptr self, bool on) {
@@ -101,6 +150,8 @@ void set_monitoring(self_ptr self, bool on) {
                         && (s.clstr_degrade_only
                             || (s.standard_system && s.type == cfg::host_type::controller));
     st.nets[n].emplace(s.limits, n == cfg::management, degrade_only);
+    if (!on)
+      to_mnfa(self, forget_atom_v, s.name);
     emit(self, on ? "heartbeat_start" : "heartbeat_stop", n, 0,
          on && st.monitored ? "restart" : "");
   }
@@ -119,6 +170,7 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
       auto& l = *st.nets[r.network];
       if (r.responded) {
         st.flags[r.network] = r.flags;
+        on_flags(self, r.flags);
         on_response(self, r.network, l);
       } else {
         on_miss(self, r.network, l);
@@ -126,7 +178,35 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
     },
     [=](start_atom) { set_monitoring(self, true); },
     [=](stop_atom) { set_monitoring(self, false); },
-    [=](role_atom, bool active) { self->state.setup.active = active; },
+    [=](role_atom, bool active) {
+      auto& st = self->state;
+      bool became = active && !st.setup.active;
+      st.setup.active = active;
+      if (!became || !st.monitored)
+        return;
+      // The new active agent bulk-cleared alarms: assert what still holds (§5.4 auto-correct).
+      for (uint8_t n = 0; n < 2; ++n)
+        if (st.nets[n] && (st.nets[n]->failed() || st.nets[n]->degraded()))
+          to_alarms(self, raise_atom_v, std::string{alarm_id(n)}, st.setup.name,
+                    uint8_t{st.nets[n]->failed() ? 2 : 1});
+      if (st.pmond_raised)
+        to_alarms(self, raise_atom_v, std::string{pmond_alarm_id}, st.setup.name, uint8_t{1});
+    },
+    [=](reset_atom) {
+      auto& st = self->state;
+      for (auto& l : st.nets)
+        if (l)
+          l->restart();
+      to_mnfa(self, forget_atom_v, st.setup.name);
+    },
+    [=](tick_atom) {
+      auto& st = self->state;
+      if (!st.pmond_absent || st.pmond_raised || !st.monitored)
+        return;
+      st.pmond_raised = true;
+      emit(self, "pmond_raise", 0xFF, 0, "process monitor flag absent for 100 responses");
+      to_alarms(self, raise_atom_v, std::string{pmond_alarm_id}, st.setup.name, uint8_t{1});
+    },
     [=](status_atom) {
       auto& st = self->state;
       host_status out;

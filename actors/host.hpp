@@ -22,7 +22,10 @@ struct host_setup {
   bool clstr_degrade_only = false;
   bool standard_system = true;
   events_actor events;
-  vault_actor vault; // change reasons for SM; may be unset in tests
+  vault_actor vault;   // change reasons for SM; may be unset in tests
+  alarms_actor alarms; // may be unset in tests
+  mnfa_actor mnfa;     // may be unset in tests
+  uint32_t period_ms = 100;
 };
 
 struct host_state {
@@ -30,6 +33,9 @@ struct host_state {
   std::array<std::optional<liveness>, 2> nets;
   std::array<uint32_t, 2> flags{};
   bool monitored = false;
+  bool pmond_absent = false;  // the process-monitor flag is missing from responses
+  bool pmond_raised = false;
+  uint64_t pmond_check = 0;   // invalidates older checks
   static inline const char* name = "host";
 };
 

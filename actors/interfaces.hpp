@@ -18,11 +18,39 @@ using events_actor = caf::typed_actor<
   caf::replies_to<events_atom, uint32_t>::with<std::vector<event>>, // newest N events
   caf::replies_to<flush_atom>::with<bool>>;                        // fsync the events file
 
+// Heartbeat alarms 200.005/200.009/200.006: raised and cleared only by the active agent,
+// persisted atomically, copied to the inactive agent over the peer link.
+using alarms_actor = caf::typed_actor<
+  caf::reacts_to<raise_atom, std::string, std::string, uint8_t>, // id, host, severity
+  caf::reacts_to<clear_atom, std::string, std::string>,          // id, host
+  caf::reacts_to<clear_atom, std::string>,                       // every alarm of a host
+  caf::reacts_to<clear_atom>,                                    // bulk clear
+  caf::reacts_to<role_atom, bool>,                               // active: act; else watch
+  caf::reacts_to<table_atom, std::string>,                       // the active agent's table
+  caf::replies_to<alarms_atom>::with<std::vector<alarm_view>>>;
+
+// Multi-node failure avoidance: tallies hosts in minor, enters/exits MNFA, decides which
+// losses fail a host (the failure action), backs the period off x4 on both agents.
+using mnfa_actor = caf::typed_actor<
+  caf::reacts_to<tally_atom, std::string, uint8_t, bool>,  // host in/out of a net's tally
+  caf::reacts_to<loss_atom, std::string, uint8_t>,         // host lost on a network
+  caf::reacts_to<forget_atom, std::string>,                // host stopped or deleted
+  caf::reacts_to<monitored_atom, uint32_t>,                // hosts monitored now
+  caf::reacts_to<role_atom, bool>,                         // active: decide; else follow
+  caf::reacts_to<action_atom, std::string>,                // failure action changed
+  caf::reacts_to<mnfa_atom, std::string>,                  // the active agent's decision
+  caf::reacts_to<timeout_atom, uint64_t>,                  // mnfa_timeout (episode)
+  caf::reacts_to<recover_atom, uint64_t>,                  // restore the period (episode)
+  caf::reacts_to<period_atom, uint32_t>,                   // current period, for display
+  caf::replies_to<mnfa_atom>::with<mnfa_view>>;
+
 // One monitored host: runs liveness per network and reports transitions as events.
 using host_actor = caf::typed_actor<
   caf::reacts_to<pulse_result>,                     // a network's verdict for one period
   caf::reacts_to<start_atom>,                       // monitoring on: counters reset
   caf::reacts_to<stop_atom>,                        // monitoring off
+  caf::reacts_to<reset_atom>,                       // failure action changed: stats cleared
+  caf::reacts_to<tick_atom>,                        // process-monitor flag check
   caf::reacts_to<role_atom, bool>,                  // this agent is active (true) or not
   caf::replies_to<status_atom>::with<host_status>>; // liveness per network
 
@@ -77,6 +105,11 @@ using controller_actor = caf::typed_actor<
   caf::replies_to<peer_atom>::with<peer_status>,           // link to the other agent
   caf::reacts_to<replica_atom, replica>,                   // a command the other agent took
   caf::reacts_to<link_atom, bool>,                         // peer link up / down
+  caf::reacts_to<backoff_atom, bool>,                      // MNFA: period x4 / restored
+  caf::replies_to<action_atom, std::string>::with<std::string>, // set the failure action
+  caf::replies_to<alarms_atom>::with<std::vector<alarm_view>>,
+  caf::replies_to<mnfa_atom>::with<mnfa_view>,
+  caf::reacts_to<table_atom, std::string>,                 // alarm table to replicate
   caf::reacts_to<connect_atom, caf::actor>>;               // link to this agent directly
 
 // Links this agent to the other controller's over CAF: connects with backoff, monitors,
@@ -109,4 +142,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(hbs_actors, caf::id_block::hbs_messages::end)
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::vault_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::sm_gateway_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::peer_actor))
+  CAF_ADD_TYPE_ID(hbs_actors, (hbs::alarms_actor))
+  CAF_ADD_TYPE_ID(hbs_actors, (hbs::mnfa_actor))
 CAF_END_TYPE_ID_BLOCK(hbs_actors)

@@ -114,6 +114,14 @@ mnfa_decision mnfa_logic::cancel() {
   return leave(mnfa_step::cancel);
 }
 
+void mnfa_logic::adopt() {
+  if (active_)
+    return;
+  active_ = true;
+  for (auto& tally : tally_)
+    pool_.insert(tally.begin(), tally.end());
+}
+
 void mnfa_logic::forget(const std::string& host) {
   for (auto& t : tally_)
     t.erase(host);

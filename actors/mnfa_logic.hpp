@@ -41,6 +41,8 @@ public:
   bool note_loss(const std::string& host);
   mnfa_decision timeout();
   mnfa_decision cancel();
+  // Another agent decided MNFA: this one's tallies become its pool, without a decision.
+  void adopt();
   void forget(const std::string& host); // stopped or deleted: out of every tally and the pool
 
   bool active() const { return active_; }

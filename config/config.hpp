@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/liveness.hpp"
+#include "actors/mnfa_logic.hpp"
 
 namespace hbs::cfg {
 
@@ -66,6 +67,10 @@ struct agent_config {
   std::string control_address = "127.0.0.1";
   uint16_t control_port = 2150;
   bool active = true;                          // role at start; hbsctl activate moves it
+  std::string failure_action = "fail";         // fail | degrade | alarm | none
+  uint32_t mnfa_threshold = 2;                 // 2..100 hosts
+  uint32_t mnfa_threshold_percent = 0;         // 0: off; 1..100 percent of monitored hosts
+  uint32_t mnfa_timeout_s = 0;                 // 0: never; 100..86400
   std::string lock_file = "/var/run/.node_locked"; // present: this controller is locked
   sm_config sm;
   peer_config peer;
@@ -73,6 +78,7 @@ struct agent_config {
   uint32_t controller_number() const { return controller == "controller-0" ? 0 : 1; }
   const network_config* network(uint8_t index) const;
   std::string peer_name() const;
+  mnfa_config mnfa() const { return {mnfa_threshold, mnfa_threshold_percent, mnfa_timeout_s}; }
 };
 
 struct client_config {

@@ -237,8 +237,17 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
       r.integer("control_port", c.control_port, 1, 65535);
       r.choice("role", c.active, {{"active", true}, {"inactive", false}});
       r.text("lock_file", c.lock_file);
+      r.choice("failure_action", c.failure_action,
+               {{"fail", std::string{"fail"}}, {"degrade", std::string{"degrade"}},
+                {"alarm", std::string{"alarm"}}, {"none", std::string{"none"}}});
     } else {
       pr.push_back("agent: missing required table");
+    }
+    if (auto* t = top.table("mnfa")) {
+      reader r{*t, "mnfa", pr};
+      r.integer("threshold", c.mnfa_threshold, 2, 100);
+      r.integer("threshold_percent", c.mnfa_threshold_percent, 0, 100);
+      r.integer("timeout_s", c.mnfa_timeout_s, 0, 86400);
     }
     if (auto* t = top.table("sm")) {
       reader r{*t, "sm", pr};

@@ -130,6 +130,9 @@ void validate(const agent_config& c, std::vector<std::string>& pr) {
   if (!is_ipv4(c.control_address))
     pr.push_back(fmt::format("agent.control_address = \"{}\": not an IPv4 address",
                              c.control_address));
+  if (c.mnfa_timeout_s != 0 && c.mnfa_timeout_s < 100)
+    pr.push_back(fmt::format("mnfa.timeout_s = {}: allowed 0 (never) or 100..86400",
+                             c.mnfa_timeout_s));
   if (c.sm.enabled && !is_loopback(c.sm.address))
     pr.push_back(fmt::format("sm.address = \"{}\": allowed a loopback address (127.0.0.0/8)",
                              c.sm.address));

@@ -168,3 +168,41 @@ typename Inspector::result_type inspect(Inspector& f, replica& x) {
 }
 
 } // namespace hbs
+
+namespace hbs {
+
+struct alarm_view {
+  std::string id;
+  std::string host;
+  std::string severity; // major, critical
+  std::string entity;
+  std::string reason;
+  int64_t raised_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, alarm_view& x) {
+  return f(x.id, x.host, x.severity, x.entity, x.reason, x.raised_ms);
+}
+
+struct mnfa_view {
+  std::string state;        // idle, active, recovering (exited, period restore pending)
+  std::string action;       // failure action: fail, degrade, alarm, none
+  bool deciding = false;    // true on the active agent; the inactive one follows
+  uint32_t threshold = 0;   // effective, in hosts
+  uint32_t threshold_percent = 0;
+  std::vector<uint32_t> tally;          // per network
+  std::vector<std::string> pool;
+  int64_t active_for_ms = -1;           // time in MNFA, -1 when not in it
+  int64_t timeout_left_ms = -1;         // -1: no timer
+  uint64_t occurrences = 0;
+  uint32_t period_ms = 0;               // current (backed off x4 during MNFA)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mnfa_view& x) {
+  return f(x.state, x.action, x.deciding, x.threshold, x.threshold_percent, x.tally, x.pool,
+           x.active_for_ms, x.timeout_left_ms, x.occurrences, x.period_ms);
+}
+
+} // namespace hbs

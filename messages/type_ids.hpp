@@ -54,6 +54,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(hbs_messages, caf::id_block::hbs_atoms::end)
   CAF_ADD_TYPE_ID(hbs_messages, (hbs::replica))
   CAF_ADD_TYPE_ID(hbs_messages, (std::vector<uint8_t>))
   CAF_ADD_TYPE_ID(hbs_messages, (std::vector<uint16_t>))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::alarm_view))
+  CAF_ADD_TYPE_ID(hbs_messages, (std::vector<hbs::alarm_view>))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::mnfa_view))
+  CAF_ADD_TYPE_ID(hbs_messages, (std::vector<uint32_t>))
 CAF_END_TYPE_ID_BLOCK(hbs_messages)
 
 // Local-only values (never serialized): the vault block and a network's period summary.

@@ -13,6 +13,7 @@
 #include <caf/io/middleman.hpp>
 
 #include "actors/controller.hpp"
+#include "runtime/atomic_file.hpp"
 #include "runtime/io_loop.hpp"
 #include "runtime/log.hpp"
 #include "runtime/system_config.hpp"
@@ -72,7 +73,15 @@ int main(int argc, char** argv) {
   }
   hbs::block_daemon_signals();
   hbs::io_loop loop;
-  hbs::controller_setup setup{conf, {}, nullptr, conf.state_dir + "/events.jsonl"};
+  hbs::controller_setup setup{conf, {}, nullptr, conf.state_dir + "/events.jsonl",
+                              conf.state_dir + "/alarms.json", ""};
+  {
+    std::string err;
+    if (!hbs::read_file(setup.alarms_path, setup.alarms_json, err)) {
+      hbs::log::error("main", "{}", err);
+      return 1;
+    }
+  }
   for (auto& net : conf.networks) {
     std::string err;
     auto sock = hbs::open_agent_socket(loop, net, err);

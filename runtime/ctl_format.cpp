@@ -272,3 +272,53 @@ std::string render_sm_reading(const wire::cluster_block& v) {
 }
 
 } // namespace hbs::ctl
+
+namespace hbs::ctl {
+
+nlohmann::json to_json(const std::vector<alarm_view>& as) {
+  auto out = nlohmann::json::array();
+  for (auto& a : as)
+    out.push_back({{"id", a.id}, {"host", a.host}, {"severity", a.severity},
+                   {"entity", a.entity}, {"reason", a.reason}, {"raised_ms", a.raised_ms}});
+  return out;
+}
+
+nlohmann::json to_json(const mnfa_view& m) {
+  return {{"state", m.state}, {"action", m.action}, {"deciding", m.deciding},
+          {"threshold", m.threshold}, {"threshold_percent", m.threshold_percent},
+          {"tally", {{"management", m.tally.at(0)}, {"cluster-host", m.tally.at(1)}}},
+          {"pool", m.pool}, {"active_for_ms", m.active_for_ms},
+          {"timeout_left_ms", m.timeout_left_ms}, {"occurrences", m.occurrences},
+          {"period_ms", m.period_ms}};
+}
+
+std::string render_alarms(const std::vector<alarm_view>& as) {
+  if (as.empty())
+    return "no heartbeat alarms\n";
+  std::string out = fmt::format("{:<8} {:<20} {:<9} {:<14} {}\n", "ID", "HOST", "SEVERITY",
+                                "RAISED", "REASON");
+  for (auto& a : as)
+    out += fmt::format("{:<8} {:<20} {:<9} {:<14} {}\n", a.id, a.host, a.severity,
+                       clock_time(a.raised_ms), a.reason);
+  return out;
+}
+
+std::string render_mnfa(const mnfa_view& m) {
+  std::string out = fmt::format(
+    "MNFA {} ({}), failure action {}, period {} ms\n  threshold {} host(s){}; tally "
+    "management {} cluster-host {}; occurrences {}\n",
+    m.state, m.deciding ? "deciding: active agent" : "following the active agent", m.action,
+    m.period_ms, m.threshold,
+    m.threshold_percent ? fmt::format(" ({}% of monitored)", m.threshold_percent) : "",
+    m.tally.at(0), m.tally.at(1), m.occurrences);
+  if (m.active_for_ms >= 0)
+    out += fmt::format("  in MNFA for {} ms{}\n", m.active_for_ms,
+                       m.timeout_left_ms >= 0 ? fmt::format(", timeout in {} ms",
+                                                            m.timeout_left_ms)
+                                              : std::string{", no timeout"});
+  if (!m.pool.empty())
+    out += fmt::format("  pool ({}): {}\n", m.pool.size(), fmt::join(m.pool, " "));
+  return out;
+}
+
+} // namespace hbs::ctl

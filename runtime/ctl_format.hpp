@@ -19,6 +19,8 @@ nlohmann::json to_json(const std::vector<event>& es);
 nlohmann::json to_json(const vault_view& v);
 nlohmann::json to_json(const peer_status& p);
 nlohmann::json sm_reading_json(const wire::cluster_block& v);
+nlohmann::json to_json(const std::vector<alarm_view>& as);
+nlohmann::json to_json(const mnfa_view& m);
 
 std::string render(const agent_status& s);
 std::string render_hosts(const std::vector<host_status>& hs);
@@ -28,5 +30,7 @@ std::string render_vault(const vault_view& v);
 std::string render_peer(const peer_status& p);
 // The vault as SM reads it: the newest entry of each history, per-controller maximum.
 std::string render_sm_reading(const wire::cluster_block& v);
+std::string render_alarms(const std::vector<alarm_view>& as);
+std::string render_mnfa(const mnfa_view& m);
 
 } // namespace hbs::ctl

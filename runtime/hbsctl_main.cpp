@@ -92,6 +92,11 @@ int main(int argc, char** argv) {
   auto* activate = app.add_subcommand("activate", "make NAME the active controller (both "
                                                   "agents follow)");
   activate->add_option("name", o.name, "controller name")->required();
+  auto* alarms = app.add_subcommand("alarms", "heartbeat alarms (200.005, 200.009, 200.006)");
+  auto* mnfa = app.add_subcommand("mnfa", "multi-node failure avoidance: state, tally, pool");
+  auto* action = app.add_subcommand("action", "set the failure action on both agents");
+  action->add_option("name", o.name, "fail | degrade | alarm | none")->required()
+    ->check(CLI::IsMember({"fail", "degrade", "alarm", "none"}));
   auto* lock = app.add_subcommand("lock", "lock this controller: no requests, history zeroed");
   auto* unlock = app.add_subcommand("unlock", "unlock this controller");
   auto* smq = app.add_subcommand("sm-query", "query the vault as SM does (UDP on loopback) and "
@@ -165,6 +170,16 @@ int main(int argc, char** argv) {
     return ask<std::string>(sys, o, [&](std::string& r) {
       std::cout << (o.json ? nlohmann::json{{"role", r}}.dump(2) : r) << '\n';
     }, role_atom_v);
+  if (*alarms)
+    return ask<std::vector<alarm_view>>(sys, o, [&](std::vector<alarm_view>& v) {
+      std::cout << (o.json ? ctl::to_json(v).dump(2) + "\n" : ctl::render_alarms(v));
+    }, alarms_atom_v);
+  if (*mnfa)
+    return ask<mnfa_view>(sys, o, [&](mnfa_view& m) {
+      std::cout << (o.json ? ctl::to_json(m).dump(2) + "\n" : ctl::render_mnfa(m));
+    }, mnfa_atom_v);
+  if (*action)
+    return ask<std::string>(sys, o, text, action_atom_v, o.name);
   if (*activate)
     return ask<std::string>(sys, o, text, activate_atom_v, o.name);
   if (*lock || *unlock)

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -67,8 +68,20 @@ struct agent_fixture : test::caf_fixture {
 
   std::vector<event> events() { return ask<std::vector<event>>(ctrl, events_atom_v, 1000u); }
 
-  // Events after `since` (actor clock), excluding heartbeat start/stop.
-  std::vector<event> transitions_since(caf::actor_clock::time_point since) {
+  // Events after `since` (actor clock) of the given kinds (default: liveness transitions).
+  std::vector<event> transitions_since(caf::actor_clock::time_point since,
+                                       std::set<std::string> kinds = {
+                                         "minor_set", "minor_clear", "degrade_set",
+                                         "degrade_clear", "loss", "recovered"}) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since.time_since_epoch());
+    std::vector<event> out;
+    for (auto& e : events())
+      if (e.mono_ms > ms.count() && kinds.count(e.kind))
+        out.push_back(e);
+    return out;
+  }
+
+  std::vector<event> anything_since(caf::actor_clock::time_point since) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since.time_since_epoch());
     std::vector<event> out;
     for (auto& e : events())
@@ -92,7 +105,7 @@ TEST_CASE_FIXTURE(agent_fixture, "fifty healthy hosts produce no transition in t
                    std::chrono::steady_clock::now() - wall).count();
   MESSAGE("10 simulated seconds, 50 hosts x 2 networks: " << wall_ms << " ms of wall time");
   CHECK(now() - start >= 10s);
-  CHECK(transitions_since(start).empty());
+  CHECK(anything_since(start).empty());
   auto st = ask<agent_status>(ctrl, status_atom_v);
   REQUIRE(st.networks.size() == 2);
   for (auto& n : st.networks) {
@@ -131,6 +144,18 @@ TEST_CASE_FIXTURE(agent_fixture, "a host silent on management only goes minor at
     CHECK(e.host == "worker-7");
     CHECK(e.network == "management");
   }
+  // The active agent alarms (MAJOR at degrade, CRITICAL at loss) and fails the host.
+  auto acts = transitions_since(answered, {"alarm_raise", "failed"});
+  REQUIRE(acts.size() == 3);
+  CHECK(acts[0].kind == "alarm_raise");
+  CHECK(acts[0].detail.rfind("200.005 major", 0) == 0);
+  CHECK(ms_after(acts[0], answered) == 700);
+  CHECK(acts[1].detail.rfind("200.005 critical", 0) == 0);
+  CHECK(acts[2].kind == "failed");
+  CHECK(ms_after(acts[2], answered) == 1100);
+  auto alarms = ask<std::vector<alarm_view>>(ctrl, alarms_atom_v);
+  REQUIRE(alarms.size() == 1);
+  CHECK(alarms[0].severity == "critical");
   auto h = ask<host_status>(ctrl, host_atom_v, std::string{"worker-7"});
   REQUIRE(h.networks.size() == 2);
   CHECK(h.networks[0].state == "lost");
@@ -148,6 +173,8 @@ TEST_CASE_FIXTURE(agent_fixture, "a host silent on management only goes minor at
   CHECK(ms_after(rec[0], back) == 1000);
   CHECK(rec[1].kind == "degrade_clear");
   CHECK(rec[2].kind == "minor_clear");
+  CHECK(transitions_since(back, {"alarm_clear"}).size() == 1);
+  CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).empty());
   h = ask<host_status>(ctrl, host_atom_v, std::string{"worker-7"});
   CHECK(h.networks[0].state == "ok");
   CHECK(h.networks[0].max_b2b == 15); // the request sent at `back` was still lost
@@ -162,7 +189,7 @@ TEST_CASE_FIXTURE(agent_fixture, "a host that misses three periods raises nothin
   advance(300ms);
   simnet.drop = nullptr;
   advance(1s);
-  CHECK(transitions_since(t0).empty());
+  CHECK(anything_since(t0).empty());
   auto h = ask<host_status>(ctrl, host_atom_v, std::string{"worker-3"});
   CHECK(h.networks[0].max_b2b == 3);
   CHECK(h.networks[0].state == "ok");

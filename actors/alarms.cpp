@@ -1,0 +1,108 @@
+#include "actors/alarms.hpp"
+
+#include "runtime/atomic_file.hpp"
+#include "runtime/log.hpp"
+
+namespace hbs {
+
+namespace {
+
+using self_ptr = alarms_actor::stateful_pointer<alarms_state>;
+
+int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void persist(self_ptr self) {
+  auto& st = self->state;
+  auto json = st.table.to_json();
+  std::string err;
+  if (!st.setup.path.empty() && !write_atomically(st.setup.path, json, err)
+      && st.num_write_errors++ % 100 == 0)
+    log::error("alarms", "alarm table not persisted: {}", err);
+  if (st.setup.active && st.setup.parent)
+    self->send(st.setup.parent, table_atom_v, json);
+}
+
+void emit(self_ptr self, const char* kind, const alarm& a) {
+  event e{kind, self->state.setup.controller, a.host, "", 0,
+          a.id + " " + to_string(a.level) + ": " + a.reason};
+  e.mono_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                self->clock().now().time_since_epoch()).count();
+  self->send(self->state.setup.events, std::move(e));
+}
+
+void cleared(self_ptr self, const std::vector<alarm>& gone) {
+  for (auto& a : gone)
+    emit(self, "alarm_clear", a);
+  if (!gone.empty())
+    persist(self);
+}
+
+bool acting(self_ptr self, const char* what, const std::string& id, const std::string& host) {
+  if (self->state.setup.active)
+    return true;
+  log::info("alarms", "inactive: the active agent would {} {} for {}", what, id, host);
+  return false;
+}
+
+} // namespace
+
+alarms_actor::behavior_type alarms_fn(self_ptr self, alarms_setup s) {
+  auto& st = self->state;
+  st.setup = std::move(s);
+  std::string err;
+  if (!st.setup.loaded_json.empty() && !st.table.from_json(st.setup.loaded_json, err))
+    log::error("alarms", "ignored the persisted alarm table {}: {}", st.setup.path, err);
+  else if (st.table.size() > 0)
+    log::info("alarms", "{} alarm(s) reloaded from {}", st.table.size(), st.setup.path);
+  return {
+    [=](raise_atom, const std::string& id, const std::string& host, uint8_t level) {
+      if (!acting(self, "raise", id, host))
+        return;
+      auto sev = level >= 2 ? severity::critical : severity::major;
+      auto& t = self->state.table;
+      if (t.raise(id, host, sev, wall_ms()) == alarm_change::none)
+        return;
+      emit(self, "alarm_raise", *t.find(id, host));
+      persist(self);
+    },
+    [=](clear_atom, const std::string& id, const std::string& host) {
+      auto* a = self->state.table.find(id, host);
+      if (!a || !acting(self, "clear", id, host))
+        return;
+      auto copy = *a;
+      self->state.table.clear(id, host);
+      cleared(self, {copy});
+    },
+    [=](clear_atom, const std::string& host) {
+      if (self->state.setup.active)
+        cleared(self, self->state.table.clear_host(host));
+    },
+    [=](clear_atom) {
+      if (self->state.setup.active)
+        cleared(self, self->state.table.clear_all());
+    },
+    [=](role_atom, bool active) { self->state.setup.active = active; },
+    [=](table_atom, const std::string& json) {
+      auto& st = self->state;
+      std::string err;
+      if (st.setup.active)
+        return; // the active agent owns the table
+      if (!st.table.from_json(json, err)) {
+        log::warn("alarms", "ignored the peer's alarm table: {}", err);
+        return;
+      }
+      persist(self);
+    },
+    [=](alarms_atom) {
+      std::vector<alarm_view> out;
+      for (auto& a : self->state.table.list())
+        out.push_back({a.id, a.host, to_string(a.level), a.entity, a.reason, a.raised_ms});
+      return out;
+    },
+  };
+}
+
+} // namespace hbs
