@@ -188,6 +188,8 @@ std::string set_action(controller_ptr self, const std::string& action) {
   log::info("controller", "'heartbeat failure action' changed from {} to {}", old, action);
   event e{"customer_log", st.setup.config.controller, "", "", 0,
           "200.021: 'heartbeat failure action' changed from " + old + " to " + action};
+  e.mono_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                self->clock().now().time_since_epoch()).count();
   self->send(st.events, std::move(e));
   for (auto& [n, h] : st.hosts)
     self->send(h.actor, reset_atom_v); // per-host statistics cleared (§6.1)

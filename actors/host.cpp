@@ -63,6 +63,10 @@ void to_mnfa(self_ptr self, Ts&&... xs) {
 
 void on_miss(self_ptr self, uint8_t net, liveness& l) {
   auto t = l.on_miss();
+  if (self->state.recheck_loss && l.failed() && l.consecutive() == 0) {
+    self->state.recheck_loss = false; // stopped again during its recovery: report it now
+    to_mnfa(self, loss_atom_v, self->state.setup.name, net);
+  }
   auto& name = self->state.setup.name;
   auto b2b = l.b2b();
   if (b2b > 1 && (b2b < l.limits().loss || b2b % 4096 == 0))
@@ -104,8 +108,10 @@ void on_response(self_ptr self, uint8_t net, liveness& l) {
     reason(self, net, "start");
   if (t & tr_pass)
     reason(self, net, "pass");
-  if (t & tr_recovered)
+  if (t & tr_recovered) {
     emit(self, "recovered", net, before);
+    self->state.recheck_loss = false;
+  }
   if (t & tr_degrade_clear)
     emit(self, "degrade_clear", net, before);
   if (t & tr_minor_clear)
@@ -191,6 +197,17 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
                     uint8_t{st.nets[n]->failed() ? 2 : 1});
       if (st.pmond_raised)
         to_alarms(self, raise_atom_v, std::string{pmond_alarm_id}, st.setup.name, uint8_t{1});
+    },
+    [=](loss_atom) { // MNFA is over: a loss it suppressed stands if the host is still silent
+      auto& st = self->state;
+      for (uint8_t n = 0; n < 2; ++n) {
+        if (!st.nets[n] || !st.nets[n]->failed() || !st.monitored)
+          continue;
+        if (st.nets[n]->consecutive() == 0)
+          to_mnfa(self, loss_atom_v, st.setup.name, n);
+        else
+          st.recheck_loss = true; // answering again: only a new silence re-reports it
+      }
     },
     [=](reset_atom) {
       auto& st = self->state;

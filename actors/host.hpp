@@ -33,6 +33,7 @@ struct host_state {
   std::array<std::optional<liveness>, 2> nets;
   std::array<uint32_t, 2> flags{};
   bool monitored = false;
+  bool recheck_loss = false;  // MNFA ended while this host was lost: re-report if silent
   bool pmond_absent = false;  // the process-monitor flag is missing from responses
   bool pmond_raised = false;
   uint64_t pmond_check = 0;   // invalidates older checks

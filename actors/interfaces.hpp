@@ -41,6 +41,7 @@ using mnfa_actor = caf::typed_actor<
   caf::reacts_to<mnfa_atom, std::string>,                  // the active agent's decision
   caf::reacts_to<timeout_atom, uint64_t>,                  // mnfa_timeout (episode)
   caf::reacts_to<recover_atom, uint64_t>,                  // restore the period (episode)
+  caf::reacts_to<loss_atom, std::vector<std::string>>,     // recheck hosts lost in MNFA
   caf::reacts_to<period_atom, uint32_t>,                   // current period, for display
   caf::replies_to<mnfa_atom>::with<mnfa_view>>;
 
@@ -50,6 +51,7 @@ using host_actor = caf::typed_actor<
   caf::reacts_to<start_atom>,                       // monitoring on: counters reset
   caf::reacts_to<stop_atom>,                        // monitoring off
   caf::reacts_to<reset_atom>,                       // failure action changed: stats cleared
+  caf::reacts_to<loss_atom>,                        // MNFA ended: report a loss still standing
   caf::reacts_to<tick_atom>,                        // process-monitor flag check
   caf::reacts_to<role_atom, bool>,                  // this agent is active (true) or not
   caf::replies_to<status_atom>::with<host_status>>; // liveness per network

@@ -75,15 +75,14 @@ void execute(self_ptr self, const mnfa_decision& d) {
                   : fmt::format("200.020: {} has 'exited' multi-node failure avoidance: {} tally "
                                 "{} < threshold {}", st.setup.controller, net_key(d.network),
                                 d.tally, d.threshold));
-      for (auto& h : forced ? d.still_missing : d.hosts) {
-        bool lost = std::find(d.still_lost.begin(), d.still_lost.end(), h) != d.still_lost.end();
-        if (forced)
-          emit(self, "full_recovery", h, 0, "MNFA timeout: still missing");
-        else if (lost && st.setup.action == "fail")
-          emit(self, "failed", h, 0, "lost during MNFA and still missing at its exit");
-        else
-          emit(self, "graceful_recovery", h, 0, "MNFA exit");
-      }
+      for (auto& h : forced ? d.still_missing : d.hosts)
+        emit(self, forced ? "full_recovery" : "graceful_recovery", h, 0,
+             forced ? "MNFA timeout: still missing" : "MNFA exit");
+      // A loss MNFA suppressed must not be forgotten: a host still silent two periods after
+      // the exit is reported again (and now failed). Answers already under way win.
+      if (!forced && !d.still_lost.empty())
+        self->delayed_send(self, std::chrono::milliseconds{2 * st.setup.period_ms}, loss_atom_v,
+                           d.still_lost);
       start_recovery(self);
       break;
     }
@@ -158,8 +157,19 @@ mnfa_actor::behavior_type mnfa_fn(self_ptr self, mnfa_setup s) {
       execute(self, in ? st.logic->add(host, net, st.monitored)
                        : st.logic->remove(host, net, st.monitored));
     },
-    [=](loss_atom, const std::string& host, uint8_t net) { on_loss(self, host, net); },
-    [=](forget_atom, const std::string& host) { self->state.logic->forget(host); },
+    [=](loss_atom, const std::string& host, uint8_t net) {
+      self->state.hosts[host] = self->current_sender();
+      on_loss(self, host, net);
+    },
+    [=](loss_atom, const std::vector<std::string>& hosts) {
+      for (auto& h : hosts)
+        if (auto it = self->state.hosts.find(h); it != self->state.hosts.end() && it->second)
+          self->send(caf::actor_cast<host_actor>(it->second), loss_atom_v);
+    },
+    [=](forget_atom, const std::string& host) {
+      self->state.logic->forget(host);
+      self->state.hosts.erase(host);
+    },
     [=](monitored_atom, uint32_t n) { self->state.monitored = n; },
     [=](role_atom, bool active) {
       auto& st = self->state;

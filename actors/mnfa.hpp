@@ -3,6 +3,7 @@
 // mtcAgent): decides on the active agent, follows the active agent's decisions on the
 // inactive one while keeping its own tally, applies the failure action to losses.
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -32,6 +33,7 @@ struct mnfa_state {
   uint32_t monitored = 0;
   caf::actor_clock::time_point entered{};
   caf::actor_clock::time_point deadline{};
+  std::map<std::string, caf::strong_actor_ptr> hosts; // who reported, for rechecks
   static inline const char* name = "mnfa";
 };
 

@@ -4,117 +4,18 @@
 
 #include <fmt/format.h>
 
-#include "actors/controller.hpp"
-#include "actors/responder.hpp"
-#include "tests/support/caf_fixture.hpp"
-#include "tests/support/sim_network.hpp"
+#include "tests/support/two_agents.hpp"
 
 using namespace hbs;
 using namespace std::chrono_literals;
 
 namespace {
 
-constexpr int num_workers = 28; // + storage-0 + the other controller = 30 per agent
-const std::string c_addr[2] = {"127.0.0.1", "127.0.0.2"};
+using two_agents = test::two_agents;
+using test::worker_addr;
+using test::c_addr;
 
-std::string worker_addr(int i) { return fmt::format("127.0.1.{}", i + 1); }
-
-cfg::network_config mgmt(const std::string& addr) {
-  cfg::network_config n;
-  n.local_address = addr;
-  n.mode = cfg::net_mode::unicast;
-  return n;
-}
-
-struct two_agents : test::caf_fixture {
-  test::sim_network simnet;
-  controller_actor ctrl[2];
-  std::vector<responder_actor> responders;
-  std::shared_ptr<test::sim_socket> sm[2]; // plays each controller's service manager
-  std::vector<uint32_t> cut_from_c1;       // hosts controller-1 cannot reach
-
-  bool both_active = false;
-
-  cfg::agent_config config(int me) {
-    cfg::agent_config c;
-    c.controller = fmt::format("controller-{}", me);
-    c.active = me == 0 || both_active;
-    c.networks = {mgmt(c_addr[me])};
-    c.sm.address = c_addr[me];
-    c.hosts.push_back({fmt::format("controller-{}", 1 - me), cfg::host_type::controller,
-                       c_addr[1 - me], "", true});
-    c.hosts.push_back({fmt::format("controller-{}", me), cfg::host_type::controller, c_addr[me],
-                       "", true});
-    c.hosts.push_back({"storage-0", cfg::host_type::storage, "127.0.2.1", "", true});
-    for (int i = 0; i < num_workers; ++i)
-      c.hosts.push_back({fmt::format("worker-{}", i), cfg::host_type::worker, worker_addr(i), "",
-                         true});
-    return c;
-  }
-
-  void respond_as(const std::string& name, const std::string& addr) {
-    auto n = mgmt(addr);
-    responders.push_back(
-      sys.spawn(responder_fn, responder_setup{n, name, false, simnet.bind(addr, n.client_port)}));
-  }
-
-  explicit two_agents(bool all_active = false) : both_active(all_active) {
-    respond_as("controller-0", c_addr[0]);
-    respond_as("controller-1", c_addr[1]);
-    respond_as("storage-0", "127.0.2.1");
-    for (int i = 0; i < num_workers; ++i)
-      respond_as(fmt::format("worker-{}", i), worker_addr(i));
-    for (int me : {0, 1}) {
-      auto c = config(me);
-      sm[me] = simnet.bind(c_addr[me], c.sm.client_port);
-      ctrl[me] = sys.spawn(controller_fn,
-                           controller_setup{c, {simnet.bind(c_addr[me], 2103)},
-                                            simnet.bind(c_addr[me], c.sm.server_port), ""});
-    }
-    caf::anon_send(ctrl[0], connect_atom_v, caf::actor_cast<caf::actor>(ctrl[1]));
-    caf::anon_send(ctrl[1], connect_atom_v, caf::actor_cast<caf::actor>(ctrl[0]));
-    simnet.drop = [this](uint32_t from, uint32_t to, uint16_t) {
-      auto c1 = parse_ipv4(c_addr[1]);
-      for (auto h : cut_from_c1)
-        if ((from == c1 && to == h) || (from == h && to == c1))
-          return true;
-      return false;
-    };
-    run();
-  }
-
-  ~two_agents() {
-    for (auto& c : ctrl)
-      caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
-    for (auto& r : responders)
-      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
-    run();
-  }
-
-  vault_view vault(int me) { return ask<vault_view>(ctrl[me], vault_atom_v); }
-
-  static const history_view& hist(const vault_view& v, uint8_t controller) {
-    for (auto& h : v.histories)
-      if (h.controller == controller && h.network == 0)
-        return h;
-    FAIL("no history for controller-" << int{controller});
-    throw std::logic_error("unreachable");
-  }
-
-  // Sends SM's JSON to controller `me` from its SM socket.
-  void sm_send(int me, const std::string& json) {
-    outgoing o{parse_ipv4(c_addr[me]), 2124, static_cast<uint16_t>(json.size()),
-               reinterpret_cast<const uint8_t*>(json.data())};
-    sm[me]->send(&o, 1);
-  }
-
-  std::vector<event> events(int me) { return ask<std::vector<event>>(ctrl[me], events_atom_v,
-                                                                     1000u); }
-};
-
-size_t count(const std::vector<event>& es, const std::string& kind) {
-  return std::count_if(es.begin(), es.end(), [&](auto& e) { return e.kind == kind; });
-}
+using test::count;
 
 } // namespace
 
@@ -294,7 +195,7 @@ TEST_CASE_FIXTURE(two_agents, "concurrent activate commands converge on both age
 }
 
 struct both_configured_active : two_agents {
-  both_configured_active() : two_agents(true) {}
+  both_configured_active() : two_agents(test::cluster_options{28, true, {}}) {}
 };
 
 TEST_CASE_FIXTURE(both_configured_active, "two agents both configured active agree on one "
