@@ -84,7 +84,11 @@ alarms_actor::behavior_type alarms_fn(self_ptr self, alarms_setup s) {
       if (self->state.setup.active)
         cleared(self, self->state.table.clear_all());
     },
-    [=](role_atom, bool active) { self->state.setup.active = active; },
+    [=](role_atom, bool active) {
+      self->state.setup.active = active;
+      if (active)
+        persist(self); // and hand the table to the other agent (it may have restarted)
+    },
     [=](table_atom, const std::string& json) {
       auto& st = self->state;
       std::string err;

@@ -203,9 +203,12 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
     [=](link_atom, bool up) {
       auto& st = self->state;
       self->send(st.vault, reason_atom_v, std::string{"peer link "} + (up ? "up" : "down"));
-      if (up) // agree on the role: the newer designation wins on both sides
+      if (up) { // agree on the role: the newer designation wins on both sides
         replicate(self, replica{st.role_generation, st.role_origin, "activate",
                                 {st.active_name}});
+        if (st.active)
+          self->send(st.alarms, role_atom_v, true); // resends the alarm table
+      }
     },
     [=](connect_atom, const caf::actor& other) {
       self->send(self->state.peer, link_atom_v, caf::actor_cast<controller_actor>(other));

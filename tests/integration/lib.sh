@@ -178,3 +178,8 @@ hbs_ctl_on() { # CONTROLLER_NUMBER ARGS...
   shift
   "$HBS_BUILD/hbsctl" --config "$HBS_DIR/agent-$me.toml" "$@"
 }
+
+hbs_kill() { # PID: SIGKILL without the shell's job notice
+  kill -KILL "$1"
+  wait "$1" 2>/dev/null || true
+}

@@ -16,7 +16,7 @@ if hbs_events | grep -q '"kind":"\(minor_set\|degrade_set\|loss\)"'; then
 fi
 
 kill_ms=$(date +%s%3N)
-kill -KILL "${HBS_CLIENT_PIDS[1]}"
+hbs_kill "${HBS_CLIENT_PIDS[1]}"
 hbs_wait_for "loss event for worker-1" 5 \
   'hbs_events | grep "\"kind\":\"loss\"" | grep -q "\"host\":\"worker-1\""'
 loss_ms=$(hbs_events | grep '"kind":"loss"' | grep '"host":"worker-1"' | head -1 |

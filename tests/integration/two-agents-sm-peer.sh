@@ -29,7 +29,7 @@ done
 hbs_ctl_on 0 sm-query 7
 echo "both agents answer SM with 4 histories, every view 4/4"
 
-kill -KILL "${HBS_AGENT_PIDS[1]}"
+hbs_kill "${HBS_AGENT_PIDS[1]}"
 hbs_wait_for "controller-0 reports the link down" 10 \
   'hbs_ctl_on 0 peer --json | jq -e ".link_up == false" >/dev/null'
 hbs_wait_for "0:0 injected into controller-1's histories" 5 \
