@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <fmt/format.h>
+
 #include "actors/alarms.hpp"
 #include "actors/events.hpp"
 #include "actors/mnfa.hpp"
@@ -152,6 +154,11 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
   st.role_origin = st.setup.config.controller_number(); // the role from config is our own
   st.action = st.setup.config.failure_action;
   spawn_children(self);
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    stop_children(self, msg.reason);
+    self->quit(msg.reason);
+  });
+  self->delayed_send(self, std::chrono::hours{1}, audit_atom_v);
   log::info("controller", "{} heartbeating {} host(s) on {} network(s), period {} ms, {}",
             st.setup.config.controller, st.hosts.size(), st.networks.size(),
             st.setup.config.period_ms, st.active ? "active" : "inactive");
@@ -247,6 +254,32 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
     },
     [=](alarms_atom) -> caf::delegated<std::vector<alarm_view>> {
       return self->delegate(self->state.alarms, alarms_atom_v);
+    },
+    [=](dump_atom) -> caf::result<std::string> {
+      auto rp = self->make_response_promise<std::string>();
+      dump_state(self, "requested", [rp](std::string text) mutable { rp.deliver(text); });
+      return rp;
+    },
+    [=](audit_atom) {
+      dump_state(self, "hourly audit", nullptr);
+      self->delayed_send(self, std::chrono::hours{1}, audit_atom_v);
+    },
+    [=](reload_atom, uint32_t period, uint32_t minor, uint32_t degrade, uint32_t loss,
+        const std::string& action) {
+      return reload(self, period, thresholds{minor, degrade, loss}, action);
+    },
+    [=](period_atom, const std::string& what) -> caf::result<std::string> {
+      auto& st = self->state;
+      if (what == "backoff" || what == "recover") {
+        set_backoff(self, what == "backoff");
+        replicate(self, stamp(self, "backoff", {what == "backoff" ? "on" : "off"}));
+      } else if (what != "show") {
+        return caf::make_error(ec::bad_argument, "\"" + what + "\": allowed show | backoff | "
+                                                                "recover");
+      }
+      auto base = st.setup.config.period_ms;
+      return fmt::format("period {} ms ({}; configured {} ms)", base * (st.backed_off ? 4 : 1),
+                         st.backed_off ? "backed off x4" : "not backed off", base);
     },
     [=](mnfa_atom) -> caf::delegated<mnfa_view> {
       return self->delegate(self->state.mnfa, mnfa_atom_v);

@@ -4,6 +4,7 @@
 // the other agent, and answers hbsctl. Never reads files or settings: the supervisor in
 // runtime/ hands it validated config and open sockets.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -70,5 +71,11 @@ void replicate(controller_ptr self, replica r);
 std::string set_action(controller_ptr self, const std::string& action);
 void set_backoff(controller_ptr self, bool on);
 void set_role(controller_ptr self, bool active);
+// controller_service.cpp: dumps, reload, shutdown.
+void dump_state(controller_ptr self, const std::string& why,
+                std::function<void(std::string)> deliver);
+std::string reload(controller_ptr self, uint32_t period_ms, thresholds limits,
+                   const std::string& action);
+void stop_children(controller_ptr self, const caf::error& reason);
 
 } // namespace hbs

@@ -27,7 +27,7 @@ caf::error check_new_host(controller_ptr self, const cfg::host_config& h) {
   return caf::make_error(code, problems.front());
 }
 
-void dump_state(controller_ptr self) {
+void log_roles(controller_ptr self) {
   auto& st = self->state;
   log::info("controller", "state: {} {}, {} hosts, period {} ms, {}", st.setup.config.controller,
             st.active ? "active" : "inactive", st.hosts.size(), st.setup.config.period_ms,
@@ -176,7 +176,9 @@ void set_role(controller_ptr self, bool active) {
   self->send(st.mnfa, role_atom_v, active);
   for (auto& [n, e] : st.hosts)
     self->send(e.actor, role_atom_v, active);
-  dump_state(self);
+  log_roles(self);
+  // A role change is logged with a full state dump (reference §1.2).
+  dump_state(self, active ? "became active" : "became inactive", nullptr);
 }
 
 std::string set_action(controller_ptr self, const std::string& action) {

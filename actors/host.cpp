@@ -91,6 +91,8 @@ void on_miss(self_ptr self, uint8_t net, liveness& l) {
     log::error("host", "{} {} *** Heartbeat Loss *** (b2b_misses:0x{:x}){}", name,
                cfg::network_label(net), b2b, degrade_only ? " (degrade only)" : "");
     emit_set(self, "loss", net, b2b, degrade_only ? "degrade only" : "");
+    if (self->state.setup.vault) // a forced history dump on every loss (reference §8)
+      self->send(self->state.setup.vault, dump_atom_v, "loss of " + name);
     to_alarms(self, raise_atom_v, std::string{alarm_id(net)}, name, uint8_t{2});
     if (!degrade_only)
       to_mnfa(self, loss_atom_v, name, net);
@@ -197,6 +199,13 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
                     uint8_t{st.nets[n]->failed() ? 2 : 1});
       if (st.pmond_raised)
         to_alarms(self, raise_atom_v, std::string{pmond_alarm_id}, st.setup.name, uint8_t{1});
+    },
+    [=](reload_atom, uint32_t minor, uint32_t degrade, uint32_t loss) {
+      auto& st = self->state;
+      st.setup.limits = thresholds{minor, degrade, loss};
+      for (auto& l : st.nets)
+        if (l)
+          l->set_thresholds(st.setup.limits); // counters and state are kept
     },
     [=](loss_atom) { // MNFA is over: a loss it suppressed stands if the host is still silent
       auto& st = self->state;

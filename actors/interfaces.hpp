@@ -52,6 +52,7 @@ using host_actor = caf::typed_actor<
   caf::reacts_to<stop_atom>,                        // monitoring off
   caf::reacts_to<reset_atom>,                       // failure action changed: stats cleared
   caf::reacts_to<loss_atom>,                        // MNFA ended: report a loss still standing
+  caf::reacts_to<reload_atom, uint32_t, uint32_t, uint32_t>, // new minor, degrade, loss
   caf::reacts_to<tick_atom>,                        // process-monitor flag check
   caf::reacts_to<role_atom, bool>,                  // this agent is active (true) or not
   caf::replies_to<status_atom>::with<host_status>>; // liveness per network
@@ -86,6 +87,7 @@ using vault_actor = caf::typed_actor<
   caf::reacts_to<network_atom, network_actor>,        // send own histories to this network
   caf::reacts_to<sm_atom, sm_gateway_actor>,          // push changes through this gateway
   caf::replies_to<query_atom, uint16_t>::with<std::vector<uint8_t>>, // SM wire reply, reqid
+  caf::reacts_to<dump_atom, std::string>,             // log the vault (why: loss, audit...)
   caf::replies_to<vault_atom>::with<vault_view>>;     // for hbsctl
 
 // The agent's root: inventory, spawns and owns every other actor, answers hbsctl.
@@ -112,6 +114,12 @@ using controller_actor = caf::typed_actor<
   caf::replies_to<alarms_atom>::with<std::vector<alarm_view>>,
   caf::replies_to<mnfa_atom>::with<mnfa_view>,
   caf::reacts_to<table_atom, std::string>,                 // alarm table to replicate
+  caf::replies_to<dump_atom>::with<std::string>,           // node table, vault, MNFA, alarms
+  caf::reacts_to<audit_atom>,                              // hourly state audit
+  // SIGHUP: period_ms, minor, degrade, loss, failure action (history and state are kept)
+  caf::replies_to<reload_atom, uint32_t, uint32_t, uint32_t, uint32_t, std::string>::with<
+    std::string>,
+  caf::replies_to<period_atom, std::string>::with<std::string>, // show | backoff | recover
   caf::reacts_to<connect_atom, caf::actor>>;               // link to this agent directly
 
 // Links this agent to the other controller's over CAF: connects with backoff, monitors,

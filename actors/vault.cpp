@@ -1,5 +1,7 @@
 #include "actors/vault.hpp"
 
+#include <fmt/format.h>
+
 #include "runtime/log.hpp"
 
 namespace hbs {
@@ -74,6 +76,26 @@ vault_view view(const vault_state& st) {
   return out;
 }
 
+// The StarlingX vault dump (§8): "Cluster Vault : C<n> <net> [S:y|n] SM: ok|miss" and the
+// 20 slots as [e:r], the next slot to write marked with '>'.
+void dump(self_ptr self, const std::string& why) {
+  auto& v = self->state.book->vault();
+  for (uint8_t i = 0; i < v.num_histories; ++i) {
+    auto& h = v.histories[i];
+    std::string line = fmt::format("Cluster Vault : C{} {} ", int{h.controller},
+                                   h.network == 0 ? "Mgmnt" : "Clstr");
+    if (v.storage0_enabled)
+      line += h.storage0_responding ? "[S:y] " : "[S:n] ";
+    line += h.sm_heartbeat_fail ? "SM: miss" : "SM: ok  ";
+    for (size_t k = 0; k < wire::history_entries; ++k)
+      line += fmt::format(" {}[{}:{}]", k == h.oldest ? ">" : "", h.ring[k].enabled,
+                          h.ring[k].responding);
+    log::info("vault", "{} ({})", line, why);
+  }
+  if (v.num_histories == 0)
+    log::info("vault", "Cluster Vault : empty ({})", why);
+}
+
 } // namespace
 
 vault_actor::behavior_type vault_fn(self_ptr self, vault_setup s) {
@@ -106,6 +128,7 @@ vault_actor::behavior_type vault_fn(self_ptr self, vault_setup s) {
     [=](query_atom, uint16_t reqid) {
       return encode_for_sm(self->state.book->vault(), reqid);
     },
+    [=](dump_atom, const std::string& why) { dump(self, why); },
     [=](vault_atom) { return view(self->state); },
   };
 }

@@ -11,11 +11,13 @@
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
 
 #include "actors/controller.hpp"
 #include "runtime/atomic_file.hpp"
 #include "runtime/io_loop.hpp"
 #include "runtime/log.hpp"
+#include "runtime/service.hpp"
 #include "runtime/system_config.hpp"
 #include "runtime/udp_socket.hpp"
 
@@ -31,6 +33,29 @@ bool make_dir(const std::string& path) {
     }
   }
   return true;
+}
+
+// SIGHUP: re-read the file; apply period, thresholds, failure action and log level. An
+// invalid file changes nothing and says why.
+void reload(caf::scoped_actor& self, const hbs::controller_actor& ctrl,
+            const std::string& path, hbs::cfg::agent_config& running) {
+  auto fresh = hbs::cfg::load_agent_config(path);
+  if (!fresh.ok()) {
+    for (auto& p : fresh.problems)
+      hbs::log::error("main", "SIGHUP: config error, nothing reloaded: {}", p);
+    return;
+  }
+  auto& c = fresh.config;
+  hbs::log::level lvl = hbs::log::level::info;
+  if (hbs::log::parse_level(c.log_level, lvl))
+    hbs::log::set_level(lvl);
+  running.period_ms = c.period_ms;
+  running.limits = c.limits;
+  running.failure_action = c.failure_action;
+  self->request(ctrl, std::chrono::seconds{2}, hbs::reload_atom_v, c.period_ms, c.limits.minor,
+                c.limits.degrade, c.limits.loss, c.failure_action)
+    .receive([](std::string& what) { hbs::log::info("main", "SIGHUP: {}", what); },
+             [](caf::error& e) { hbs::log::error("main", "SIGHUP: {}", caf::to_string(e)); });
 }
 
 } // namespace
@@ -64,7 +89,7 @@ int main(int argc, char** argv) {
               << std::strerror(errno) << '\n';
     return 1;
   }
-  hbs::log::init("hbs-agent", lvl, std::getenv("JOURNAL_STREAM") == nullptr,
+  hbs::log::init("hbs-agent", lvl, !hbs::service::under_systemd(),
                  conf.log_dir.empty() ? "" : conf.log_dir + "/hbs-agent.log");
   if (!make_dir(conf.state_dir)) {
     hbs::log::error("main", "cannot create state directory {}: {}", conf.state_dir,
@@ -128,16 +153,28 @@ int main(int argc, char** argv) {
   }
   hbs::log::info("main", "ready: {} control on {}:{}{}", conf.controller, conf.control_address,
                  *port, peer_port ? fmt::format(", peer link on port {}", peer_port) : "");
+  hbs::service::ready(fmt::format("{} heartbeating {} host(s)", conf.controller,
+                                  conf.hosts.size()));
   bool locked = false;
+  caf::scoped_actor self{sys};
   for (;;) {
     int sig = hbs::wait_for_signal(1000);
     if (sig == SIGINT || sig == SIGTERM) {
       hbs::log::info("main", "{} received, stopping", strsignal(sig));
       break;
     }
-    if (sig != 0)
-      hbs::log::info("main", "{} received: reload and dumps are not implemented yet, ignored",
-                     strsignal(sig));
+    if (sig == SIGUSR2) {
+      hbs::log::info("main", "SIGUSR2: state dump");
+      self->send(ctrl, hbs::dump_atom_v);
+    } else if (sig == SIGHUP) {
+      reload(self, ctrl, config_path, conf);
+    }
+    // The watchdog is fed only while the controller actor answers: a wedged agent restarts.
+    self->request(ctrl, std::chrono::milliseconds{500}, hbs::role_atom_v)
+      .receive([](std::string&) { hbs::service::watchdog(); },
+               [](caf::error& e) {
+                 hbs::log::error("main", "controller not answering: {}", caf::to_string(e));
+               });
     // The lock file is polled here, once a second: actors never touch files.
     bool now_locked = !conf.lock_file.empty() && access(conf.lock_file.c_str(), F_OK) == 0;
     if (now_locked != locked) {
@@ -146,6 +183,7 @@ int main(int argc, char** argv) {
       caf::anon_send(ctrl, hbs::lock_atom_v, locked);
     }
   }
+  hbs::service::stopping();
   caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
   sys.middleman().unpublish(ctrl, *port);
   if (peer_port)

@@ -13,6 +13,7 @@
 #include "actors/responder.hpp"
 #include "runtime/io_loop.hpp"
 #include "runtime/log.hpp"
+#include "runtime/service.hpp"
 #include "runtime/system_config.hpp"
 #include "runtime/udp_socket.hpp"
 
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
   auto& conf = loaded.config;
   hbs::log::level lvl = hbs::log::level::info;
   hbs::log::parse_level(conf.log_level, lvl);
-  hbs::log::init("hbs-client", lvl, std::getenv("JOURNAL_STREAM") == nullptr,
+  hbs::log::init("hbs-client", lvl, !hbs::service::under_systemd(),
                  conf.log_dir.empty() ? "" : conf.log_dir + "/hbs-client.log");
   hbs::block_daemon_signals();
   hbs::io_loop loop;
@@ -82,14 +83,18 @@ int main(int argc, char** argv) {
                  conf.networks.size(),
                  conf.pmon_port ? fmt::format(", process monitor on port {}", conf.pmon_port)
                                 : std::string{", process-monitor flag always on"});
+  hbs::service::ready(fmt::format("{} answering on {} network(s)", conf.host,
+                                  conf.networks.size()));
   for (;;) {
-    int sig = hbs::wait_for_signal(60000);
+    int sig = hbs::wait_for_signal(1000);
+    hbs::service::watchdog();
     if (sig == 0)
       continue;
     if (sig == SIGINT || sig == SIGTERM)
       break;
     hbs::log::info("main", "{} received, ignored", strsignal(sig));
   }
+  hbs::service::stopping();
   hbs::log::info("main", "stopping");
   if (alive)
     caf::anon_send_exit(alive, caf::exit_reason::user_shutdown);

@@ -1,5 +1,6 @@
 // hbsctl: inspect a running hbs-agent and send it inventory commands, over CAF on loopback.
 #include <iostream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
@@ -30,6 +31,8 @@ struct options {
   std::string sm_address = "127.0.0.1";
   uint16_t sm_port = 2124, sm_reply_port = 2224;
   uint32_t reqid = 123;
+  bool follow = false;
+  int follow_s = 0; // 0: until interrupted
 };
 
 // Connects, sends one request, waits for its answer and shows it.
@@ -50,6 +53,55 @@ int ask(caf::actor_system& sys, const options& o, Show show, Ts... xs) {
                rc = e == caf::sec::request_timeout ? exit_unreachable : exit_failed;
              });
   return rc;
+}
+
+// Prints events as they come: polls the agent's ring every 200 ms and prints what is new
+// (the ring keeps the last 1000; the agent's events.jsonl keeps everything).
+int follow_events(caf::actor_system& sys, const options& o) {
+  auto ctrl = sys.middleman().remote_actor<hbs::controller_actor>(o.address, o.port);
+  if (!ctrl) {
+    std::cerr << "hbsctl: cannot reach hbs-agent at " << o.address << ":" << o.port << " ("
+              << sys.render(ctrl.error()) << ")\n";
+    return exit_unreachable;
+  }
+  caf::scoped_actor self{sys};
+  std::pair<int64_t, size_t> seen{-1, 0}; // newest time printed, and how many at that time
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds{o.follow_s};
+  bool first = true;
+  for (;;) {
+    int rc = exit_ok;
+    self->request(*ctrl, std::chrono::seconds{o.timeout_s}, hbs::events_atom_v,
+                  first ? o.count : 1000u)
+      .receive([&](std::vector<hbs::event>& v) {
+                 std::vector<hbs::event> fresh;
+                 size_t at_newest = 0;
+                 for (auto& e : v) {
+                   if (e.time_ms < seen.first)
+                     continue;
+                   if (e.time_ms == seen.first && at_newest++ < seen.second)
+                     continue;
+                   fresh.push_back(e);
+                 }
+                 for (auto& e : fresh) {
+                   if (e.time_ms != seen.first)
+                     seen = {e.time_ms, 0};
+                   ++seen.second;
+                 }
+                 if (!fresh.empty())
+                   std::cout << (o.json ? hbs::ctl::to_json(fresh).dump() + "\n"
+                                        : hbs::ctl::render_events(fresh)) << std::flush;
+               },
+               [&](caf::error& e) {
+                 std::cerr << "hbsctl: " << sys.render(e) << '\n';
+                 rc = exit_unreachable;
+               });
+    if (rc != exit_ok)
+      return rc;
+    first = false;
+    if (o.follow_s > 0 && std::chrono::steady_clock::now() >= until)
+      return exit_ok;
+    std::this_thread::sleep_for(std::chrono::milliseconds{200});
+  }
 }
 
 } // namespace
@@ -74,6 +126,13 @@ int main(int argc, char** argv) {
   host->add_option("name", o.name, "host name")->required();
   auto* events = app.add_subcommand("events", "newest heartbeat events");
   events->add_option("count", o.count, "how many")->capture_default_str();
+  events->add_flag("-f,--follow", o.follow, "keep printing new events (Ctrl-C stops)");
+  events->add_option("--for", o.follow_s, "with --follow: stop after this many seconds")
+    ->check(CLI::Range(1, 86400));
+  auto* dump = app.add_subcommand("dump", "full state dump (also written to the agent's log)");
+  auto* period = app.add_subcommand("period", "current heartbeat period and back-off");
+  auto* backoff = app.add_subcommand("backoff", "back the period off x4 on both agents");
+  auto* recover = app.add_subcommand("recover", "restore the configured period on both agents");
   auto* add = app.add_subcommand("add", "add a host to the inventory (not started)");
   add->add_option("name", o.name)->required();
   add->add_option("type", o.type, "controller | worker | storage")->required()
@@ -154,6 +213,18 @@ int main(int argc, char** argv) {
     return ask<host_status>(sys, o, [&](host_status& h) {
       std::cout << (o.json ? ctl::to_json(h).dump(2) + "\n" : ctl::render_host(h));
     }, host_atom_v, o.name);
+  if (*events && o.follow)
+    return follow_events(sys, o);
+  if (*dump)
+    return ask<std::string>(sys, o, [&](std::string& d) {
+      std::cout << (o.json ? nlohmann::json{{"dump", d}}.dump(2) + "\n" : d);
+    }, dump_atom_v);
+  if (*period || *backoff || *recover) {
+    std::string what = *backoff ? "backoff" : *recover ? "recover" : "show";
+    return ask<std::string>(sys, o, [&](std::string& r) {
+      std::cout << (o.json && *period ? nlohmann::json{{"period", r}}.dump(2) : r) << '\n';
+    }, period_atom_v, what);
+  }
   if (*events)
     return ask<std::vector<event>>(sys, o, [&](std::vector<event>& v) {
       std::cout << (o.json ? ctl::to_json(v).dump(2) + "\n" : ctl::render_events(v));

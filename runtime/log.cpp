@@ -76,6 +76,12 @@ bool parse_level(std::string_view text, level& out) {
   return false;
 }
 
+void set_level(level min) {
+  auto& s = the_sink();
+  std::lock_guard<std::mutex> guard{s.mtx};
+  s.min = min;
+}
+
 bool enabled(level l) {
   return l >= the_sink().min;
 }

@@ -14,6 +14,7 @@ enum class level : uint8_t { debug, info, warning, error, off };
 
 void init(std::string program, level min, bool timestamps, const std::string& file = {});
 bool parse_level(std::string_view text, level& out);
+void set_level(level min);
 bool enabled(level l);
 void write(level l, std::string_view category, std::string_view text);
 

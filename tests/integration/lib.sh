@@ -73,7 +73,7 @@ hbs_teardown() {
       echo "--- $log (last 30 lines)"; tail -30 "$log" || true
     done
   fi
-  rm -rf "$HBS_DIR"
+  rm -rf "$HBS_DIR" ${HBS_EXTRA_CLEANUP:-}
   exit $rc
 }
 
@@ -82,7 +82,7 @@ hbs_events() { cat "$HBS_DIR/state/events.jsonl" 2>/dev/null || true; }
 
 hbs_wait_for() { # WHAT SECONDS COMMAND
   local what=$1 deadline=$((SECONDS + $2))
-  until eval "$3"; do
+  until eval "$3" 2>/dev/null; do
     ((SECONDS < deadline)) || hbs_fail "timed out waiting for $what"
     sleep 0.05
   done

@@ -1,0 +1,15 @@
+#pragma once
+// systemd integration through libsystemd's sd_notify: READY, STATUS, WATCHDOG, STOPPING.
+// Every call is a no-op when not started by systemd (no NOTIFY_SOCKET).
+
+#include <string>
+
+namespace hbs::service {
+
+void ready(const std::string& status);
+void status(const std::string& status);
+void watchdog();
+void stopping();
+bool under_systemd(); // the journal is our log: no timestamps of our own
+
+} // namespace hbs::service

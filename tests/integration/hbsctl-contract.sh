@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# hbsctl: every read command's --json shape and the documented exit codes (0 success,
+# 1 refused by the agent, 2 bad command line, 3 agent unreachable).
+set -euo pipefail
+build=${1:?usage: hbsctl-contract.sh BUILD_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+hbs_setup_cluster "$build" 2 27000
+hbs_wait_for "two hosts responding" 10 \
+  'hbs_ctl status --json | jq -e ".networks[0].responding == 2" >/dev/null'
+
+shape() { # COMMAND... -- JQ_TEST
+  local args=() test
+  while [[ $1 != -- ]]; do args+=("$1"); shift; done
+  test=$2
+  local out
+  out=$(hbs_ctl "${args[@]}" --json) || hbs_fail "hbsctl ${args[*]} --json failed"
+  jq -e "$test" <<<"$out" >/dev/null || hbs_fail "hbsctl ${args[*]} --json: '$test' on $out"
+  echo "ok: hbsctl ${args[*]} --json"
+}
+shape status -- '.controller == "controller-0" and .role == "active" and (.networks[0] |
+  has("num_malformed") and has("num_unknown_source") and .mode == "unicast")'
+shape hosts -- 'length == 2 and (.[0].networks[0] | has("state") and has("b2b") and
+  has("num_pulses") and has("last_response_age_ms"))'
+shape host worker-1 -- '.name == "worker-1" and .networks[0].network == "management"'
+shape events 5 -- 'type == "array" and (.[0] | has("kind") and has("host") and has("time_ms"))'
+shape vault -- 'has("histories") and has("sm_heartbeat_fail") and .period_msec == 100'
+shape peer -- 'has("link_up") and .role == "active"'
+shape role -- '.role == "active"'
+shape alarms -- 'type == "array"'
+shape mnfa -- '.state == "idle" and .action == "fail" and has("tally") and has("pool")'
+shape period -- '.period | startswith("period 100 ms")'
+shape dump -- '.dump | contains("state dump")'
+out=$("$build/hbsctl" sm-query 77 --json --sm-port 27003 --sm-reply-port 27004)
+jq -e '.reqid == 77 and (.histories | length) == 1' <<<"$out" >/dev/null ||
+  hbs_fail "sm-query --json: $out"
+echo "ok: hbsctl sm-query --json"
+
+code() { # EXPECTED COMMAND...
+  local want=$1 rc=0
+  shift
+  "$@" >/dev/null 2>&1 || rc=$?
+  ((rc == want)) || hbs_fail "exit $rc, expected $want: $*"
+  echo "ok: exit $want: ${*#"$build/"}"
+}
+code 0 hbs_ctl add worker-9 worker 127.0.10.9
+code 1 hbs_ctl add worker-9 worker 127.0.10.19           # duplicate name
+code 1 hbs_ctl add worker-8 worker 127.0.10.9            # duplicate address
+code 2 hbs_ctl add worker-8 router 127.0.10.8            # bad type
+code 0 hbs_ctl start worker-9
+code 0 hbs_ctl stop worker-9
+code 0 hbs_ctl del worker-9
+code 1 hbs_ctl host worker-9                             # unknown host
+code 1 hbs_ctl activate controller-7
+code 2 hbs_ctl action explode
+code 0 hbs_ctl action degrade
+code 0 hbs_ctl backoff
+[[ $(hbs_ctl period) == "period 400 ms (backed off x4; configured 100 ms)" ]] ||
+  hbs_fail "backoff: $(hbs_ctl period)"
+code 0 hbs_ctl recover
+code 2 hbs_ctl frobnicate
+code 2 hbs_ctl
+code 3 "$build/hbsctl" --port 27999 status                # nobody there
+code 0 "$build/hbsctl" --help
+echo "PASS hbsctl-contract"
