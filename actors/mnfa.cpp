@@ -111,6 +111,8 @@ void on_loss(self_ptr self, const std::string& host, uint8_t net) {
     log::info("mnfa", "{} lost during MNFA: not failed", host);
     return;
   }
+  if (!st.failed.insert(host).second)
+    return; // already failed on its other network
   if (action == "fail")
     emit(self, "failed", host, net, "heartbeat loss (failure action fail)");
   else
@@ -152,6 +154,8 @@ mnfa_actor::behavior_type mnfa_fn(self_ptr self, mnfa_setup s) {
   return {
     [=](tally_atom, const std::string& host, uint8_t net, bool in) {
       auto& st = self->state;
+      if (!in)
+        st.failed.erase(host); // answering again: a later loss is a new failure
       if (in && (st.setup.action == "alarm" || st.setup.action == "none"))
         return; // adding to the tally is a no-op for these actions (§6.2)
       execute(self, in ? st.logic->add(host, net, st.monitored)
@@ -168,6 +172,7 @@ mnfa_actor::behavior_type mnfa_fn(self_ptr self, mnfa_setup s) {
     },
     [=](forget_atom, const std::string& host) {
       self->state.logic->forget(host);
+      self->state.failed.erase(host);
       self->state.hosts.erase(host);
     },
     [=](monitored_atom, uint32_t n) { self->state.monitored = n; },

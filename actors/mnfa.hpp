@@ -4,6 +4,7 @@
 // inactive one while keeping its own tally, applies the failure action to losses.
 
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 
@@ -34,6 +35,7 @@ struct mnfa_state {
   caf::actor_clock::time_point entered{};
   caf::actor_clock::time_point deadline{};
   std::map<std::string, caf::strong_actor_ptr> hosts; // who reported, for rechecks
+  std::set<std::string> failed; // failed once already (both networks lost: one verdict)
   static inline const char* name = "mnfa";
 };
 

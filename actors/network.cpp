@@ -37,6 +37,10 @@ void note_response(self_ptr self, const datagram& d) {
     return;
   }
   auto& rsp = st.response;
+  if (log::enabled(log::category::mlog))
+    log::trace(log::category::mlog, "network", "{} Pulse Rsp: ({}) {}:{}: s:{} f:{:x} [{}] RRI:{}",
+               label(self), d.size, format_ipv4(d.addr), d.port, rsp.sequence, rsp.flags,
+               rsp.name_view(), rsp.clue);
   if (rsp.controller() != st.setup.controller_number) {
     ++c.num_wrong_controller;
     return;
@@ -140,6 +144,13 @@ void send_request(self_ptr self) {
     st.fan_out.push_back({st.group_addr, port, static_cast<uint16_t>(size), st.tx.data()});
   if (st.fan_out.empty())
     return;
+  log::trace(log::category::clog3, "network", "{} period start s:{} asking {} host(s)",
+             label(self), st.sequence, st.slots.size());
+  if (log::enabled(log::category::mlog))
+    for (auto& o : st.fan_out)
+      log::trace(log::category::mlog, "network", "{} Pulse Req: ({}) {}:{}: s:{} f:{:x} [{}] "
+                 "RRI:{}", label(self), o.size, format_ipv4(o.addr), o.port, req.sequence,
+                 req.flags, req.name_view(), req.clue);
   auto sent = st.setup.socket->send(st.fan_out.data(), st.fan_out.size());
   st.counters.num_requests += sent;
   if (sent < st.fan_out.size()) {

@@ -32,6 +32,20 @@ bool answer(self_ptr self, const datagram& d, size_t i) {
     return false;
   }
   auto res = st.cross->respond(st.request, current_flags(st), st.response);
+  if (log::enabled(log::category::mlog))
+    log::trace(log::category::mlog, "responder", "{} Pulse Req: ({}) {}:{}: s:{} f:{:x} [{}] "
+               "RRI:{}", label, d.size, format_ipv4(d.addr), d.port, st.request.sequence,
+               st.request.flags, st.request.name_view(), st.request.clue);
+  if (res.outcome == cross_outcome::crossed || res.outcome == cross_outcome::echoed)
+    log::trace(log::category::clog1, "responder", "controller-{} {} cluster info cached",
+               st.request.controller(), label);
+  if (log::enabled(log::category::clog2))
+    for (uint8_t i = 0; i < st.response.cluster.num_histories; ++i) {
+      auto& h = st.response.cluster.histories[i];
+      log::trace(log::category::clog2, "responder", "{} response carries C{} {} newest {}:{} "
+                 "({} entries)", label, int{h.controller}, h.network ? "Clstr" : "Mgmnt",
+                 h.newest().enabled, h.newest().responding, h.entries);
+    }
   if (res.clue_changed)
     log::info("responder", "{} Caching New RRI {} from controller-{}", label, st.response.clue,
               st.request.controller());

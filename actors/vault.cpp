@@ -49,6 +49,16 @@ void on_summary(self_ptr self, const period_summary& s) {
                                                        : "recovered after 16 steady beats");
   }
   st.book->close_period(s, st.sm_fail);
+  auto net = s.network == 0 ? "Mgmnt" : "Clstr";
+  if (s.enabled == s.responding)
+    log::trace(log::category::clog, "vault", "controller-{} {} has {} monitored hosts and all "
+               "are responding", st.setup.controller_number, net, s.enabled);
+  else
+    log::trace(log::category::clog, "vault", "controller-{} {} enabled:{} not responding:{}",
+               st.setup.controller_number, net, s.enabled, s.enabled - s.responding);
+  if (s.got_peer)
+    log::trace(log::category::clog1, "vault", "controller-{} {} saved the peer's view ({} "
+               "histories)", st.setup.controller_number, net, int{s.peer.num_histories});
   push_if_changed(self);
 }
 

@@ -64,6 +64,7 @@ struct agent_config {
   std::string state_dir = "/var/lib/hbs";
   std::string log_dir; // empty: log to stderr only
   std::string log_level = "info";
+  std::vector<std::string> log_categories; // clog, clog1, clog2, clog3, mlog
   std::string control_address = "127.0.0.1";
   uint16_t control_port = 2150;
   bool active = true;                          // role at start; hbsctl activate moves it
@@ -87,6 +88,7 @@ struct client_config {
   uint16_t pmon_port = 0; // 0: no local alive pulse, the process-monitor flag stays on
   std::string log_dir;
   std::string log_level = "info";
+  std::vector<std::string> log_categories;
 };
 
 template <class T>

@@ -1,4 +1,5 @@
 // TOML -> plain structs. Each problem names the key, the value and what is allowed.
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -16,8 +17,12 @@ std::string show(const toml::node& n) {
   std::ostringstream os;
   if (n.is_table())
     return "{...}";
-  if (n.is_array())
-    return "[...]";
+  if (auto* a = n.as_array()) {
+    std::string out = "[";
+    for (auto& el : *a)
+      out += (out.size() > 1 ? ", " : "") + show(el);
+    return out + "]";
+  }
   n.visit([&](auto&& v) { os << v; });
   return os.str();
 }
@@ -97,6 +102,30 @@ public:
           return;
         }
       problems_.push_back(fmt::format("{} = \"{}\": allowed {}", key(k), *v, allowed));
+    }
+  }
+
+  void names(std::string_view k, std::vector<std::string>& out,
+             std::initializer_list<const char*> allowed) {
+    std::string list;
+    for (auto* a : allowed)
+      list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", a);
+    auto* n = find(k, false, "an array of strings");
+    if (!n)
+      return;
+    auto* arr = n->as_array();
+    if (!arr)
+      return wrong(k, *n, ("an array of " + list).c_str());
+    out.clear();
+    for (auto& el : *arr) {
+      auto v = el.value<std::string>();
+      bool ok = v && el.is_string()
+                && std::any_of(allowed.begin(), allowed.end(), [&](auto* a) { return *v == a; });
+      if (!ok) {
+        problems_.push_back(fmt::format("{} = {}: allowed {}", key(k), show(*n), list));
+        return;
+      }
+      out.push_back(*v);
     }
   }
 
@@ -233,6 +262,7 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
       r.choice("log_level", c.log_level,
                {{"debug", std::string{"debug"}}, {"info", std::string{"info"}},
                 {"warning", std::string{"warning"}}, {"error", std::string{"error"}}});
+      r.names("log_categories", c.log_categories, {"clog", "clog1", "clog2", "clog3", "mlog"});
       r.text("control_address", c.control_address);
       r.integer("control_port", c.control_port, 1, 65535);
       r.choice("role", c.active, {{"active", true}, {"inactive", false}});
@@ -284,6 +314,7 @@ loaded<client_config> parse_client_config(std::string_view text, std::string_vie
       r.choice("log_level", c.log_level,
                {{"debug", std::string{"debug"}}, {"info", std::string{"info"}},
                 {"warning", std::string{"warning"}}, {"error", std::string{"error"}}});
+      r.names("log_categories", c.log_categories, {"clog", "clog1", "clog2", "mlog"});
     } else {
       pr.push_back("client: missing required table");
     }

@@ -49,6 +49,7 @@ void reload(caf::scoped_actor& self, const hbs::controller_actor& ctrl,
   hbs::log::level lvl = hbs::log::level::info;
   if (hbs::log::parse_level(c.log_level, lvl))
     hbs::log::set_level(lvl);
+  hbs::log::set_categories(c.log_categories);
   running.period_ms = c.period_ms;
   running.limits = c.limits;
   running.failure_action = c.failure_action;
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
               << std::strerror(errno) << '\n';
     return 1;
   }
+  hbs::log::set_categories(conf.log_categories);
   hbs::log::init("hbs-agent", lvl, !hbs::service::under_systemd(),
                  conf.log_dir.empty() ? "" : conf.log_dir + "/hbs-agent.log");
   if (!make_dir(conf.state_dir)) {

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   auto& conf = loaded.config;
   hbs::log::level lvl = hbs::log::level::info;
   hbs::log::parse_level(conf.log_level, lvl);
+  hbs::log::set_categories(conf.log_categories);
   hbs::log::init("hbs-client", lvl, !hbs::service::under_systemd(),
                  conf.log_dir.empty() ? "" : conf.log_dir + "/hbs-client.log");
   hbs::block_daemon_signals();

@@ -1,6 +1,7 @@
 #include "runtime/log.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -10,6 +11,8 @@
 namespace hbs::log {
 
 namespace {
+
+std::atomic<uint32_t> categories{0};
 
 struct sink {
   std::mutex mtx;
@@ -74,6 +77,39 @@ bool parse_level(std::string_view text, level& out) {
     return true;
   }
   return false;
+}
+
+bool parse_category(std::string_view text, category& out) {
+  static const std::pair<const char*, category> names[] = {
+    {"clog", category::clog}, {"clog1", category::clog1}, {"clog2", category::clog2},
+    {"clog3", category::clog3}, {"mlog", category::mlog}};
+  for (auto& [name, c] : names)
+    if (text == name) {
+      out = c;
+      return true;
+    }
+  return false;
+}
+
+void enable(category c, bool on) {
+  auto bit = 1u << static_cast<unsigned>(c);
+  if (on)
+    categories |= bit;
+  else
+    categories &= ~bit;
+}
+
+bool enabled(category c) {
+  return categories.load(std::memory_order_relaxed) & (1u << static_cast<unsigned>(c));
+}
+
+void set_categories(const std::vector<std::string>& names) {
+  categories = 0;
+  for (auto& n : names) {
+    category c;
+    if (parse_category(n, c))
+      enable(c, true);
+  }
 }
 
 void set_level(level min) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -37,6 +38,23 @@ template <class... Ts>
 void error(std::string_view cat, fmt::format_string<Ts...> f, Ts&&... xs) {
   if (enabled(level::error))
     write(level::error, cat, fmt::format(f, std::forward<Ts>(xs)...));
+}
+
+// Optional categories, off by default, after StarlingX's debug_state / debug_msg bits:
+// clog  per-period vault status          clog1 history saves and appends, client caches
+// clog2 the cluster block of responses   clog3 period starts and peer comparison deltas
+// mlog  one line per pulse request and response (heavy: for debugging a few hosts)
+enum class category : uint8_t { clog, clog1, clog2, clog3, mlog };
+bool parse_category(std::string_view text, category& out);
+void enable(category c, bool on);
+bool enabled(category c);
+// Enables exactly these (names already validated by config); unknown names are ignored.
+void set_categories(const std::vector<std::string>& names);
+
+template <class... Ts>
+void trace(category c, std::string_view cat, fmt::format_string<Ts...> f, Ts&&... xs) {
+  if (enabled(c))
+    write(level::info, cat, fmt::format(f, std::forward<Ts>(xs)...));
 }
 
 // StarlingX throttled-log semantics: the first occurrence, then once every `every`.

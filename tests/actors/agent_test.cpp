@@ -262,3 +262,16 @@ TEST_CASE_FIXTURE(agent_fixture, "stale, duplicate, unknown and malformed respon
   CHECK(m.num_wrong_controller == 1);
   CHECK(transitions_since(start).empty());
 }
+
+TEST_CASE_FIXTURE(agent_fixture, "a host lost on both networks is failed once") {
+  advance(1s);
+  auto t0 = now();
+  const uint32_t m = parse_ipv4(mgmt_addr(9)), c = parse_ipv4(clstr_addr(9));
+  simnet.drop = [=](uint32_t from, uint32_t to, uint16_t) {
+    return from == m || to == m || from == c || to == c;
+  };
+  advance(2s);
+  CHECK(transitions_since(t0, {"loss"}).size() == 2);
+  CHECK(transitions_since(t0, {"failed"}).size() == 1);
+  CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).size() == 2); // 200.005 and 200.009
+}

@@ -126,3 +126,13 @@ TEST_CASE("a missing file is one clear problem") {
   REQUIRE(r.problems.size() == 1);
   CHECK(has(r.problems, "/nonexistent/agent.toml: cannot read the configuration file"));
 }
+
+TEST_CASE("log categories are named from the allowed set") {
+  auto ok = parse_agent_config(with(good_agent, "[agent]", "[agent]\nlog_categories = [\"clog\", "
+                                                          "\"mlog\"]"), "t");
+  REQUIRE(ok.ok());
+  CHECK(ok.config.log_categories == std::vector<std::string>{"clog", "mlog"});
+  auto bad = parse_agent_config(with(good_agent, "[agent]", "[agent]\nlog_categories = "
+                                                           "[\"clog9\"]"), "t");
+  CHECK(has(bad.problems, "agent.log_categories = ['clog9']: allowed \"clog\", \"clog1\""));
+}
