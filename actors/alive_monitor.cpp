@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "actors/readiness.hpp"
 #include "runtime/log.hpp"
 
 namespace hbs {
@@ -18,12 +19,7 @@ alive_monitor_actor::behavior_type
 alive_monitor_fn(alive_monitor_actor::stateful_pointer<alive_monitor_state> self,
                  alive_monitor_setup s) {
   self->state.setup = std::move(s);
-  caf::weak_actor_ptr weak{self->ctrl()};
-  self->state.setup.socket->on_readable([weak] {
-    if (auto strong = weak.lock())
-      caf::anon_send(caf::actor_cast<alive_monitor_actor>(strong), readable_atom_v);
-  });
-  self->state.setup.socket->rearm();
+  wake_on_readable<alive_monitor_actor>(self, *self->state.setup.socket);
   self->delayed_send(self, window, tick_atom_v);
   return {
     [=](readable_atom) {

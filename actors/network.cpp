@@ -1,5 +1,6 @@
 #include "actors/network.hpp"
 
+#include "actors/readiness.hpp"
 #include "runtime/log.hpp"
 
 namespace hbs {
@@ -243,12 +244,7 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
   st.counters.local_address = st.setup.net.local_address;
   st.counters.num_malformed.assign(wire::num_decode_errors, 0);
   st.own.period_msec = static_cast<uint16_t>(st.setup.period_ms);
-  caf::weak_actor_ptr weak{self->ctrl()};
-  st.setup.socket->on_readable([weak] {
-    if (auto strong = weak.lock())
-      caf::anon_send(caf::actor_cast<network_actor>(strong), readable_atom_v);
-  });
-  st.setup.socket->rearm();
+  wake_on_readable<network_actor>(self, *st.setup.socket);
   st.next_tick = self->clock().now();
   self->scheduled_send(self, st.next_tick, tick_atom_v);
   return {

@@ -1,5 +1,6 @@
 #include "actors/responder.hpp"
 
+#include "actors/readiness.hpp"
 #include "runtime/log.hpp"
 
 namespace hbs {
@@ -87,12 +88,7 @@ responder_actor::behavior_type responder_fn(self_ptr self, responder_setup s) {
   auto& st = self->state;
   st.setup = std::move(s);
   st.cross.emplace(st.setup.host);
-  caf::weak_actor_ptr weak{self->ctrl()};
-  st.setup.socket->on_readable([weak] {
-    if (auto strong = weak.lock())
-      caf::anon_send(caf::actor_cast<responder_actor>(strong), readable_atom_v);
-  });
-  st.setup.socket->rearm();
+  wake_on_readable<responder_actor>(self, *st.setup.socket);
   return {
     [=](readable_atom) {
       serve(self);

@@ -1,5 +1,6 @@
 #include "actors/sm_gateway.hpp"
 
+#include "actors/readiness.hpp"
 #include "runtime/log.hpp"
 
 namespace hbs {
@@ -44,12 +45,7 @@ void on_datagram(self_ptr self, const datagram& d) {
 
 sm_gateway_actor::behavior_type sm_gateway_fn(self_ptr self, sm_gateway_setup s) {
   self->state.setup = std::move(s);
-  caf::weak_actor_ptr weak{self->ctrl()};
-  self->state.setup.socket->on_readable([weak] {
-    if (auto strong = weak.lock())
-      caf::anon_send(caf::actor_cast<sm_gateway_actor>(strong), readable_atom_v);
-  });
-  self->state.setup.socket->rearm();
+  wake_on_readable<sm_gateway_actor>(self, *self->state.setup.socket);
   return {
     [=](readable_atom) {
       auto& st = self->state;

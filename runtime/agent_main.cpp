@@ -8,13 +8,13 @@
 #include <cstring>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include "actors/controller.hpp"
 #include "runtime/atomic_file.hpp"
+#include "runtime/daemon.hpp"
 #include "runtime/io_loop.hpp"
 #include "runtime/log.hpp"
 #include "runtime/service.hpp"
@@ -62,37 +62,26 @@ void reload(caf::scoped_actor& self, const hbs::controller_actor& ctrl,
 } // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"hbs-agent: heartbeats every monitored host of the cluster from this controller"};
-  std::string config_path = "/etc/hbs/agent.toml";
-  bool check_only = false;
-  app.add_option("-c,--config", config_path, "agent configuration (TOML)")->capture_default_str();
-  app.add_flag("--check", check_only, "validate the configuration and exit (0 valid, 2 not)");
-  app.set_version_flag("--version", "hbs-agent 0.1.0");
-  app.footer("Exit status: 0 clean stop, 1 runtime failure (socket, state directory, control "
-             "port), 2 invalid command line or configuration.\nSignals: SIGTERM/SIGINT stop.");
-  CLI11_PARSE(app, argc, argv);
-
-  auto loaded = hbs::cfg::load_agent_config(config_path);
-  if (!loaded.ok()) {
-    for (auto& p : loaded.problems)
-      std::cerr << "hbs-agent: config error: " << p << '\n';
-    return 2;
-  }
-  if (check_only) {
-    std::cout << config_path << ": configuration valid\n";
-    return 0;
-  }
-  auto& conf = loaded.config;
-  hbs::log::level lvl = hbs::log::level::info;
-  hbs::log::parse_level(conf.log_level, lvl);
-  if (!conf.log_dir.empty() && !make_dir(conf.log_dir)) {
-    std::cerr << "hbs-agent: cannot create log directory " << conf.log_dir << ": "
-              << std::strerror(errno) << '\n';
-    return 1;
-  }
-  hbs::log::set_categories(conf.log_categories);
-  hbs::log::init("hbs-agent", lvl, !hbs::service::under_systemd(),
-                 conf.log_dir.empty() ? "" : conf.log_dir + "/hbs-agent.log");
+  hbs::cfg::agent_config conf;
+  std::string config_path;
+  // The log directory must exist before logging starts: created from the validated config.
+  auto load = [](const std::string& path) {
+    auto l = hbs::cfg::load_agent_config(path);
+    if (l.ok() && !l.config.log_dir.empty() && !make_dir(l.config.log_dir))
+      l.problems.push_back(l.config.log_dir + ": cannot create the log directory: "
+                           + std::strerror(errno));
+    return l;
+  };
+  auto rc = hbs::start_daemon<hbs::cfg::agent_config>(
+    argc, argv,
+    {"hbs-agent", "hbs-agent: heartbeats every monitored host of the cluster from this controller",
+     "/etc/hbs/agent.toml",
+     "Exit status: 0 clean stop, 1 runtime failure (socket, state directory, control port), "
+     "2 invalid command line or configuration.\nSignals: SIGTERM/SIGINT stop, SIGHUP reloads "
+     "period, thresholds, failure action and log settings, SIGUSR2 dumps state to the log."},
+    +load, conf, config_path);
+  if (rc >= 0)
+    return rc;
   if (!make_dir(conf.state_dir)) {
     hbs::log::error("main", "cannot create state directory {}: {}", conf.state_dir,
                     std::strerror(errno));

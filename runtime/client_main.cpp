@@ -5,12 +5,12 @@
 #include <cstring>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
 #include "actors/alive_monitor.hpp"
 #include "actors/responder.hpp"
+#include "runtime/daemon.hpp"
 #include "runtime/io_loop.hpp"
 #include "runtime/log.hpp"
 #include "runtime/service.hpp"
@@ -18,32 +18,17 @@
 #include "runtime/udp_socket.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"hbs-client: answers heartbeat pulses from the controllers on this host"};
-  std::string config_path = "/etc/hbs/client.toml";
-  bool check_only = false;
-  app.add_option("-c,--config", config_path, "client configuration (TOML)")->capture_default_str();
-  app.add_flag("--check", check_only, "validate the configuration and exit (0 valid, 2 not)");
-  app.set_version_flag("--version", "hbs-client 0.1.0");
-  app.footer("Exit status: 0 clean stop, 1 runtime failure (socket), 2 invalid command line "
-             "or configuration.\nSignals: SIGTERM/SIGINT stop.");
-  CLI11_PARSE(app, argc, argv);
-
-  auto loaded = hbs::cfg::load_client_config(config_path);
-  if (!loaded.ok()) {
-    for (auto& p : loaded.problems)
-      std::cerr << "hbs-client: config error: " << p << '\n';
-    return 2;
-  }
-  if (check_only) {
-    std::cout << config_path << ": configuration valid\n";
-    return 0;
-  }
-  auto& conf = loaded.config;
-  hbs::log::level lvl = hbs::log::level::info;
-  hbs::log::parse_level(conf.log_level, lvl);
-  hbs::log::set_categories(conf.log_categories);
-  hbs::log::init("hbs-client", lvl, !hbs::service::under_systemd(),
-                 conf.log_dir.empty() ? "" : conf.log_dir + "/hbs-client.log");
+  hbs::cfg::client_config conf;
+  std::string config_path;
+  auto rc = hbs::start_daemon<hbs::cfg::client_config>(
+    argc, argv,
+    {"hbs-client", "hbs-client: answers heartbeat pulses from the controllers on this host",
+     "/etc/hbs/client.toml",
+     "Exit status: 0 clean stop, 1 runtime failure (socket), 2 invalid command line or "
+     "configuration.\nSignals: SIGTERM/SIGINT stop."},
+    hbs::cfg::load_client_config, conf, config_path);
+  if (rc >= 0)
+    return rc;
   hbs::block_daemon_signals();
   hbs::io_loop loop;
   std::vector<std::shared_ptr<hbs::udp_socket>> sockets;

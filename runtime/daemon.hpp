@@ -1,0 +1,59 @@
+#pragma once
+// What hbs-agent and hbs-client do before anything runs: parse the command line, load and
+// validate the configuration (exit 2 with one line per problem), honour --check, start
+// logging. Returns the exit code to leave with, or -1 to go on.
+
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "config/config.hpp"
+#include "runtime/log.hpp"
+#include "runtime/service.hpp"
+
+namespace hbs {
+
+struct daemon_info {
+  const char* name;        // hbs-agent
+  const char* about;       // one line for --help
+  const char* config_path; // default
+  const char* footer;      // exit codes and signals
+};
+
+template <class Config>
+int start_daemon(int argc, char** argv, const daemon_info& info,
+                 cfg::loaded<Config> (*load)(const std::string&), Config& out,
+                 std::string& config_path) {
+  CLI::App app{info.about};
+  config_path = info.config_path;
+  bool check_only = false;
+  app.add_option("-c,--config", config_path, "configuration file (TOML)")->capture_default_str();
+  app.add_flag("--check", check_only, "validate the configuration and exit (0 valid, 2 not)");
+  app.set_version_flag("--version", std::string{info.name} + " 0.1.0");
+  app.footer(info.footer);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  auto loaded = load(config_path);
+  if (!loaded.ok()) {
+    for (auto& p : loaded.problems)
+      std::cerr << info.name << ": config error: " << p << '\n';
+    return 2;
+  }
+  if (check_only) {
+    std::cout << config_path << ": configuration valid\n";
+    return 0;
+  }
+  out = std::move(loaded.config);
+  log::level lvl = log::level::info;
+  log::parse_level(out.log_level, lvl);
+  log::set_categories(out.log_categories);
+  log::init(info.name, lvl, !service::under_systemd(),
+            out.log_dir.empty() ? "" : out.log_dir + "/" + info.name + ".log");
+  return -1;
+}
+
+} // namespace hbs
