@@ -141,6 +141,14 @@ using alive_monitor_actor = caf::typed_actor<
   caf::reacts_to<readable_atom>,
   caf::reacts_to<tick_atom>>;
 
+// hbs-sim: answers for many simulated hosts from one socket per network, with faults.
+using sim_actor = caf::typed_actor<
+  caf::reacts_to<readable_atom, uint8_t>,              // requests waiting on network N
+  caf::reacts_to<readable_atom>,                       // control commands waiting
+  caf::reacts_to<control_atom, std::string>,           // a fault command (scenario, tests)
+  caf::reacts_to<push_atom, std::vector<uint8_t>, uint32_t, uint32_t, uint16_t>, // delayed
+  caf::reacts_to<tick_atom>>;                          // progress line
+
 } // namespace hbs
 
 CAF_BEGIN_TYPE_ID_BLOCK(hbs_actors, caf::id_block::hbs_messages::end)
@@ -154,4 +162,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(hbs_actors, caf::id_block::hbs_messages::end)
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::peer_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::alarms_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::mnfa_actor))
+  CAF_ADD_TYPE_ID(hbs_actors, (hbs::sim_actor))
 CAF_END_TYPE_ID_BLOCK(hbs_actors)

@@ -139,10 +139,10 @@ void send_request(self_ptr self) {
   for (auto& slot : st.slots) {
     slot.att.open(st.sequence);
     if (st.setup.net.mode == cfg::net_mode::unicast)
-      st.fan_out.push_back({slot.addr, port, static_cast<uint16_t>(size), st.tx.data()});
+      st.fan_out.push_back({slot.addr, 0, port, static_cast<uint16_t>(size), st.tx.data()});
   }
-  if (st.setup.net.mode == cfg::net_mode::multicast)
-    st.fan_out.push_back({st.group_addr, port, static_cast<uint16_t>(size), st.tx.data()});
+  if (st.setup.net.mode == cfg::net_mode::multicast && !st.slots.empty())
+    st.fan_out.push_back({st.group_addr, 0, port, static_cast<uint16_t>(size), st.tx.data()});
   if (st.fan_out.empty())
     return;
   log::trace(log::category::clog3, "network", "{} period start s:{} asking {} host(s)",

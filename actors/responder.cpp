@@ -58,7 +58,7 @@ bool answer(self_ptr self, const datagram& d, size_t i) {
               label);
   auto size = wire::encode_pulse(wire::pulse_kind::response, st.response,
                                  {st.tx[i].data(), st.tx[i].size()});
-  st.out[i] = {d.addr, st.setup.net.agent_port, static_cast<uint16_t>(size), st.tx[i].data()};
+  st.out[i] = {d.addr, 0, st.setup.net.agent_port, static_cast<uint16_t>(size), st.tx[i].data()};
   return size > 0;
 }
 

@@ -11,7 +11,7 @@ using self_ptr = sm_gateway_actor::stateful_pointer<sm_gateway_state>;
 
 void send_to_sm(self_ptr self, const std::vector<uint8_t>& bytes) {
   auto& st = self->state;
-  outgoing o{st.setup.reply_addr, st.setup.reply_port, static_cast<uint16_t>(bytes.size()),
+  outgoing o{st.setup.reply_addr, 0, st.setup.reply_port, static_cast<uint16_t>(bytes.size()),
              bytes.data()};
   if (st.setup.socket->send(&o, 1) != 1 && st.num_send_errors++ % 1000 == 0)
     log::warn("sm", "cannot send the vault to SM at port {} ({} failures)", st.setup.reply_port,

@@ -14,6 +14,7 @@ constexpr size_t max_datagram = 512;
 
 struct datagram {
   uint32_t addr = 0; // IPv4 source, host byte order
+  uint32_t dest = 0; // IPv4 destination (sockets opened with packet info only), else 0
   uint16_t port = 0;
   uint16_t size = 0; // bytes received, may exceed data.size() when truncated
   std::array<uint8_t, max_datagram> data{};
@@ -21,6 +22,7 @@ struct datagram {
 
 struct outgoing {
   uint32_t addr = 0; // IPv4 destination, host byte order
+  uint32_t source = 0; // 0: the socket's address; else this local address (IP_PKTINFO)
   uint16_t port = 0;
   uint16_t size = 0;
   const uint8_t* data = nullptr;

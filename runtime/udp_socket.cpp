@@ -111,10 +111,16 @@ udp_socket::~udp_socket() {
     close(tx_);
 }
 
+// Room for one IP_PKTINFO control message per datagram.
+struct pktinfo_cmsg {
+  alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(in_pktinfo))];
+};
+
 size_t udp_socket::receive(datagram* out, size_t max) {
   mmsghdr msgs[batch_max];
   iovec iov[batch_max];
   sockaddr_in from[batch_max];
+  pktinfo_cmsg ctl[batch_max];
   size_t n = std::min<size_t>(max, batch_max);
   for (size_t i = 0; i < n; ++i) {
     iov[i] = {out[i].data.data(), out[i].data.size()};
@@ -123,6 +129,8 @@ size_t udp_socket::receive(datagram* out, size_t max) {
     msgs[i].msg_hdr.msg_iovlen = 1;
     msgs[i].msg_hdr.msg_name = &from[i];
     msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+    msgs[i].msg_hdr.msg_control = ctl[i].buf;
+    msgs[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
   }
   int got = recvmmsg(rx_, msgs, static_cast<unsigned>(n), MSG_DONTWAIT | MSG_TRUNC, nullptr);
   if (got <= 0)
@@ -132,6 +140,10 @@ size_t udp_socket::receive(datagram* out, size_t max) {
     out[i].port = ntohs(from[i].sin_port);
     // With MSG_TRUNC this is the real length: an oversized datagram is seen as such.
     out[i].size = static_cast<uint16_t>(std::min<unsigned>(msgs[i].msg_len, 65535));
+    out[i].dest = 0;
+    for (auto* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c))
+      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+        out[i].dest = ntohl(reinterpret_cast<in_pktinfo*>(CMSG_DATA(c))->ipi_addr.s_addr);
   }
   return static_cast<size_t>(got);
 }
@@ -143,6 +155,7 @@ size_t udp_socket::send(const outgoing* batch, size_t n) {
     mmsghdr msgs[batch_max];
     iovec iov[batch_max];
     sockaddr_in to[batch_max];
+    pktinfo_cmsg ctl[batch_max];
     size_t k = std::min<size_t>(n - i, batch_max);
     for (size_t j = 0; j < k; ++j) {
       auto& o = batch[i + j];
@@ -153,6 +166,17 @@ size_t udp_socket::send(const outgoing* batch, size_t n) {
       msgs[j].msg_hdr.msg_iovlen = 1;
       msgs[j].msg_hdr.msg_name = &to[j];
       msgs[j].msg_hdr.msg_namelen = sizeof to[j];
+      if (o.source != 0) { // answer from this local address (one socket, many hosts)
+        std::memset(ctl[j].buf, 0, sizeof ctl[j].buf);
+        msgs[j].msg_hdr.msg_control = ctl[j].buf;
+        msgs[j].msg_hdr.msg_controllen = sizeof ctl[j].buf;
+        auto* c = CMSG_FIRSTHDR(&msgs[j].msg_hdr);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+        auto* info = reinterpret_cast<in_pktinfo*>(CMSG_DATA(c));
+        info->ipi_spec_dst.s_addr = htonl(o.source);
+      }
     }
     int r = sendmmsg(tx_, msgs, static_cast<unsigned>(k), MSG_DONTWAIT);
     if (r <= 0) {
@@ -212,6 +236,35 @@ std::shared_ptr<udp_socket> open_client_socket(io_loop& loop, const cfg::network
   }
   pulse_priority(tx);
   return std::make_shared<udp_socket>(loop, rx, tx);
+}
+
+std::shared_ptr<udp_socket> open_sim_socket(io_loop& loop, const cfg::network_config& net,
+                                            std::string& error) {
+  bool mcast = net.mode == cfg::net_mode::multicast;
+  // Unicast: every simulated host's address on one wildcard socket; the destination of each
+  // request (IP_PKTINFO) says which host it is for.
+  int fd = bound_socket(mcast ? net.multicast_group : std::string{"0.0.0.0"}, net.client_port,
+                        true, error);
+  if (fd < 0)
+    return nullptr;
+  int on = 1;
+  setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+  large_receive_buffer(fd);
+  int sndbuf = 8 * 1024 * 1024;
+  if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) != 0)
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+  if (mcast) {
+    ip_mreq m{};
+    m.imr_multiaddr.s_addr = htonl(parse_ipv4(net.multicast_group));
+    m.imr_interface.s_addr = htonl(parse_ipv4(net.local_address));
+    if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) != 0) {
+      error = fmt::format("cannot join {} on {}: {}", net.multicast_group, net.local_address,
+                          std::strerror(errno));
+      close(fd);
+      return nullptr;
+    }
+  }
+  return std::make_shared<udp_socket>(loop, fd, fd);
 }
 
 std::shared_ptr<udp_socket> open_local_socket(io_loop& loop, const std::string& address,

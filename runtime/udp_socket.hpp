@@ -35,6 +35,10 @@ std::shared_ptr<udp_socket> open_agent_socket(io_loop& loop, const cfg::network_
 // Client side: receives requests (group member or unicast), answers from local_address.
 std::shared_ptr<udp_socket> open_client_socket(io_loop& loop, const cfg::network_config& net,
                                                std::string& error);
+// hbs-sim: one socket answering for many simulated hosts (IP_PKTINFO both ways). Unicast:
+// bound to the wildcard address at the client port; multicast: a member of the group.
+std::shared_ptr<udp_socket> open_sim_socket(io_loop& loop, const cfg::network_config& net,
+                                            std::string& error);
 // A plain socket bound to address:port (process-monitor pulses, SM).
 std::shared_ptr<udp_socket> open_local_socket(io_loop& loop, const std::string& address,
                                               uint16_t port, std::string& error);

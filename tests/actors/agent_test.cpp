@@ -227,7 +227,7 @@ TEST_CASE_FIXTURE(agent_fixture, "stale, duplicate, unknown and malformed respon
   advance(500ms);
   auto rogue = simnet.bind("127.0.7.7", 5555);
   uint8_t junk[20] = {'c', 'g', 't', 's'};
-  outgoing o{parse_ipv4("127.0.0.1"), 2103, sizeof junk, junk};
+  outgoing o{parse_ipv4("127.0.0.1"), 0, 2103, sizeof junk, junk};
   rogue->send(&o, 1);
   auto mgmt = [&](const agent_status& st) {
     return st.networks[0].network == 0 ? st.networks[0] : st.networks[1];
@@ -239,7 +239,7 @@ TEST_CASE_FIXTURE(agent_fixture, "stale, duplicate, unknown and malformed respon
   p.sequence = seq;
   uint8_t buf[wire::max_pulse_size];
   auto n = wire::encode_pulse(wire::pulse_kind::response, p, {buf, sizeof buf});
-  outgoing good{parse_ipv4("127.0.0.1"), 2103, static_cast<uint16_t>(n), buf};
+  outgoing good{parse_ipv4("127.0.0.1"), 0, 2103, static_cast<uint16_t>(n), buf};
   rogue->send(&good, 1);
   // From a real host's address: worker-0 already answered this period, then an old sequence.
   auto spoof = simnet.bind(mgmt_addr(0), 6666);

@@ -112,7 +112,7 @@ struct two_agents : test::caf_fixture {
 
   // Sends SM's JSON to controller `me` from its SM socket.
   void sm_send(int me, const std::string& json) {
-    outgoing o{parse_ipv4(c_addr[me]), 2124, static_cast<uint16_t>(json.size()),
+    outgoing o{parse_ipv4(c_addr[me]), 0, 2124, static_cast<uint16_t>(json.size()),
                reinterpret_cast<const uint8_t*>(json.data())};
     sm[me]->send(&o, 1);
   }

@@ -1,0 +1,168 @@
+#include "actors/sim.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/log.hpp"
+
+namespace hbs {
+
+namespace {
+
+using self_ptr = sim_actor::stateful_pointer<sim_state>;
+using namespace std::chrono_literals;
+
+int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void flush(self_ptr self) {
+  auto& st = self->state;
+  if (st.pending == 0)
+    return;
+  auto sent = st.setup.sockets[st.pending_net]->send(st.out.data(), st.pending);
+  st.num_replies += sent;
+  st.num_send_errors += st.pending - sent;
+  st.pending = 0;
+}
+
+void answer(self_ptr self, uint8_t net, size_t host, uint32_t requester) {
+  auto& st = self->state;
+  auto& f = *st.faults;
+  if (f.silent(host, net, wall_ms())) {
+    ++st.num_silent;
+    return;
+  }
+  if (f.dropped(st.rng() % 100)) {
+    ++st.num_dropped;
+    return;
+  }
+  uint32_t flags = wire::pmond_flag | (st.setup.nets.size() > 1 ? wire::cluster_host_flag : 0);
+  st.cross[net][host].respond(st.request, flags, st.response);
+  auto& buf = st.tx[st.pending];
+  auto size = wire::encode_pulse(wire::pulse_kind::response, st.response, {buf.data(),
+                                                                           buf.size()});
+  auto source = st.setup.base[net] + static_cast<uint32_t>(host);
+  auto port = st.setup.nets[net].agent_port;
+  if (f.delay_ms() > 0) {
+    self->delayed_send(self, std::chrono::milliseconds{f.delay_ms()}, push_atom_v,
+                       std::vector<uint8_t>(buf.begin(), buf.begin() + size), requester, source,
+                       port);
+    return;
+  }
+  st.out[st.pending++] = {requester, source, port, static_cast<uint16_t>(size), buf.data()};
+  if (st.pending == sim_batch)
+    flush(self);
+}
+
+void serve(self_ptr self, uint8_t net) {
+  auto& st = self->state;
+  auto& sock = *st.setup.sockets[net];
+  auto hosts = st.setup.names.size();
+  st.pending_net = net;
+  for (int batches = 0; batches < 1000; ++batches) {
+    auto n = sock.receive(st.rx.data(), st.rx.size());
+    for (size_t i = 0; i < n; ++i) {
+      auto& d = st.rx[i];
+      ++st.num_requests;
+      if (wire::decode_pulse(wire::pulse_kind::request, {d.data.data(), d.size}, st.request)
+          != wire::decode_error::none) {
+        ++st.num_malformed;
+        continue;
+      }
+      bool to_group = d.dest == 0 || (d.dest >> 28) == 0xE;
+      if (to_group) {
+        for (size_t h = 0; h < hosts; ++h)
+          answer(self, net, h, d.addr);
+      } else if (d.dest - st.setup.base[net] < hosts) {
+        answer(self, net, d.dest - st.setup.base[net], d.addr);
+      }
+    }
+    flush(self);
+    if (n < st.rx.size())
+      break;
+  }
+  sock.rearm();
+}
+
+void command(self_ptr self, const std::string& text) {
+  auto r = self->state.faults->apply(text);
+  nlohmann::json j{{"time_ms", wall_ms()}, {"command", text}, {"ok", r.ok}};
+  if (r.ok)
+    j["hosts"] = r.num_hosts;
+  else
+    j["error"] = r.error;
+  // One JSON line per fault on stdout: detection times are measured from these.
+  std::printf("%s\n", j.dump().c_str());
+  std::fflush(stdout);
+  if (!r.ok)
+    log::warn("sim", "refused '{}': {}", text, r.error);
+}
+
+} // namespace
+
+sim_actor::behavior_type sim_fn(self_ptr self, sim_setup s) {
+  auto& st = self->state;
+  st.setup = std::move(s);
+  st.faults.emplace(st.setup.names);
+  for (size_t n = 0; n < st.setup.nets.size(); ++n) {
+    for (auto& name : st.setup.names)
+      st.cross[n].emplace_back(name);
+    caf::weak_actor_ptr weak{self->ctrl()};
+    auto idx = static_cast<uint8_t>(n);
+    st.setup.sockets[n]->on_readable([weak, idx] {
+      if (auto strong = weak.lock())
+        caf::anon_send(caf::actor_cast<sim_actor>(strong), readable_atom_v, idx);
+    });
+    st.setup.sockets[n]->rearm();
+  }
+  if (st.setup.control) {
+    caf::weak_actor_ptr weak{self->ctrl()};
+    st.setup.control->on_readable([weak] {
+      if (auto strong = weak.lock())
+        caf::anon_send(caf::actor_cast<sim_actor>(strong), readable_atom_v);
+    });
+    st.setup.control->rearm();
+  }
+  self->delayed_send(self, 10s, tick_atom_v);
+  return {
+    [=](readable_atom, uint8_t net) { serve(self, net); },
+    [=](readable_atom) {
+      auto& st = self->state;
+      auto n = st.setup.control->receive(st.rx.data(), 8);
+      for (size_t i = 0; i < n; ++i) {
+        std::string text(reinterpret_cast<const char*>(st.rx[i].data.data()),
+                         std::min<size_t>(st.rx[i].size, st.rx[i].data.size()));
+        size_t from = 0;
+        while (from < text.size()) {
+          auto to = text.find('\n', from);
+          auto line = text.substr(from, to == std::string::npos ? std::string::npos : to - from);
+          if (!line.empty())
+            command(self, line);
+          from = to == std::string::npos ? text.size() : to + 1;
+        }
+      }
+      st.setup.control->rearm();
+    },
+    [=](control_atom, const std::string& text) { command(self, text); },
+    [=](push_atom, const std::vector<uint8_t>& bytes, uint32_t to, uint32_t source,
+        uint16_t port) {
+      outgoing o{to, source, port, static_cast<uint16_t>(bytes.size()), bytes.data()};
+      auto& st = self->state;
+      if (st.setup.sockets[0]->send(&o, 1) == 1)
+        ++st.num_replies;
+    },
+    [=](tick_atom) {
+      auto& st = self->state;
+      log::info("sim", "{} hosts: {} requests, {} replies, {} silent, {} dropped, {} malformed, "
+                "{} send errors", st.setup.names.size(), st.num_requests, st.num_replies,
+                st.num_silent, st.num_dropped, st.num_malformed, st.num_send_errors);
+      self->delayed_send(self, 10s, tick_atom_v);
+    },
+  };
+}
+
+} // namespace hbs

@@ -1,0 +1,50 @@
+#pragma once
+// hbs-sim's engine: N simulated hosts answer pulse requests exactly as hbs-client does
+// (strict decode, criss-cross per host and controller), each from its own address, through
+// one socket per network. Hosts are plain objects here, not actors: a CAF message per host
+// per request would cost more than the agent under test (see ARCHITECTURE.md).
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <random>
+#include <vector>
+
+#include "actors/criss_cross.hpp"
+#include "actors/interfaces.hpp"
+#include "actors/sim_faults.hpp"
+#include "config/config.hpp"
+#include "runtime/datagram.hpp"
+
+namespace hbs {
+
+struct sim_setup {
+  std::vector<std::string> names;
+  std::array<uint32_t, 2> base{};                         // host i is at base[net] + i
+  std::vector<cfg::network_config> nets;                  // management first
+  std::vector<std::shared_ptr<datagram_socket>> sockets;  // one per network
+  std::shared_ptr<datagram_socket> control;               // may be null
+};
+
+constexpr size_t sim_batch = 64;
+
+struct sim_state {
+  sim_setup setup;
+  std::optional<sim_faults> faults;
+  std::array<std::vector<criss_cross>, 2> cross;
+  std::array<datagram, sim_batch> rx;
+  std::array<std::array<uint8_t, wire::max_pulse_size>, sim_batch> tx{};
+  std::array<outgoing, sim_batch> out{};
+  size_t pending = 0;
+  uint8_t pending_net = 0;
+  wire::pulse request;
+  wire::pulse response;
+  std::mt19937 rng{12345};
+  uint64_t num_requests = 0, num_replies = 0, num_silent = 0, num_dropped = 0;
+  uint64_t num_malformed = 0, num_send_errors = 0;
+  static inline const char* name = "sim";
+};
+
+sim_actor::behavior_type sim_fn(sim_actor::stateful_pointer<sim_state> self, sim_setup s);
+
+} // namespace hbs
