@@ -78,8 +78,7 @@ caf::result<agent_status> status(self_ptr self) {
                         : (st.active ? "active" : "inactive");
   out->version = "0.1.0";
   out->num_hosts = st.hosts.size();
-  for (auto& [name, e] : st.hosts)
-    out->num_started += e.started;
+  out->num_started = st.num_started;
   out->uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      self->clock().now() - st.born).count();
   auto j = std::make_shared<join>();
@@ -126,7 +125,7 @@ void spawn_children(self_ptr self) {
     peer_fn, peer_setup{c.controller, c.peer_name(), c.peer.address, c.peer.port,
                         me});
   for (auto& h : c.hosts)
-    add_host(self, h);
+    add_host(self, h, true);
   for (auto& h : c.hosts)
     if (h.start && h.name != c.controller)
       set_started(self, h.name, true);

@@ -41,6 +41,7 @@ struct controller_state {
   mnfa_actor mnfa;
   std::string action;          // failure action: fail, degrade, alarm, none
   bool backed_off = false;     // MNFA: period x4
+  uint32_t num_started = 0;    // hosts monitored now
   std::vector<std::pair<uint8_t, network_actor>> networks;
   std::map<std::string, inventory_entry> hosts;
   bool active = false;
@@ -59,7 +60,8 @@ controller_actor::behavior_type controller_fn(controller_ptr self, controller_se
 
 // Inventory and role operations (controller_ops.cpp), shared by hbsctl requests and
 // replicas from the other agent. Each returns a one-line result or an error.
-caf::expected<std::string> add_host(controller_ptr self, const cfg::host_config& h);
+caf::expected<std::string> add_host(controller_ptr self, const cfg::host_config& h,
+                                    bool validated);
 caf::expected<std::string> del_host(controller_ptr self, const std::string& name);
 caf::expected<std::string> set_started(controller_ptr self, const std::string& name, bool on);
 std::string activate(controller_ptr self, const std::string& name, uint64_t generation,

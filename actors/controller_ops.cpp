@@ -39,10 +39,13 @@ void log_roles(controller_ptr self) {
 
 } // namespace
 
-caf::expected<std::string> add_host(controller_ptr self, const cfg::host_config& h) {
+caf::expected<std::string> add_host(controller_ptr self, const cfg::host_config& h,
+                                    bool validated) {
   auto& st = self->state;
-  if (auto err = check_new_host(self, h))
-    return err;
+  // Hosts from the validated config skip the check: it is O(inventory) per host.
+  if (!validated)
+    if (auto err = check_new_host(self, h))
+      return err;
   auto& c = st.setup.config;
   host_setup hs;
   hs.name = h.name;
@@ -109,10 +112,8 @@ caf::expected<std::string> set_started(controller_ptr self, const std::string& n
     self->send(st.vault, reason_atom_v, name + " deleted");
   bool was = e.started;
   e.started = on;
-  uint32_t monitored = 0;
-  for (auto& [n, h] : st.hosts)
-    monitored += h.started;
-  self->send(st.mnfa, monitored_atom_v, monitored);
+  st.num_started += static_cast<int>(on) - static_cast<int>(was);
+  self->send(st.mnfa, monitored_atom_v, st.num_started);
   log::info("controller", "{} heartbeat {}", name, on ? (was ? "restart" : "start") : "stop");
   return name + (on ? (was ? " restarted" : " started") : " stopped");
 }
@@ -146,7 +147,7 @@ caf::expected<std::string> apply_replica(controller_ptr self, const replica& r) 
       h.type = cfg::host_type::controller;
     else if (arg(1) == "storage")
       h.type = cfg::host_type::storage;
-    return add_host(self, h);
+    return add_host(self, h, false);
   }
   if (r.op == "action")
     return set_action(self, arg(0));

@@ -197,38 +197,40 @@ void tick(self_ptr self) {
 void watch(self_ptr self, const std::string& name, const std::string& address, host_actor h) {
   auto& st = self->state;
   auto addr = parse_ipv4(address);
-  for (auto& slot : st.slots)
-    if (slot.name == name) {
-      st.by_addr.erase(slot.addr);
-      slot.addr = addr;
-      slot.actor = h;
-      st.by_addr[addr] = static_cast<size_t>(&slot - st.slots.data());
-      return;
-    }
+  if (auto it = st.by_name.find(name); it != st.by_name.end()) {
+    auto& slot = st.slots[it->second];
+    st.by_addr.erase(slot.addr);
+    slot.addr = addr;
+    slot.actor = h;
+    st.by_addr[addr] = it->second;
+    return;
+  }
   host_slot slot;
   slot.name = name;
   slot.addr = addr;
   slot.actor = std::move(h);
   slot.window = recovery_window(st);
   st.by_addr[addr] = st.slots.size();
+  st.by_name[name] = st.slots.size();
   st.slots.push_back(std::move(slot));
   log::info("network", "{} watching {} at {}", label(self), name, address);
 }
 
 void unwatch(self_ptr self, const std::string& name) {
   auto& st = self->state;
-  for (size_t i = 0; i < st.slots.size(); ++i) {
-    if (st.slots[i].name != name)
-      continue;
-    st.by_addr.erase(st.slots[i].addr);
-    if (i + 1 != st.slots.size()) {
-      st.slots[i] = std::move(st.slots.back());
-      st.by_addr[st.slots[i].addr] = i;
-    }
-    st.slots.pop_back();
-    log::info("network", "{} no longer watching {}", label(self), name);
+  auto it = st.by_name.find(name);
+  if (it == st.by_name.end())
     return;
+  auto i = it->second;
+  st.by_addr.erase(st.slots[i].addr);
+  st.by_name.erase(it);
+  if (i + 1 != st.slots.size()) {
+    st.slots[i] = std::move(st.slots.back());
+    st.by_addr[st.slots[i].addr] = i;
+    st.by_name[st.slots[i].name] = i;
   }
+  st.slots.pop_back();
+  log::info("network", "{} no longer watching {}", label(self), name);
 }
 
 } // namespace

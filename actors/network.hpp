@@ -50,6 +50,7 @@ struct network_state {
   uint32_t group_addr = 0;
   std::vector<host_slot> slots;
   std::unordered_map<uint32_t, size_t> by_addr;
+  std::unordered_map<std::string, size_t> by_name;
   network_counters counters;
   // Scratch space reused every period: no allocation on the per-pulse path.
   std::array<datagram, 64> rx;
