@@ -14,15 +14,36 @@ int64_t wall_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-void persist(self_ptr self) {
-  auto& st = self->state;
-  auto json = st.table.to_json();
+constexpr auto write_delay = std::chrono::milliseconds{100};
+
+void write_now(alarms_state& st) {
   std::string err;
-  if (!st.setup.path.empty() && !write_atomically(st.setup.path, json, err)
+  ++st.num_writes;
+  st.dirty = false;
+  if (!st.setup.path.empty() && !write_atomically(st.setup.path, st.table.to_json(), err)
       && st.num_write_errors++ % 100 == 0)
     log::error("alarms", "alarm table not persisted: {}", err);
+}
+
+// Writes (and copies to the other agent) at most once per 100 ms: an alarm storm over
+// thousands of hosts is one write, not one fsync of the whole table per alarm.
+void persist(self_ptr self) {
+  auto& st = self->state;
+  st.dirty = true;
+  if (st.flush_scheduled)
+    return;
+  st.flush_scheduled = true;
+  self->delayed_send(self, write_delay, flush_atom_v);
+}
+
+void flush(self_ptr self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (!st.dirty)
+    return;
+  write_now(st);
   if (st.setup.active && st.setup.parent)
-    self->send(st.setup.parent, table_atom_v, json);
+    self->send(st.setup.parent, table_atom_v, st.table.to_json());
 }
 
 void emit(self_ptr self, const char* kind, const alarm& a) {
@@ -48,6 +69,11 @@ bool acting(self_ptr self, const char* what, const std::string& id, const std::s
 }
 
 } // namespace
+
+alarms_state::~alarms_state() {
+  if (dirty)
+    write_now(*this);
+}
 
 alarms_actor::behavior_type alarms_fn(self_ptr self, alarms_setup s) {
   auto& st = self->state;
@@ -100,6 +126,7 @@ alarms_actor::behavior_type alarms_fn(self_ptr self, alarms_setup s) {
       }
       persist(self);
     },
+    [=](flush_atom) { flush(self); },
     [=](alarms_atom) {
       std::vector<alarm_view> out;
       for (auto& a : self->state.table.list())

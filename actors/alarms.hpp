@@ -23,6 +23,10 @@ struct alarms_state {
   alarms_setup setup;
   alarm_table table;
   uint64_t num_write_errors = 0;
+  bool dirty = false;          // changed since the last write
+  bool flush_scheduled = false;
+  uint64_t num_writes = 0;
+  ~alarms_state();             // a change not yet written is written on the way out
   static inline const char* name = "alarms";
 };
 

@@ -27,6 +27,7 @@ using alarms_actor = caf::typed_actor<
   caf::reacts_to<clear_atom>,                                    // bulk clear
   caf::reacts_to<role_atom, bool>,                               // active: act; else watch
   caf::reacts_to<table_atom, std::string>,                       // the active agent's table
+  caf::reacts_to<flush_atom>,                                    // write pending changes
   caf::replies_to<alarms_atom>::with<std::vector<alarm_view>>>;
 
 // Multi-node failure avoidance: tallies hosts in minor, enters/exits MNFA, decides which

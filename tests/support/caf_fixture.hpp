@@ -41,6 +41,13 @@ struct caf_fixture {
 
   caf::actor_clock::time_point now() { return sched.clock().now(); }
 
+  // An actor's state, read directly: safe here, everything runs on the test thread.
+  template <class State, class Handle>
+  State& state_of(const Handle& h) {
+    using base = typename Handle::template stateful_base<State>;
+    return dynamic_cast<base&>(*caf::actor_cast<caf::abstract_actor*>(h)).state;
+  }
+
   template <class T, class Handle, class... Ts>
   T ask(const Handle& h, Ts&&... xs) {
     T out{};
