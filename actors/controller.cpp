@@ -107,9 +107,11 @@ void spawn_children(self_ptr self) {
     vault_fn, vault_setup{c.controller, static_cast<uint8_t>(c.controller_number()),
                           static_cast<uint16_t>(c.period_ms)});
   if (st.setup.sm_socket) {
-    st.gateway = self->spawn<caf::linked>(
-      sm_gateway_fn, sm_gateway_setup{st.setup.sm_socket, parse_ipv4(c.sm.address),
-                                      c.sm.client_port, st.vault});
+    sm_gateway_setup gs{st.setup.sm_socket, parse_ipv4(c.sm.address), c.sm.client_port,
+                        st.vault};
+    st.gateway = st.setup.own_thread_for_sm
+                   ? self->spawn<caf::linked + caf::detached>(sm_gateway_fn, gs)
+                   : self->spawn<caf::linked>(sm_gateway_fn, gs);
     self->send(st.vault, sm_atom_v, st.gateway);
   }
   for (size_t i = 0; i < c.networks.size(); ++i) {

@@ -23,6 +23,7 @@ struct controller_setup {
   std::string events_path;                               // empty: events kept in memory
   std::string alarms_path;                               // empty: alarms not persisted
   std::string alarms_json;                               // the table read at start
+  bool own_thread_for_sm = false; // daemon: SM answers never wait for a busy scheduler
 };
 
 struct inventory_entry {

@@ -74,6 +74,7 @@ using network_actor = caf::typed_actor<
 using sm_gateway_actor = caf::typed_actor<
   caf::reacts_to<readable_atom>,                      // SM datagrams waiting
   caf::reacts_to<push_atom, std::vector<uint8_t>>,    // vault changed: send it to SM
+  caf::reacts_to<vault_atom, std::vector<uint8_t>>,   // the vault now (answers queries)
   caf::replies_to<status_atom>::with<std::vector<uint64_t>>>; // queries, beats, drops
 
 // The cluster history (reference §4): own and peer histories, SM heartbeat, pushes.

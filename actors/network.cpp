@@ -75,15 +75,17 @@ void note_response(self_ptr self, const datagram& d) {
   }
 }
 
-void drain(self_ptr self) {
+// Reads up to max_batches x 64 datagrams; true when the socket is empty.
+bool drain(self_ptr self, int max_batches = 1000) {
   auto& st = self->state;
-  for (int batches = 0; batches < 1000; ++batches) {
+  for (int batches = 0; batches < max_batches; ++batches) {
     auto n = st.setup.socket->receive(st.rx.data(), st.rx.size());
     for (size_t i = 0; i < n; ++i)
       note_response(self, st.rx[i]);
     if (n < st.rx.size())
-      return;
+      return true;
   }
+  return false;
 }
 
 uint8_t recovery_window(const network_state& st) {
@@ -252,8 +254,12 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
   return {
     [=](tick_atom) { tick(self); },
     [=](readable_atom) {
-      drain(self);
-      self->state.setup.socket->rearm();
+      // A burst of thousands of responses is read in slices so other actors (the vault,
+      // hbsctl queries) get a thread in between; the socket is re-armed once empty.
+      if (drain(self, 8))
+        self->state.setup.socket->rearm();
+      else
+        self->send(self, readable_atom_v);
     },
     [=](watch_atom, const std::string& name, const std::string& addr, host_actor h) {
       watch(self, name, addr, std::move(h));

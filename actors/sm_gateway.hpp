@@ -26,6 +26,8 @@ struct sm_gateway_state {
   uint64_t num_pushes = 0;
   uint64_t num_send_errors = 0;
   std::array<uint64_t, num_sm_errors> num_rejected{};
+  std::vector<uint8_t> current; // the vault at the last period end, reqid 0
+  std::vector<uint8_t> reply;   // scratch: current with the query's reqid
   std::array<datagram, 16> rx;
   static inline const char* name = "sm_gateway";
 };

@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   hbs::block_daemon_signals();
   hbs::io_loop loop;
   hbs::controller_setup setup{conf, {}, nullptr, conf.state_dir + "/events.jsonl",
-                              conf.state_dir + "/alarms.json", ""};
+                              conf.state_dir + "/alarms.json", "", true};
   {
     std::string err;
     if (!hbs::read_file(setup.alarms_path, setup.alarms_json, err)) {
