@@ -275,3 +275,24 @@ TEST_CASE_FIXTURE(agent_fixture, "a host lost on both networks is failed once") 
   CHECK(transitions_since(t0, {"failed"}).size() == 1);
   CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).size() == 2); // 200.005 and 200.009
 }
+
+TEST_CASE_FIXTURE(agent_fixture, "a host whose process monitor goes silent raises 200.006 "
+                                 "and clears it when it is back") {
+  advance(1s);
+  // worker-4's responders (management, cluster-host) stop reporting the process monitor.
+  caf::anon_send(responders[8], pmond_atom_v, false);
+  caf::anon_send(responders[9], pmond_atom_v, false);
+  advance(4s); // 100 responses over two networks: 50 periods
+  CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).empty());
+  advance(1500ms);
+  auto alarms = ask<std::vector<alarm_view>>(ctrl, alarms_atom_v);
+  REQUIRE(alarms.size() == 1);
+  CHECK(alarms[0].id == "200.006");
+  CHECK(alarms[0].host == "worker-4");
+  CHECK(transitions_since(start, {"pmond_raise"}).size() == 1);
+  caf::anon_send(responders[8], pmond_atom_v, true);
+  caf::anon_send(responders[9], pmond_atom_v, true);
+  advance(200ms);
+  CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).empty());
+  CHECK(transitions_since(start, {"pmond_clear"}).size() == 1);
+}

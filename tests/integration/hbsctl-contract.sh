@@ -24,6 +24,11 @@ shape hosts -- 'length == 2 and (.[0].networks[0] | has("state") and has("b2b") 
   has("num_pulses") and has("last_response_age_ms"))'
 shape host worker-1 -- '.name == "worker-1" and .networks[0].network == "management"'
 shape events 5 -- 'type == "array" and (.[0] | has("kind") and has("host") and has("time_ms"))'
+out=$(timeout 5 "$build/hbsctl" --port "$HBS_CTL_PORT" events 3 --follow --for 1 --json) ||
+  hbs_fail "events --follow"
+jq -e 'type == "array" and length >= 1 and length <= 3' <<<"$(head -1 <<<"$out")" >/dev/null ||
+  hbs_fail "events --follow --json: $out"
+echo "ok: hbsctl events --follow --json"
 shape vault -- 'has("histories") and has("sm_heartbeat_fail") and .period_msec == 100'
 shape peer -- 'has("link_up") and .role == "active"'
 shape role -- '.role == "active"'
