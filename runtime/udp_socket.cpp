@@ -98,6 +98,18 @@ bool pin_multicast(int fd, const cfg::network_config& net, std::string& error) {
   return true;
 }
 
+// Membership of the network's group on the network's own address (never the default route).
+bool join_group(int fd, const cfg::network_config& net, std::string& error) {
+  ip_mreq m{};
+  m.imr_multiaddr.s_addr = htonl(parse_ipv4(net.multicast_group));
+  m.imr_interface.s_addr = htonl(parse_ipv4(net.local_address));
+  if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) == 0)
+    return true;
+  error = fmt::format("cannot join {} on {}: {}", net.multicast_group, net.local_address,
+                      std::strerror(errno));
+  return false;
+}
+
 } // namespace
 
 udp_socket::udp_socket(io_loop& loop, int rx_fd, int tx_fd)
@@ -218,16 +230,9 @@ std::shared_ptr<udp_socket> open_client_socket(io_loop& loop, const cfg::network
                         error);
   if (rx < 0)
     return nullptr;
-  if (mcast) {
-    ip_mreq m{};
-    m.imr_multiaddr.s_addr = htonl(parse_ipv4(net.multicast_group));
-    m.imr_interface.s_addr = htonl(parse_ipv4(net.local_address));
-    if (setsockopt(rx, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) != 0) {
-      error = fmt::format("cannot join {} on {}: {}", net.multicast_group, net.local_address,
-                          std::strerror(errno));
-      close(rx);
-      return nullptr;
-    }
+  if (mcast && !join_group(rx, net, error)) {
+    close(rx);
+    return nullptr;
   }
   int tx = bound_socket(net.local_address, 0, false, error);
   if (tx < 0) {
@@ -253,16 +258,9 @@ std::shared_ptr<udp_socket> open_sim_socket(io_loop& loop, const cfg::network_co
   int sndbuf = 8 * 1024 * 1024;
   if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) != 0)
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
-  if (mcast) {
-    ip_mreq m{};
-    m.imr_multiaddr.s_addr = htonl(parse_ipv4(net.multicast_group));
-    m.imr_interface.s_addr = htonl(parse_ipv4(net.local_address));
-    if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m) != 0) {
-      error = fmt::format("cannot join {} on {}: {}", net.multicast_group, net.local_address,
-                          std::strerror(errno));
-      close(fd);
-      return nullptr;
-    }
+  if (mcast && !join_group(fd, net, error)) {
+    close(fd);
+    return nullptr;
   }
   return std::make_shared<udp_socket>(loop, fd, fd);
 }
