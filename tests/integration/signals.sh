@@ -48,6 +48,23 @@ printf 'period_ms = "slow"\n' >>"$HBS_DIR/agent.toml"
 kill -HUP "$HBS_AGENT_PID"
 hbs_wait_for "an invalid reload refused" 5 'grep -q "SIGHUP: config error, nothing reloaded" "$log"'
 
+echo "== the lock file (polled once a second)"
+touch "$HBS_DIR/locked"
+hbs_wait_for "locked by the file" 3 \
+  '[[ $(hbs_ctl status --json | jq -r .role) == "active (locked)" ]]'
+sent=$(hbs_ctl status --json | jq '.networks[0].num_requests')
+sleep 0.6
+[[ $(hbs_ctl status --json | jq '.networks[0].num_requests') == "$sent" ]] ||
+  hbs_fail "requests sent while locked"
+[[ $(hbs_ctl vault --json | jq '.histories | length') == 0 ]] ||
+  hbs_fail "own history not zeroed while locked"
+rm "$HBS_DIR/locked"
+hbs_wait_for "unlocked when the file goes" 3 \
+  '[[ $(hbs_ctl status --json | jq -r .role) == "active" ]]'
+hbs_wait_for "heartbeat resumed" 3 \
+  '(( $(hbs_ctl status --json | jq ".networks[0].num_requests") > sent ))'
+echo "lock file: no requests and history zeroed while present, resumed when removed"
+
 echo "== SIGTERM"
 t0=$(date +%s%3N)
 kill -TERM "$HBS_AGENT_PID"
