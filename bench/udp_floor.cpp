@@ -1,0 +1,147 @@
+// The kernel floor for scripts/bench: the same datagram pattern as hbs with nothing else.
+//   udp_floor respond --hosts N --port P --reply-port R     (like hbs-sim, no protocol work)
+//   udp_floor request --port P --reply-port R --networks K --seconds S
+// The requester sends one 251-byte multicast request per period (100 ms) and network on
+// 127.0.0.1 (TTL 0) and reads every reply with recvmmsg; it prints replies/s. Its CPU time
+// per reply is the floor hbs-agent's is compared with.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* group = "239.1.1.2";
+
+int arg(int argc, char** argv, const char* name, int fallback) {
+  for (int i = 2; i + 1 < argc; ++i)
+    if (std::strcmp(argv[i], name) == 0)
+      return std::atoi(argv[i + 1]);
+  return fallback;
+}
+
+sockaddr_in addr(const char* ip, int port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, ip, &a.sin_addr);
+  return a;
+}
+
+int respond(int hosts, int port) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0), on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  auto g = addr(group, port);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&g), sizeof g) != 0)
+    return perror("bind"), 1;
+  ip_mreq m{};
+  inet_pton(AF_INET, group, &m.imr_multiaddr);
+  inet_pton(AF_INET, "127.0.0.1", &m.imr_interface);
+  setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m);
+  uint8_t req[512];
+  std::vector<mmsghdr> msgs(64);
+  std::vector<iovec> iov(64);
+  std::vector<std::array<char, CMSG_SPACE(sizeof(in_pktinfo))>> ctl(64);
+  for (;;) {
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    auto n = recvfrom(fd, req, sizeof req, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n <= 0)
+      continue;
+    int reply_port = req[0] | (req[1] << 8);
+    auto to = addr("127.0.0.1", reply_port);
+    to.sin_addr = from.sin_addr;
+    for (int h = 0; h < hosts;) {
+      int k = 0;
+      for (; k < 64 && h < hosts; ++k, ++h) {
+        iov[k] = {req, static_cast<size_t>(n)};
+        msgs[k] = {};
+        msgs[k].msg_hdr.msg_name = &to;
+        msgs[k].msg_hdr.msg_namelen = sizeof to;
+        msgs[k].msg_hdr.msg_iov = &iov[k];
+        msgs[k].msg_hdr.msg_iovlen = 1;
+        msgs[k].msg_hdr.msg_control = ctl[k].data();
+        msgs[k].msg_hdr.msg_controllen = ctl[k].size();
+        auto* c = CMSG_FIRSTHDR(&msgs[k].msg_hdr);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+        auto* info = reinterpret_cast<in_pktinfo*>(CMSG_DATA(c));
+        std::memset(info, 0, sizeof *info);
+        info->ipi_spec_dst.s_addr = htonl((127u << 24 | 1u << 16) + 1 + static_cast<uint32_t>(h));
+      }
+      sendmmsg(fd, msgs.data(), static_cast<unsigned>(k), 0);
+    }
+  }
+}
+
+int request(int port, int reply_port, int networks, int seconds) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  auto me = addr("127.0.0.1", reply_port);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&me), sizeof me) != 0)
+    return perror("bind"), 1;
+  int size = 4 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size);
+  in_addr lo{};
+  inet_pton(AF_INET, "127.0.0.1", &lo);
+  unsigned char ttl = 0, loop = 1;
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &lo, sizeof lo);
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, 1);
+  setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, 1);
+  auto g = addr(group, port);
+  uint8_t req[251] = {static_cast<uint8_t>(reply_port), static_cast<uint8_t>(reply_port >> 8)};
+  std::vector<std::array<uint8_t, 512>> bufs(64);
+  std::vector<mmsghdr> msgs(64);
+  std::vector<iovec> iov(64);
+  using clock = std::chrono::steady_clock;
+  auto end = clock::now() + std::chrono::seconds{seconds};
+  auto next = clock::now();
+  long replies = 0;
+  while (clock::now() < end) {
+    if (clock::now() >= next) {
+      for (int k = 0; k < networks; ++k)
+        sendto(fd, req, sizeof req, 0, reinterpret_cast<sockaddr*>(&g), sizeof g);
+      next += std::chrono::milliseconds{100};
+    }
+    pollfd p{fd, POLLIN, 0};
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - clock::now());
+    poll(&p, 1, static_cast<int>(std::max<long>(0, wait.count())));
+    for (;;) {
+      for (int k = 0; k < 64; ++k) {
+        iov[k] = {bufs[k].data(), bufs[k].size()};
+        msgs[k] = {};
+        msgs[k].msg_hdr.msg_iov = &iov[k];
+        msgs[k].msg_hdr.msg_iovlen = 1;
+      }
+      int n = recvmmsg(fd, msgs.data(), 64, MSG_DONTWAIT, nullptr);
+      if (n <= 0)
+        break;
+      replies += n;
+    }
+  }
+  std::printf("%ld replies in %d s: %.0f/s\n", replies, seconds,
+              static_cast<double>(replies) / seconds);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "respond") == 0)
+    return respond(arg(argc, argv, "--hosts", 100), arg(argc, argv, "--port", 29106));
+  if (argc >= 2 && std::strcmp(argv[1], "request") == 0)
+    return request(arg(argc, argv, "--port", 29106), arg(argc, argv, "--reply-port", 29103),
+                   arg(argc, argv, "--networks", 2), arg(argc, argv, "--seconds", 10));
+  std::fprintf(stderr, "usage: udp_floor respond --hosts N --port P | request --port P "
+                       "--reply-port R --networks K --seconds S\n");
+  return 2;
+}
