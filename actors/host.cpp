@@ -196,7 +196,7 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
       for (uint8_t n = 0; n < 2; ++n)
         if (st.nets[n] && (st.nets[n]->failed() || st.nets[n]->degraded()))
           to_alarms(self, raise_atom_v, std::string{alarm_id(n)}, st.setup.name,
-                    uint8_t{st.nets[n]->failed() ? 2 : 1});
+                    static_cast<uint8_t>(st.nets[n]->failed() ? 2 : 1));
       if (st.pmond_raised)
         to_alarms(self, raise_atom_v, std::string{pmond_alarm_id}, st.setup.name, uint8_t{1});
     },

@@ -46,7 +46,7 @@ struct agent_fixture : test::caf_fixture {
     for (int i = 0; i < num_hosts; ++i)
       c.hosts.push_back({host_name(i), cfg::host_type::worker, mgmt_addr(i), clstr_addr(i), true});
     controller_setup s{c, {simnet.bind("127.0.0.1", 2103), simnet.bind("127.0.0.2", 2113)},
-                       nullptr, ""};
+                       nullptr, "", "", "", false};
     for (int i = 0; i < num_hosts; ++i)
       for (uint8_t n : {0, 1}) {
         auto addr = n == 0 ? mgmt_addr(i) : clstr_addr(i);

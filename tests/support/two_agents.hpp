@@ -78,7 +78,8 @@ struct two_agents : test::caf_fixture {
       sm[me] = simnet.bind(c_addr[me], c.sm.client_port);
       ctrl[me] = sys.spawn(controller_fn,
                            controller_setup{c, {simnet.bind(c_addr[me], 2103)},
-                                            simnet.bind(c_addr[me], c.sm.server_port), ""});
+                                            simnet.bind(c_addr[me], c.sm.server_port), "",
+                                            "", "", false});
     }
     caf::anon_send(ctrl[0], connect_atom_v, caf::actor_cast<caf::actor>(ctrl[1]));
     caf::anon_send(ctrl[1], connect_atom_v, caf::actor_cast<caf::actor>(ctrl[0]));
