@@ -76,7 +76,7 @@ caf::result<agent_status> status(self_ptr self) {
   out->controller = st.setup.config.controller;
   out->role = st.locked ? (st.active ? "active (locked)" : "inactive (locked)")
                         : (st.active ? "active" : "inactive");
-  out->version = "0.1.0";
+  out->version = HBS_VERSION;
   out->num_hosts = st.hosts.size();
   out->num_started = st.num_started;
   out->uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

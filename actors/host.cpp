@@ -128,17 +128,20 @@ void on_response(self_ptr self, uint8_t net, liveness& l) {
 
 // The process-monitor flag (§5.5): absent for 100 responses (counted over the networks
 // this host is on) raises 200.006; present again clears it.
+caf::timespan pmond_window(const host_state& st) {
+  auto nets = std::max(1, int{st.setup.networks[0]} + int{st.setup.networks[1]});
+  return std::chrono::milliseconds{100 * st.setup.period_ms / nets};
+}
+
 void on_flags(self_ptr self, uint32_t flags) {
   auto& st = self->state;
   bool absent = (flags & wire::pmond_flag) == 0;
   if (absent == st.pmond_absent)
     return;
   st.pmond_absent = absent;
-  ++st.pmond_check;
   if (absent) {
-    auto nets = std::max(1, int{st.setup.networks[0]} + int{st.setup.networks[1]});
-    self->delayed_send(self, std::chrono::milliseconds{100 * st.setup.period_ms / nets},
-                       tick_atom_v);
+    st.pmond_since = self->clock().now();
+    self->delayed_send(self, pmond_window(st), tick_atom_v);
   } else if (st.pmond_raised) {
     st.pmond_raised = false;
     emit(self, "pmond_clear", 0xFF, 0, "process monitor alive again");
@@ -227,7 +230,9 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
     },
     [=](tick_atom) {
       auto& st = self->state;
-      if (!st.pmond_absent || st.pmond_raised || !st.monitored)
+      // A check scheduled by an earlier absence must not raise a newer one early.
+      if (!st.pmond_absent || st.pmond_raised || !st.monitored
+          || self->clock().now() - st.pmond_since < pmond_window(st))
         return;
       st.pmond_raised = true;
       emit(self, "pmond_raise", 0xFF, 0, "process monitor flag absent for 100 responses");

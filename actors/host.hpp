@@ -36,7 +36,7 @@ struct host_state {
   bool recheck_loss = false;  // MNFA ended while this host was lost: re-report if silent
   bool pmond_absent = false;  // the process-monitor flag is missing from responses
   bool pmond_raised = false;
-  uint64_t pmond_check = 0;   // invalidates older checks
+  caf::actor_clock::time_point pmond_since{}; // when the flag went missing
   static inline const char* name = "host";
 };
 

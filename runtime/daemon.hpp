@@ -30,7 +30,7 @@ int start_daemon(int argc, char** argv, const daemon_info& info,
   bool check_only = false;
   app.add_option("-c,--config", config_path, "configuration file (TOML)")->capture_default_str();
   app.add_flag("--check", check_only, "validate the configuration and exit (0 valid, 2 not)");
-  app.set_version_flag("--version", std::string{info.name} + " 0.1.0");
+  app.set_version_flag("--version", std::string{info.name} + " " + HBS_VERSION);
   app.footer(info.footer);
   try {
     app.parse(argc, argv);

@@ -55,6 +55,14 @@ int ask(caf::actor_system& sys, const options& o, Show show, Ts... xs) {
   return rc;
 }
 
+// Prints a reply as JSON with --json, else as the table its renderer makes.
+template <class T>
+auto shown(const options& o, std::string (*render)(const T&)) {
+  return [&o, render](T& x) {
+    std::cout << (o.json ? hbs::ctl::to_json(x).dump(2) + "\n" : render(x));
+  };
+}
+
 // Prints events as they come: polls the agent's ring every 200 ms and prints what is new
 // (the ring keeps the last 1000; the agent's events.jsonl keeps everything).
 int follow_events(caf::actor_system& sys, const options& o) {
@@ -202,17 +210,11 @@ int main(int argc, char** argv) {
   auto text = [&](std::string& s) { std::cout << s << '\n'; };
   using namespace hbs;
   if (*status)
-    return ask<agent_status>(sys, o, [&](agent_status& s) {
-      std::cout << (o.json ? ctl::to_json(s).dump(2) + "\n" : ctl::render(s));
-    }, status_atom_v);
+    return ask<agent_status>(sys, o, shown<agent_status>(o, &ctl::render), status_atom_v);
   if (*hosts)
-    return ask<std::vector<host_status>>(sys, o, [&](std::vector<host_status>& v) {
-      std::cout << (o.json ? ctl::to_json(v).dump(2) + "\n" : ctl::render_hosts(v));
-    }, hosts_atom_v);
+    return ask<std::vector<host_status>>(sys, o, shown<std::vector<host_status>>(o, &ctl::render_hosts), hosts_atom_v);
   if (*host)
-    return ask<host_status>(sys, o, [&](host_status& h) {
-      std::cout << (o.json ? ctl::to_json(h).dump(2) + "\n" : ctl::render_host(h));
-    }, host_atom_v, o.name);
+    return ask<host_status>(sys, o, shown<host_status>(o, &ctl::render_host), host_atom_v, o.name);
   if (*events && o.follow)
     return follow_events(sys, o);
   if (*dump)
@@ -226,29 +228,19 @@ int main(int argc, char** argv) {
     }, period_atom_v, what);
   }
   if (*events)
-    return ask<std::vector<event>>(sys, o, [&](std::vector<event>& v) {
-      std::cout << (o.json ? ctl::to_json(v).dump(2) + "\n" : ctl::render_events(v));
-    }, events_atom_v, o.count);
+    return ask<std::vector<event>>(sys, o, shown<std::vector<event>>(o, &ctl::render_events), events_atom_v, o.count);
   if (*vault)
-    return ask<vault_view>(sys, o, [&](vault_view& v) {
-      std::cout << (o.json ? ctl::to_json(v).dump(2) + "\n" : ctl::render_vault(v));
-    }, vault_atom_v);
+    return ask<vault_view>(sys, o, shown<vault_view>(o, &ctl::render_vault), vault_atom_v);
   if (*peer)
-    return ask<peer_status>(sys, o, [&](peer_status& p) {
-      std::cout << (o.json ? ctl::to_json(p).dump(2) + "\n" : ctl::render_peer(p));
-    }, peer_atom_v);
+    return ask<peer_status>(sys, o, shown<peer_status>(o, &ctl::render_peer), peer_atom_v);
   if (*role)
     return ask<std::string>(sys, o, [&](std::string& r) {
       std::cout << (o.json ? nlohmann::json{{"role", r}}.dump(2) : r) << '\n';
     }, role_atom_v);
   if (*alarms)
-    return ask<std::vector<alarm_view>>(sys, o, [&](std::vector<alarm_view>& v) {
-      std::cout << (o.json ? ctl::to_json(v).dump(2) + "\n" : ctl::render_alarms(v));
-    }, alarms_atom_v);
+    return ask<std::vector<alarm_view>>(sys, o, shown<std::vector<alarm_view>>(o, &ctl::render_alarms), alarms_atom_v);
   if (*mnfa)
-    return ask<mnfa_view>(sys, o, [&](mnfa_view& m) {
-      std::cout << (o.json ? ctl::to_json(m).dump(2) + "\n" : ctl::render_mnfa(m));
-    }, mnfa_atom_v);
+    return ask<mnfa_view>(sys, o, shown<mnfa_view>(o, &ctl::render_mnfa), mnfa_atom_v);
   if (*action)
     return ask<std::string>(sys, o, text, action_atom_v, o.name);
   if (*activate)

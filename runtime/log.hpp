@@ -57,10 +57,5 @@ void trace(category c, std::string_view cat, fmt::format_string<Ts...> f, Ts&&..
     write(level::info, cat, fmt::format(f, std::forward<Ts>(xs)...));
 }
 
-// StarlingX throttled-log semantics: the first occurrence, then once every `every`.
-struct throttle {
-  uint64_t count = 0;
-  bool operator()(uint64_t every) { return count++ % every == 0; }
-};
 
 } // namespace hbs::log

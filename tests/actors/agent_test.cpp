@@ -296,3 +296,23 @@ TEST_CASE_FIXTURE(agent_fixture, "a host whose process monitor goes silent raise
   CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).empty());
   CHECK(transitions_since(start, {"pmond_clear"}).size() == 1);
 }
+
+TEST_CASE_FIXTURE(agent_fixture, "a process-monitor check scheduled by an earlier absence does "
+                                 "not raise a newer one early") {
+  advance(1s);
+  auto flip = [&](bool alive) {
+    caf::anon_send(responders[8], pmond_atom_v, alive);
+    caf::anon_send(responders[9], pmond_atom_v, alive);
+  };
+  flip(false);
+  advance(1s);
+  flip(true);
+  advance(1s);
+  flip(false); // absent again since here: 5 s (100 responses over two networks) from now
+  advance(3500ms); // the first absence's check has fired meanwhile
+  CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).empty());
+  advance(2s);
+  auto alarms = ask<std::vector<alarm_view>>(ctrl, alarms_atom_v);
+  REQUIRE(alarms.size() == 1);
+  CHECK(alarms[0].id == "200.006");
+}
