@@ -154,6 +154,7 @@ void send_request(self_ptr self) {
       log::trace(log::category::mlog, "network", "{} Pulse Req: ({}) {}:{}: s:{} f:{:x} [{}] "
                  "RRI:{}", label(self), o.size, format_ipv4(o.addr), o.port, req.sequence,
                  req.flags, req.name_view(), req.clue);
+  st.request_sent = self->clock().now();
   auto sent = st.setup.socket->send(st.fan_out.data(), st.fan_out.size());
   st.counters.num_requests += sent;
   if (sent < st.fan_out.size()) {
@@ -164,7 +165,57 @@ void send_request(self_ptr self) {
   }
 }
 
-void tick(self_ptr self) {
+int64_t ns(caf::actor_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+// Throttled like StarlingX's wlog_throttled: the first, then every hundredth occurrence.
+bool worth_logging(uint64_t n) {
+  return n == 1 || n % 100 == 0;
+}
+
+// True when the closing period can be judged. Otherwise nobody is blamed for it: the agent
+// itself did not send in time or could not read what came back.
+bool observed(self_ptr self, caf::actor_clock::time_point now) {
+  auto& st = self->state;
+  // Nothing sent (no hosts): nothing to judge, and no reason to call it a stall.
+  auto window = st.fan_out.empty() ? st.period.count() : ns(now) - ns(st.request_sent);
+  auto why = st.health.judge(window, st.setup.socket->num_kernel_drops());
+  if (why == stall_reason::none)
+    return true;
+  auto n = st.health.num_stalled();
+  if (worth_logging(n))
+    log::warn("network", "{} period s:{} not judged: {} ({} stalled period(s), {} datagram(s) "
+              "dropped by the kernel so far)", label(self), st.sequence, to_string(why), n,
+              st.health.counters().num_socket_drops);
+  return false;
+}
+
+void schedule_next(self_ptr self, caf::actor_clock::time_point now) {
+  auto& st = self->state;
+  auto late_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - st.next_tick);
+  auto before = st.health.counters().num_late_ticks;
+  auto next = st.health.next_deadline(ns(st.next_tick), ns(now));
+  st.next_tick += std::chrono::nanoseconds{next - ns(st.next_tick)};
+  auto& c = st.health.counters();
+  if (c.num_late_ticks != before && worth_logging(c.num_late_ticks))
+    log::warn("network", "{} tick ran {} ms late: the agent could not run in time ({} late "
+              "tick(s), {} period(s) skipped so far)", label(self), late_ms.count(),
+              c.num_late_ticks, c.num_skipped);
+  self->scheduled_send(self, st.next_tick, tick_atom_v);
+}
+
+// Real (not actor) clock: how long a handler kept a scheduler thread, for the busy figures.
+struct busy_meter {
+  local_health& h;
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  ~busy_meter() {
+    h.note_busy(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  std::chrono::steady_clock::now() - t0).count());
+  }
+};
+
+void close_and_send(self_ptr self, caf::actor_clock::time_point now) {
   auto& st = self->state;
   drain(self); // answers already here belong to the period that is closing
   if (st.locked) {
@@ -172,7 +223,8 @@ void tick(self_ptr self) {
   } else {
     bool closing = st.started;
     if (closing) {
-      close_period(self);
+      if (observed(self, now))
+        close_period(self);
       ++st.sequence;
     }
     st.started = true;
@@ -192,8 +244,16 @@ void tick(self_ptr self) {
     }
   }
   st.counters.sequence = st.sequence;
-  st.next_tick += st.period;
-  self->scheduled_send(self, st.next_tick, tick_atom_v);
+  schedule_next(self, now);
+}
+
+void tick(self_ptr self) {
+  auto now = self->clock().now();
+  {
+    busy_meter m{self->state.health};
+    close_and_send(self, now);
+  }
+  self->state.health.end_period();
 }
 
 void watch(self_ptr self, const std::string& name, const std::string& address, host_actor h) {
@@ -249,11 +309,13 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
   st.counters.num_malformed.assign(wire::num_decode_errors, 0);
   st.own.period_msec = static_cast<uint16_t>(st.setup.period_ms);
   wake_on_readable<network_actor>(self, *st.setup.socket);
+  st.health.set_period(st.period.count());
   st.next_tick = self->clock().now();
   self->scheduled_send(self, st.next_tick, tick_atom_v);
   return {
     [=](tick_atom) { tick(self); },
     [=](readable_atom) {
+      busy_meter m{self->state.health};
       // A burst of thousands of responses is read in slices so other actors (the vault,
       // hbsctl queries) get a thread in between; the socket is re-armed once empty.
       if (drain(self, 8))
@@ -268,6 +330,7 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
     [=](period_atom, uint32_t ms) {
       self->state.setup.period_ms = ms;
       self->state.period = std::chrono::milliseconds{ms};
+      self->state.health.set_period(self->state.period.count());
       log::info("network", "{} period now {} ms", label(self), ms);
     },
     [=](history_atom, wire::cluster_block& own) { self->state.own = own; },
@@ -279,6 +342,18 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
     [=](status_atom) {
       auto c = self->state.counters;
       c.period_ms = self->state.setup.period_ms;
+      auto& h = self->state.health.counters();
+      c.num_judged = h.num_judged;
+      c.num_stalled_short = h.num_stalled_short;
+      c.num_stalled_overflow = h.num_stalled_overflow;
+      c.num_late_ticks = h.num_late_ticks;
+      c.num_skipped_periods = h.num_skipped;
+      c.num_socket_drops = h.num_socket_drops;
+      c.max_lateness_ms = h.max_lateness_ns / 1'000'000;
+      auto b = self->state.health.busy();
+      c.busy_p50_us = b.p50_us;
+      c.busy_p99_us = b.p99_us;
+      c.busy_max_us = b.max_us;
       return c;
     },
     [=](hosts_atom) {

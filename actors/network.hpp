@@ -11,6 +11,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/liveness.hpp"
+#include "actors/local_health.hpp"
 #include "config/config.hpp"
 #include "messages/pulse.hpp"
 #include "runtime/datagram.hpp"
@@ -43,6 +44,8 @@ struct network_state {
   network_setup setup;
   caf::timespan period{};
   caf::actor_clock::time_point next_tick{};
+  caf::actor_clock::time_point request_sent{}; // when this period's request left
+  local_health health{0};
   uint32_t sequence = 0;
   bool started = false;
   size_t round_robin = 0;

@@ -71,6 +71,19 @@ struct network_counters {
   uint64_t num_self = 0;
   uint64_t num_wrong_controller = 0;
   std::vector<uint64_t> num_malformed; // per wire::decode_error, index 0 unused
+  // The agent's own health (actors/local_health.hpp): periods judged, periods not judged
+  // because the agent could not observe them, and why.
+  uint64_t num_judged = 0;
+  uint64_t num_stalled_short = 0;    // request left less than half a period before the close
+  uint64_t num_stalled_overflow = 0; // the kernel dropped datagrams on the receive socket
+  uint64_t num_late_ticks = 0;
+  uint64_t num_skipped_periods = 0;
+  uint64_t num_socket_drops = 0;
+  int64_t max_lateness_ms = 0;
+  // Handler time per period (drain, close, send) over the last minute, in microseconds.
+  int64_t busy_p50_us = 0;
+  int64_t busy_p99_us = 0;
+  int64_t busy_max_us = 0;
 };
 
 template <class Inspector>
@@ -78,7 +91,9 @@ typename Inspector::result_type inspect(Inspector& f, network_counters& x) {
   return f(x.network, x.mode, x.local_address, x.period_ms, x.sequence, x.expected,
            x.responding, x.num_requests, x.num_send_errors, x.num_responses, x.num_counted,
            x.num_stale, x.num_duplicates, x.num_unknown_source, x.num_self,
-           x.num_wrong_controller, x.num_malformed);
+           x.num_wrong_controller, x.num_malformed, x.num_judged, x.num_stalled_short,
+           x.num_stalled_overflow, x.num_late_ticks, x.num_skipped_periods, x.num_socket_drops,
+           x.max_lateness_ms, x.busy_p50_us, x.busy_p99_us, x.busy_max_us);
 }
 
 struct agent_status {

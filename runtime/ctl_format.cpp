@@ -38,7 +38,33 @@ nlohmann::json to_json(const network_counters& c) {
           {"num_responses", c.num_responses}, {"num_counted", c.num_counted},
           {"num_stale", c.num_stale}, {"num_duplicates", c.num_duplicates},
           {"num_unknown_source", c.num_unknown_source}, {"num_self", c.num_self},
-          {"num_wrong_controller", c.num_wrong_controller}, {"num_malformed", drops}};
+          {"num_wrong_controller", c.num_wrong_controller}, {"num_malformed", drops},
+          {"local_health", {{"num_judged", c.num_judged},
+                            {"num_stalled_short_window", c.num_stalled_short},
+                            {"num_stalled_socket_overflow", c.num_stalled_overflow},
+                            {"num_late_ticks", c.num_late_ticks},
+                            {"num_skipped_periods", c.num_skipped_periods},
+                            {"num_socket_drops", c.num_socket_drops},
+                            {"max_lateness_ms", c.max_lateness_ms},
+                            {"busy_p50_us", c.busy_p50_us}, {"busy_p99_us", c.busy_p99_us},
+                            {"busy_max_us", c.busy_max_us}}}};
+}
+
+// Every reason a datagram was not counted, only those that happened.
+std::string dropped_by_reason(const network_counters& c) {
+  std::string out;
+  auto add = [&](const char* why, uint64_t n) {
+    if (n > 0)
+      out += fmt::format("{}{} {}", out.empty() ? "" : ", ", why, n);
+  };
+  add("stale", c.num_stale);
+  add("duplicate", c.num_duplicates);
+  add("unknown-source", c.num_unknown_source);
+  add("own-address", c.num_self);
+  add("wrong-controller", c.num_wrong_controller);
+  for (size_t i = 1; i < c.num_malformed.size(); ++i)
+    add(wire::to_string(static_cast<wire::decode_error>(i)), c.num_malformed[i]);
+  return out.empty() ? "none" : out;
 }
 
 std::string clock_time(int64_t unix_ms) {
@@ -90,16 +116,20 @@ std::string render(const agent_status& s) {
                                 s.controller, s.role, s.version, s.uptime_ms / 1000, s.num_hosts,
                                 s.num_started);
   for (auto& c : s.networks) {
-    uint64_t malformed = 0;
-    for (auto n : c.num_malformed)
-      malformed += n;
     out += fmt::format("  {:<12} {} {} period {}ms seq {}: {}/{} responding; requests {} "
-                       "(send errors {}), responses {} counted {} stale {} duplicate {} "
-                       "unknown-source {} malformed {}\n",
+                       "(send errors {}), responses {} counted {}\n",
                        cfg::network_key(c.network), c.mode, c.local_address, c.period_ms,
                        c.sequence, c.responding, c.expected, c.num_requests, c.num_send_errors,
-                       c.num_responses, c.num_counted, c.num_stale, c.num_duplicates,
-                       c.num_unknown_source, malformed);
+                       c.num_responses, c.num_counted);
+    out += fmt::format("  {:<12} dropped: {}\n", "", dropped_by_reason(c));
+    out += fmt::format("  {:<12} local health: {} periods judged, {} stalled (request late {}, "
+                       "socket overflow {}: {} datagrams), {} late ticks ({} periods skipped, "
+                       "worst {} ms); busy per period p50 {} us, p99 {} us, max {} us\n", "",
+                       c.num_judged,
+                       c.num_stalled_short + c.num_stalled_overflow, c.num_stalled_short,
+                       c.num_stalled_overflow, c.num_socket_drops, c.num_late_ticks,
+                       c.num_skipped_periods, c.max_lateness_ms, c.busy_p50_us, c.busy_p99_us,
+                       c.busy_max_us);
   }
   return out;
 }

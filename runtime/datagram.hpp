@@ -38,6 +38,9 @@ public:
   // notify runs (on any thread) once when data is ready; rearm() asks for the next one.
   virtual void on_readable(std::function<void()> notify) = 0;
   virtual void rearm() = 0;
+  // Datagrams the kernel discarded because the receive queue was full, cumulative since the
+  // socket opened (SO_RXQ_OVFL): responses the agent could not read in time.
+  virtual uint64_t num_kernel_drops() const { return 0; }
 };
 
 uint32_t parse_ipv4(const std::string& dotted); // 0 when invalid

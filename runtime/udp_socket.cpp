@@ -81,6 +81,10 @@ void large_receive_buffer(int fd) {
   // SO_RCVBUFFORCE passes rmem_max when running as root; fall back quietly otherwise.
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  // The kernel then reports how many datagrams it dropped for a full queue: a period with
+  // drops cannot be judged (the agent, not the hosts, fell behind).
+  int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
 }
 
 bool pin_multicast(int fd, const cfg::network_config& net, std::string& error) {
@@ -128,11 +132,16 @@ struct pktinfo_cmsg {
   alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(in_pktinfo))];
 };
 
+// Received datagrams may also carry the socket's drop counter (SO_RXQ_OVFL).
+struct receive_cmsg {
+  alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(in_pktinfo)) + CMSG_SPACE(sizeof(uint32_t))];
+};
+
 size_t udp_socket::receive(datagram* out, size_t max) {
   mmsghdr msgs[batch_max];
   iovec iov[batch_max];
   sockaddr_in from[batch_max];
-  pktinfo_cmsg ctl[batch_max];
+  receive_cmsg ctl[batch_max];
   size_t n = std::min<size_t>(max, batch_max);
   for (size_t i = 0; i < n; ++i) {
     iov[i] = {out[i].data.data(), out[i].data.size()};
@@ -153,9 +162,15 @@ size_t udp_socket::receive(datagram* out, size_t max) {
     // With MSG_TRUNC this is the real length: an oversized datagram is seen as such.
     out[i].size = static_cast<uint16_t>(std::min<unsigned>(msgs[i].msg_len, 65535));
     out[i].dest = 0;
-    for (auto* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c))
-      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+    for (auto* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
         out[i].dest = ntohl(reinterpret_cast<in_pktinfo*>(CMSG_DATA(c))->ipi_addr.s_addr);
+      } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+        uint32_t drops;
+        std::memcpy(&drops, CMSG_DATA(c), sizeof drops);
+        kernel_drops_ = drops;
+      }
+    }
   }
   return static_cast<size_t>(got);
 }

@@ -22,11 +22,13 @@ public:
   size_t send(const outgoing* batch, size_t n) override;
   void on_readable(std::function<void()> notify) override;
   void rearm() override;
+  uint64_t num_kernel_drops() const override { return kernel_drops_; }
 
 private:
   io_loop& loop_;
   int rx_;
   int tx_;
+  uint64_t kernel_drops_ = 0;
 };
 
 // Agent side of one network: bound to local_address:agent_port, sends requests from there.

@@ -1,102 +1,11 @@
 // One agent, 50 hosts running the real responder on a simulated network, simulated time.
 #include <doctest/doctest.h>
 
-#include <chrono>
-#include <set>
-
-#include <fmt/format.h>
-
-#include "actors/controller.hpp"
-#include "actors/responder.hpp"
-#include "tests/support/caf_fixture.hpp"
-#include "tests/support/sim_network.hpp"
+#include "tests/support/agent_fixture.hpp"
 
 using namespace hbs;
+using namespace hbs::test;
 using namespace std::chrono_literals;
-
-namespace {
-
-constexpr int num_hosts = 50;
-const auto period = 100ms;
-
-std::string mgmt_addr(int i) { return fmt::format("127.0.1.{}", i + 1); }
-std::string clstr_addr(int i) { return fmt::format("127.0.2.{}", i + 1); }
-std::string host_name(int i) { return fmt::format("worker-{}", i); }
-
-cfg::network_config net(uint8_t index, const std::string& addr) {
-  cfg::network_config n;
-  n.index = index;
-  n.local_address = addr;
-  n.mode = cfg::net_mode::unicast;
-  n.client_port = index == 0 ? 2106 : 2116;
-  n.agent_port = index == 0 ? 2103 : 2113;
-  return n;
-}
-
-struct agent_fixture : test::caf_fixture {
-  test::sim_network simnet;
-  controller_actor ctrl;
-  std::vector<responder_actor> responders;
-  caf::actor_clock::time_point start;
-
-  agent_fixture() {
-    cfg::agent_config c;
-    c.controller = "controller-0";
-    c.networks = {net(0, "127.0.0.1"), net(1, "127.0.0.2")};
-    for (int i = 0; i < num_hosts; ++i)
-      c.hosts.push_back({host_name(i), cfg::host_type::worker, mgmt_addr(i), clstr_addr(i), true});
-    controller_setup s{c, {simnet.bind("127.0.0.1", 2103), simnet.bind("127.0.0.2", 2113)},
-                       nullptr, "", "", "", false};
-    for (int i = 0; i < num_hosts; ++i)
-      for (uint8_t n : {0, 1}) {
-        auto addr = n == 0 ? mgmt_addr(i) : clstr_addr(i);
-        auto nc = net(n, addr);
-        responders.push_back(sys.spawn(
-          responder_fn, responder_setup{nc, host_name(i), true, simnet.bind(addr, nc.client_port)}));
-      }
-    start = now();
-    ctrl = sys.spawn(controller_fn, s);
-    run();
-  }
-
-  ~agent_fixture() {
-    caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
-    for (auto& r : responders)
-      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
-    run();
-  }
-
-  std::vector<event> events() { return ask<std::vector<event>>(ctrl, events_atom_v, 1000u); }
-
-  // Events after `since` (actor clock) of the given kinds (default: liveness transitions).
-  std::vector<event> transitions_since(caf::actor_clock::time_point since,
-                                       std::set<std::string> kinds = {
-                                         "minor_set", "minor_clear", "degrade_set",
-                                         "degrade_clear", "loss", "recovered"}) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since.time_since_epoch());
-    std::vector<event> out;
-    for (auto& e : events())
-      if (e.mono_ms > ms.count() && kinds.count(e.kind))
-        out.push_back(e);
-    return out;
-  }
-
-  std::vector<event> anything_since(caf::actor_clock::time_point since) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(since.time_since_epoch());
-    std::vector<event> out;
-    for (auto& e : events())
-      if (e.mono_ms > ms.count() && e.kind.rfind("heartbeat_", 0) != 0)
-        out.push_back(e);
-    return out;
-  }
-
-  int64_t ms_after(const event& e, caf::actor_clock::time_point t) {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch());
-    return e.mono_ms - ms.count();
-  }
-};
-
-} // namespace
 
 TEST_CASE_FIXTURE(agent_fixture, "fifty healthy hosts produce no transition in ten seconds") {
   auto wall = std::chrono::steady_clock::now();

@@ -1,0 +1,77 @@
+// The network actor's own health: periods it could not observe are counted, never blamed on
+// hosts. One agent, 50 hosts, simulated network and time.
+#include <doctest/doctest.h>
+
+#include "tests/support/agent_fixture.hpp"
+
+using namespace hbs;
+using namespace hbs::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Every response to the management socket is lost the way a full receive queue loses it:
+// dropped, and counted by the kernel when `counted` is set.
+void lose_management_responses(agent_fixture& f, bool counted) {
+  f.simnet.drop = [&f, counted](uint32_t, uint32_t, uint16_t port) {
+    if (port != 2103)
+      return false;
+    if (counted)
+      ++f.mgmt_socket->kernel_drops;
+    return true;
+  };
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(agent_fixture, "periods in which the kernel dropped responses blame nobody") {
+  advance(1s);
+  auto t0 = now();
+  lose_management_responses(*this, true);
+  advance(2s);
+  simnet.drop = nullptr;
+  advance(2s);
+  CHECK(transitions_since(t0).empty());
+  auto st = ask<agent_status>(ctrl, status_atom_v);
+  REQUIRE(st.networks.size() == 2);
+  auto& mgmt = st.networks[0];
+  CHECK(mgmt.num_stalled_overflow >= 19);
+  CHECK(mgmt.num_stalled_overflow <= 21);
+  CHECK(mgmt.num_socket_drops >= 19u * num_hosts);
+  CHECK(mgmt.num_judged >= 25);
+  CHECK(mgmt.responding == num_hosts);
+  CHECK(st.networks[1].num_stalled_overflow == 0);
+  CHECK(st.networks[1].num_socket_drops == 0);
+}
+
+TEST_CASE_FIXTURE(agent_fixture, "the same silence without kernel drops is blamed on the hosts") {
+  advance(1s);
+  auto t0 = now();
+  lose_management_responses(*this, false);
+  advance(2s);
+  auto st = ask<agent_status>(ctrl, status_atom_v);
+  CHECK(st.networks[0].num_stalled_overflow == 0);
+  CHECK(st.networks[0].responding == 0);
+  CHECK_FALSE(transitions_since(t0).empty());
+}
+
+TEST_CASE_FIXTURE(agent_fixture, "an agent frozen for half a second resumes its cadence "
+                                 "instead of closing periods nobody could answer") {
+  advance(1s);
+  auto t0 = now();
+  auto before = ask<agent_status>(ctrl, status_atom_v).networks[0].sequence;
+  sched.advance_time(550ms); // nothing ran for 550 ms: one late tick, no catch-up burst
+  run();
+  advance(1s);
+  auto st = ask<agent_status>(ctrl, status_atom_v);
+  auto& mgmt = st.networks[0];
+  CHECK(mgmt.num_late_ticks == 1);
+  CHECK(mgmt.num_skipped_periods >= 4);
+  CHECK(mgmt.num_skipped_periods <= 5);
+  CHECK(mgmt.max_lateness_ms >= 450);
+  // One request per period after the stall: 1 s at 100 ms, plus the late tick itself.
+  CHECK(mgmt.sequence - before >= 10);
+  CHECK(mgmt.sequence - before <= 12);
+  CHECK(mgmt.num_stalled_short + mgmt.num_stalled_overflow == 0);
+  CHECK(transitions_since(t0).empty());
+}
