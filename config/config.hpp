@@ -73,6 +73,7 @@ struct agent_config {
   uint32_t mnfa_threshold_percent = 0;         // 0: off; 1..100 percent of monitored hosts
   uint32_t mnfa_timeout_s = 0;                 // 0: never; 100..86400
   std::string lock_file = "/var/run/.node_locked"; // present: this controller is locked
+  uint32_t scheduling_priority = 1;            // SCHED_RR 1..99; 0: normal policy
   sm_config sm;
   peer_config peer;
 
@@ -86,6 +87,7 @@ struct client_config {
   std::string host;
   std::vector<network_config> networks;
   uint16_t pmon_port = 0; // 0: no local alive pulse, the process-monitor flag stays on
+  uint32_t scheduling_priority = 45; // SCHED_RR 1..99 (StarlingX: 45); 0: normal policy
   std::string log_dir;
   std::string log_level = "info";
   std::vector<std::string> log_categories;

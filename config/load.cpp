@@ -267,6 +267,7 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
       r.integer("control_port", c.control_port, 1, 65535);
       r.choice("role", c.active, {{"active", true}, {"inactive", false}});
       r.text("lock_file", c.lock_file);
+      r.integer("scheduling_priority", c.scheduling_priority, 0, 99);
       r.choice("failure_action", c.failure_action,
                {{"fail", std::string{"fail"}}, {"degrade", std::string{"degrade"}},
                 {"alarm", std::string{"alarm"}}, {"none", std::string{"none"}}});
@@ -310,6 +311,7 @@ loaded<client_config> parse_client_config(std::string_view text, std::string_vie
       reader r{*a, "client", pr};
       r.text("host", c.host, true, "this host's name");
       r.integer("pmon_port", c.pmon_port, 0, 65535);
+      r.integer("scheduling_priority", c.scheduling_priority, 0, 99);
       r.text("log_dir", c.log_dir);
       r.choice("log_level", c.log_level,
                {{"debug", std::string{"debug"}}, {"info", std::string{"info"}},

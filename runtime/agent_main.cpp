@@ -17,6 +17,7 @@
 #include "runtime/daemon.hpp"
 #include "runtime/io_loop.hpp"
 #include "runtime/log.hpp"
+#include "runtime/scheduling.hpp"
 #include "runtime/service.hpp"
 #include "runtime/system_config.hpp"
 #include "runtime/udp_socket.hpp"
@@ -88,6 +89,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   hbs::block_daemon_signals();
+  if (std::string err; !hbs::use_realtime_scheduling(conf.scheduling_priority, err))
+    hbs::log::warn("main", "{}", err);
+  else if (conf.scheduling_priority > 0)
+    hbs::log::info("main", "scheduling: SCHED_RR priority {}", conf.scheduling_priority);
   hbs::io_loop loop;
   hbs::controller_setup setup{conf, {}, nullptr, conf.state_dir + "/events.jsonl",
                               conf.state_dir + "/alarms.json", "", true};

@@ -13,6 +13,7 @@
 #include "runtime/daemon.hpp"
 #include "runtime/io_loop.hpp"
 #include "runtime/log.hpp"
+#include "runtime/scheduling.hpp"
 #include "runtime/service.hpp"
 #include "runtime/system_config.hpp"
 #include "runtime/udp_socket.hpp"
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
   if (rc >= 0)
     return rc;
   hbs::block_daemon_signals();
+  if (std::string err; !hbs::use_realtime_scheduling(conf.scheduling_priority, err))
+    hbs::log::warn("main", "{}", err);
+  else if (conf.scheduling_priority > 0)
+    hbs::log::info("main", "scheduling: SCHED_RR priority {}", conf.scheduling_priority);
   hbs::io_loop loop;
   std::vector<std::shared_ptr<hbs::udp_socket>> sockets;
   for (auto& net : conf.networks) {

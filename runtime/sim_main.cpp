@@ -11,6 +11,7 @@
 #include "actors/sim.hpp"
 #include "runtime/io_loop.hpp"
 #include "runtime/log.hpp"
+#include "runtime/scheduling.hpp"
 #include "runtime/system_config.hpp"
 #include "runtime/udp_socket.hpp"
 
@@ -25,6 +26,7 @@ struct options {
   uint16_t client_port = 2106, agent_port = 2103, clstr_client_port = 2116,
            clstr_agent_port = 2113, control_port = 0;
   std::string prefix = "sim-", scenario;
+  int scheduling_priority = 0;
   bool print_inventory = false;
 };
 
@@ -81,6 +83,10 @@ int main(int argc, char** argv) {
                  "(0: none)")->capture_default_str();
   app.add_option("--scenario", o.scenario, "file of 'SECONDS COMMAND' lines");
   app.add_option("--prefix", o.prefix, "host name prefix")->capture_default_str();
+  app.add_option("--scheduling-priority", o.scheduling_priority,
+                 "SCHED_RR priority 1..99 (0: normal): simulated hosts stand for other "
+                 "machines, which a CPU hog on this one would not slow down")
+    ->check(CLI::Range(0, 99))->capture_default_str();
   app.add_flag("--print-inventory", o.print_inventory, "print the [[hosts]] TOML and exit");
   app.footer("Fault commands (control port or scenario): stop HOSTS [mgmt|clstr|all], resume "
              "HOSTS [NET], flap HOSTS NET MS, switch FRACTION NET, drop PERCENT, delay MS, "
@@ -113,6 +119,8 @@ int main(int argc, char** argv) {
   }
   hbs::log::init("hbs-sim", hbs::log::level::info, true);
   hbs::block_daemon_signals();
+  if (!hbs::use_realtime_scheduling(o.scheduling_priority, err))
+    hbs::log::warn("main", "{}", err);
   hbs::io_loop loop;
   hbs::sim_setup setup{names, {base[0], base[1]}, {}, {}, nullptr};
   for (int n = 0; n < o.networks; ++n) {

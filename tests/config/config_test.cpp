@@ -136,3 +136,16 @@ TEST_CASE("log categories are named from the allowed set") {
                                                            "[\"clog9\"]"), "t");
   CHECK(has(bad.problems, "agent.log_categories = ['clog9']: allowed \"clog\", \"clog1\""));
 }
+
+TEST_CASE("real-time scheduling defaults to StarlingX's priorities and refuses nonsense") {
+  auto agent = parse_agent_config(good_agent, "t.toml");
+  REQUIRE(agent.ok());
+  CHECK(agent.config.scheduling_priority == 1);
+  CHECK(has(parse_agent_config(with(good_agent, "[agent]", "[agent]\nscheduling_priority = 100"),
+                               "t.toml").problems,
+            "agent.scheduling_priority = 100: out of range, allowed 0..99"));
+  auto off = parse_agent_config(with(good_agent, "[agent]", "[agent]\nscheduling_priority = 0"),
+                                "t.toml");
+  REQUIRE(off.ok());
+  CHECK(off.config.scheduling_priority == 0);
+}

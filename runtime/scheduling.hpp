@@ -1,0 +1,16 @@
+#pragma once
+// Real-time scheduling for the heartbeat path (reference §9.1 step 8: hbsAgent runs SCHED_RR
+// at mtc.conf's scheduling_priority). Applied before any thread starts, so the CAF workers,
+// the middleman and the socket-readiness thread all inherit it: a busy machine then delays
+// the agent by microseconds, not by scheduler slices.
+
+#include <string>
+
+namespace hbs {
+
+// priority 0 leaves the normal policy. Returns false with a message when the kernel refuses
+// (no CAP_SYS_NICE, or a container without real-time budget); the caller decides whether
+// that is fatal (it is not for hbs: the local-health counters then show the cost).
+bool use_realtime_scheduling(int priority, std::string& error);
+
+} // namespace hbs
