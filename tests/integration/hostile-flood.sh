@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Hostile input (issue 7 §4): 250,000 bad datagrams in 5 s (50,000/s) at the agent's
+# management response port while 200 simulated hosts heartbeat on both networks. Garbage,
+# truncated and oversized datagrams, responses from outside the inventory, forged controller
+# bits and replayed sequences are each counted under their own reason and dropped; every
+# period stays judged and no real host sees a miss event. Loopback only, bounded.
+set -euo pipefail
+build=${1:?usage: hostile-flood.sh BUILD_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+HBS_DIR=$(mktemp -d /tmp/hbs-it.XXXXXX)
+HBS_CLIENT_PIDS=()
+HBS_AGENT_PID=
+HBS_CTL_PORT=30150
+HBS_BUILD=$build
+trap hbs_teardown EXIT
+{
+  printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/state"\n' "$HBS_DIR"
+  printf 'control_port = 30150\nlock_file = ""\n[sm]\nenabled = false\n'
+  printf '[networks.management]\nlocal_address = "127.0.0.1"\nclient_port = 30106\nagent_port = 30103\n'
+  printf '[networks.cluster-host]\nlocal_address = "127.0.0.2"\nclient_port = 30116\nagent_port = 30113\n'
+  "$build/hbs-sim" --hosts 200 --networks 2 --print-inventory
+} >"$HBS_DIR/agent.toml"
+"$build/hbs-sim" --hosts 200 --networks 2 --client-port 30106 --agent-port 30103 \
+  --clstr-client-port 30116 --clstr-agent-port 30113 >"$HBS_DIR/sim.out" 2>"$HBS_DIR/sim.err" &
+HBS_CLIENT_PIDS+=($!)
+"$build/hbs-agent" --config "$HBS_DIR/agent.toml" >"$HBS_DIR/agent.log" 2>&1 &
+HBS_AGENT_PID=$!
+hbs_wait_for "200 hosts answering on both networks" 10 \
+  'hbs_ctl status --json | jq -e "[.networks[].responding] == [200,200]" >/dev/null'
+sleep 5.5 # replays use sequences 1..50: the agent must be past them
+before=$(hbs_ctl status --json)
+misses() { hbs_ctl hosts --json | jq '[.[].networks[].num_misses] | add'; }
+misses_before=$(misses)
+since=$(date +%s%3N)
+"$build/udp-flood" --target 127.0.0.1:30103 --rate 50000 --seconds 5 \
+  --hosts-base 127.1.0.1 --hosts 200 >"$HBS_DIR/flood.json" 2>"$HBS_DIR/flood.err"
+sleep 0.3 # the last period closes
+after=$(hbs_ctl status --json)
+sent=$(cat "$HBS_DIR/flood.json")
+echo "flood: $sent"
+# Counter growth on the management network during the flood.
+grew() { jq -n --argjson a "$before" --argjson b "$after" "\$b.networks[0]$1 - \$a.networks[0]$1"; }
+malformed=$(jq -n --argjson a "$before" --argjson b "$after" \
+  '($b.networks[0].num_malformed | add) - ($a.networks[0].num_malformed | add)')
+read -r garbage truncated oversized unknown forged replayed total < <(jq -r \
+  '"\(.garbage) \(.truncated) \(.oversized) \(.unknown_source) \(.forged_controller) \(.replayed) \(.garbage + .truncated + .oversized + .unknown_source + .forged_controller + .replayed)"' <<<"$sent")
+((total == 250000)) || hbs_fail "the flood sent $total datagrams, not 250000"
+drops=$(grew .local_health.num_socket_drops)
+((drops == 0)) || hbs_fail "the kernel dropped $drops datagrams: the agent fell behind the flood"
+[[ $(grew .num_wrong_controller) == "$forged" ]] ||
+  hbs_fail "forged controller bits: sent $forged, counted $(grew .num_wrong_controller)"
+[[ $(grew .num_unknown_source) == "$unknown" ]] ||
+  hbs_fail "unknown sources: sent $unknown, counted $(grew .num_unknown_source)"
+(($(grew .num_stale) >= replayed)) ||
+  hbs_fail "replays: sent $replayed, counted $(grew .num_stale) stale"
+# Garbage longer than the largest pulse (427 bytes) is oversized too.
+(($(grew '.num_malformed["oversized"]') >= oversized)) ||
+  hbs_fail "oversized: sent $oversized, counted $(grew '.num_malformed["oversized"]')"
+((malformed == garbage + truncated + oversized)) ||
+  hbs_fail "malformed: sent $((garbage + truncated + oversized)), counted $malformed"
+# The heartbeat of the real hosts: every period judged, nobody missed.
+stalled=$(($(grew .local_health.num_stalled_short_window) + $(grew .local_health.num_stalled_socket_overflow)))
+((stalled == 0)) || hbs_fail "$stalled periods could not be judged during the flood"
+blamed=$(jq -r --argjson s "$since" 'select(.time_ms >= $s and (.kind | test("minor|degrade|loss"))) | .kind' \
+  "$HBS_DIR/state/events.jsonl" | wc -l)
+((blamed == 0)) || hbs_fail "$blamed minor/degrade/loss events during the flood"
+missed=$(($(misses) - misses_before))
+((missed == 0)) || hbs_fail "$missed pulses of real hosts missed during the flood"
+hbs_ctl status --json | jq -e '[.networks[].responding] == [200,200]' >/dev/null ||
+  hbs_fail "not every host answering after the flood"
+status=$(hbs_ctl status)
+grep -q "wrong-controller $((forged + $(jq '.networks[0].num_wrong_controller' <<<"$before")))" <<<"$status" ||
+  hbs_fail "hbsctl status does not show the forged responses: $status"
+echo "$status" | grep -A1 "management" | head -3
+echo "PASS hostile-flood"
