@@ -1,0 +1,148 @@
+# Helpers of scripts/bench (sourced): process control, CPU from /proc, the agent's own
+# figures through hbsctl, fault commands to hbs-sim, the SM probe, the kernel floor, results.
+# Uses $dir, $networks, $window, $stamp, $sizes, pids and rows from the caller.
+
+pids=()
+stop_all() { # the agent first: hosts vanishing under a running agent is a storm, not a stop
+  local i
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || true
+    timeout 5 tail --pid="${pids[i]}" -f /dev/null 2>/dev/null || kill -9 "${pids[i]}" 2>/dev/null
+  done
+  wait 2>/dev/null || true
+  pids=()
+}
+
+# Nanoseconds on a CPU, all threads (schedstat: finer than clock ticks for the idle figure).
+cpu_ns() {
+  local t sum=0
+  for t in /proc/"$1"/task/*/schedstat; do sum=$((sum + $(cut -d' ' -f1 "$t" 2>/dev/null || echo 0))); done
+  echo "$sum"
+}
+pct() { awk -v a="$1" -v b="$2" -v w="$3" 'BEGIN {printf "%.2f", (b - a) / 1e7 / w}'; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+write_agent_config() { # HOSTS
+  printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/state"\n' "$dir"
+  printf 'control_port = 29050\nlock_file = ""\n\n[sm]\nserver_port = 29024\nclient_port = 29025\n\n'
+  # MNFA as a large cluster would set it: 20 % of hosts. Ten crashes stay single failures
+  # (detection time); the 80 % switch failure enters MNFA.
+  printf '[mnfa]\nthreshold_percent = 20\n\n'
+  printf '[networks.management]\nlocal_address = "127.0.0.1"\nclient_port = 29006\nagent_port = 29003\n\n'
+  ((networks == 2)) &&
+    printf '[networks.cluster-host]\nlocal_address = "127.0.0.2"\nclient_port = 29016\nagent_port = 29013\n\n'
+  (($1 > 0)) && build/hbs-sim --hosts "$1" --networks "$networks" --print-inventory
+  return 0
+}
+
+# The agent's own view: periods it could not judge, summed over networks.
+health() {
+  build/hbsctl --port 29050 status --json 2>/dev/null |
+    jq -c '{stalled: ([.networks[].local_health | .num_stalled_short_window
+                       + .num_stalled_socket_overflow] | add),
+            busy_p50_us: ([.networks[].local_health.busy_p50_us] | max),
+            busy_p99_us: ([.networks[].local_health.busy_p99_us] | max)}' ||
+    echo '{"stalled":0,"busy_p50_us":null,"busy_p99_us":null}'
+}
+
+event_ms() { # KIND [HOST] -> time_ms of the first such event after $since
+  jq -r --arg k "$1" --arg h "${2:-}" --argjson s "$since" \
+    'select(.kind == $k and .time_ms >= $s and ($h == "" or .host == $h)) | .time_ms' \
+    "$dir/state/events.jsonl" 2>/dev/null | head -1
+}
+wait_event() { # KIND HOST SECONDS
+  local deadline=$((SECONDS + $3)) t
+  while ((SECONDS < deadline)); do
+    t=$(event_ms "$1" "$2"); [[ -n $t ]] && { echo "$t"; return; }; sleep 0.05
+  done
+}
+sim_cmd() { # COMMAND -> the wall-clock ms it was sent at (hbs-sim logs it too, in sim.out)
+  date +%s%3N
+  printf '%s\n' "$1" >/dev/udp/127.0.0.1/29099
+}
+
+# Ten hosts stop answering on NET (all: a crash; mgmt: a cut management link), one every
+# 150 ms; prints "p50 p99 samples" of fault command -> loss event, in ms. p99 of ten
+# samples is their maximum.
+detection() { # HOSTS NET
+  local n=$1 net=$2 k h t l samples=() at=()
+  since=$(date +%s%3N)
+  for k in 1 2 3 4 5 6 7 8 9 10; do
+    h=$((k * n / 11)); t=$(sim_cmd "stop $h $net"); at[k]="sim-$h $t"; sleep 0.15
+  done
+  for k in 1 2 3 4 5 6 7 8 9 10; do
+    read -r h t <<<"${at[k]}"
+    l=$(wait_event loss "$h" 5); [[ -n $l ]] && samples+=($((l - t)))
+  done
+  sim_cmd heal >/dev/null
+  sleep 2.5 # the hosts recover (ten answers) before the next measurement
+  if ((${#samples[@]} == 0)); then echo "null null"; return; fi
+  local sorted=($(printf '%s\n' "${samples[@]}" | sort -n)) c=${#samples[@]}
+  echo "${sorted[$(((c + 1) / 2 - 1))]} ${sorted[$(((c * 99 + 99) / 100 - 1))]}" \
+       "$(IFS=,; echo "${samples[*]}")"
+}
+
+sm_probe() { # 300 SM queries from a Python client: "p50 p99" in µs
+  python3 - <<'PY'
+import json, socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 29025)); s.settimeout(1.0)
+lat = []
+for i in range(1, 301):
+    q = json.dumps({"origin": "sm", "service": "heartbeat", "request": "cluster_info",
+                    "reqid": str(i)}).encode()
+    t = time.perf_counter(); s.sendto(q, ("127.0.0.1", 29024))
+    while True:
+        d = s.recv(1024)
+        if int.from_bytes(d[4:6], "little") == i:
+            break
+    lat.append((time.perf_counter() - t) * 1e6)
+lat.sort()
+print(f"{lat[len(lat)//2]:.0f} {lat[int(len(lat)*0.99)]:.0f}")
+PY
+}
+
+# The same replies between two bare programs (bench/udp_floor.cpp): "cpu% replies/s".
+kernel_floor() { # HOSTS
+  build/udp-floor respond --hosts "$1" --port 29106 &
+  pids+=($!)
+  sleep 0.3
+  build/udp-floor request --port 29106 --reply-port 29103 --networks "$networks" \
+    --seconds $((window + 2)) >"$dir/floor.out" &
+  local floor=$! f0
+  sleep 1
+  f0=$(cpu_ns "$floor")
+  sleep "$window"
+  local c; c=$(pct "$f0" "$(cpu_ns "$floor")" "$window")
+  wait "$floor" || true
+  stop_all
+  echo "$c $(awk '{print $NF}' "$dir/floor.out")"
+}
+
+write_results() {
+  local out=results/bench-$stamp
+  jq -n --arg time "$stamp" --arg commit "$(git rev-parse HEAD)" --argjson cores "$(nproc)" \
+    --arg kernel "$(uname -r)" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)" \
+    --argjson window "$window" --argjson idle "$idle_cpu" --arg cmd "scripts/bench $args" \
+    '{time: $time, commit: $commit, cores: $cores, kernel: $kernel, cpu: $cpu, command: $cmd,
+      window_s: $window, idle_agent_cpu_percent: $idle, runs: $ARGS.positional}' \
+    --jsonargs "${rows[@]}" >"$out.json"
+  {
+    echo "# hbs bench $stamp"
+    echo
+    echo "commit $(git rev-parse --short HEAD), $(nproc) cores, $(uname -r); command: \`scripts/bench $args\`"
+    echo
+    echo "Idle agent (0 hosts): $idle_cpu % of a core."
+    echo
+    echo "| hosts | agent CPU % | busy/period p50/p99 µs | floor CPU % | agent/floor | sim CPU % | RSS MB | stalled periods | false events | crash T_D p50/p99 ms | cut T_D p50/p99 ms | MNFA entry ms | SM p50/p99 µs |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    jq -r '.runs[] | "| \(.hosts) | \(.agent_cpu_percent) | \(.busy_p50_us)/\(.busy_p99_us) | \(.floor_cpu_percent) | \(.agent_over_floor) | \(.sim_cpu_percent) | \(.agent_rss_mb) | \(.stalled_periods) | \(.false_events) | \(.td_crash_p50_ms)/\(.td_crash_p99_ms) | \(.td_cut_p50_ms)/\(.td_cut_p99_ms) | \(.mnfa_entry_ms) | \(.sm_p50_us)/\(.sm_p99_us) |"' "$out.json"
+    echo
+    echo "![figures](bench-$stamp.png)"
+  } >"$out.md"
+  jq -r '.runs[] | [.hosts, .agent_cpu_percent, .agent_rss_mb, .busy_p50_us,
+    .busy_p99_us, .td_crash_p50_ms, .td_crash_p99_ms, .td_cut_p50_ms, .td_cut_p99_ms,
+    .mnfa_entry_ms, .sm_p50_us, .sm_p99_us, .false_events, .agent_over_floor]
+    | map(. // "NaN") | @tsv' "$out.json" >"$dir/plot.tsv"
+  gnuplot -e "data='$dir/plot.tsv'; out='$out.png'; title='hbs bench $stamp, $(nproc) cores, commit $(git rev-parse --short HEAD)'" scripts/bench.gp
+}
