@@ -116,7 +116,7 @@ kernel_floor() { # HOSTS
   local c; c=$(pct "$f0" "$(cpu_ns "$floor")" "$window")
   wait "$floor" || true
   stop_all
-  echo "$c $(awk '{print $NF}' "$dir/floor.out")"
+  echo "$c $(awk '{sub("/s", "", $NF); print $NF}' "$dir/floor.out")"
 }
 
 write_results() {
