@@ -167,7 +167,7 @@ tb_hosts_toml() {
   for id in "${TB_NODES[@]}"; do
     printf '\n[[hosts]]\nname = "%s"\ntype = "%s"\nmanagement = "%s"\n' \
       "${TB_HOST[$id]}" "${TB_TYPE[$id]}" "${TB_MGMT[$id]}"
-    [[ -n ${TB_CLSTR[$id]} ]] && printf 'cluster-host = "%s"\n' "${TB_CLSTR[$id]}"
+    if [[ -n ${TB_CLSTR[$id]} ]]; then printf 'cluster-host = "%s"\n' "${TB_CLSTR[$id]}"; fi
   done
 }
 
@@ -253,16 +253,26 @@ TOML
 
 tb_pidfile() { echo "$TB_DIR/pids/$1.$2"; } # ID agent|client
 
-tb_start() { # ID agent|client
-  local id=$1 what=$2 cfg
+tb_start() { # ID agent|client [BARRIER_FILE]
+  local id=$1 what=$2 cfg gate=""
   cfg=$TB_DIR/$id/$what.toml
-  # setsid: a SIGKILL is not reported by this shell; ip netns exec execs, so $! is the pid.
-  setsid ip netns exec "$(tb_ns "$id")" "$TB_BUILD/hbs-$what" --config "$cfg" \
-    >>"$TB_DIR/$id/$what.log" 2>&1 &
-  echo $! >"$(tb_pidfile "$id" "$what")"
+  # With a barrier the process waits for a shared lock on it and starts when tb_release
+  # lets every waiting process go at the same instant.
+  [[ -n ${3:-} ]] && gate="flock -s $3 true;"
+  # Started from a subshell so it is not this shell's job (no "Killed" notices, any
+  # subshell may kill it); setsid, ip netns exec and sh -c's exec keep one pid throughout.
+  ( if [[ -n ${TB_HOLD_FD:-} ]]; then eval "exec ${TB_HOLD_FD}>&-"; fi
+    setsid ip netns exec "$(tb_ns "$id")" sh -c "$gate exec \"\$0\" --config \"\$1\"" \
+      "$TB_BUILD/hbs-$what" "$cfg" >>"$TB_DIR/$id/$what.log" 2>&1 &
+    echo $! >"$(tb_pidfile "$id" "$what")" )
 }
 tb_start_agent() { tb_start "$1" agent; }
 tb_start_client() { tb_start "$1" client; }
+
+# A barrier for starting many processes at once: tb_hold FILE takes the lock, processes
+# started with tb_start ... FILE wait on it, tb_release FILE lets them all go.
+tb_hold() { exec {TB_HOLD_FD}>"$1"; flock -x "$TB_HOLD_FD"; }
+tb_release() { flock -u "$TB_HOLD_FD"; exec {TB_HOLD_FD}>&-; unset TB_HOLD_FD; }
 
 tb_pid() { cat "$(tb_pidfile "$1" "$2")" 2>/dev/null; }
 
