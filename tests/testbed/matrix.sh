@@ -96,3 +96,4 @@ start=$SECONDS
 for c in "${cases[@]}"; do run_case "$c"; done
 echo "== testbed matrix: $((SECONDS - start)) s"
 printf '  %s\n' "${results[@]}"
+! printf '%s\n' "${results[@]}" | grep -q '^FAIL'
