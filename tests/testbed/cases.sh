@@ -462,3 +462,68 @@ starts_of_all_but() { # SKIP_ID: heartbeat_start of every other node on both net
     echo "heartbeat_start ${TB_HOST[$id]} cluster-host"
   done
 }
+
+sim_cleanup() { # the processes and namespace of case_dead_office_sim_1000 (by pid)
+  local f p
+  for f in "$SIM_DIR"/pids/*; do [[ -f $f ]] && kill -KILL "$(cat "$f")" 2>/dev/null; done
+  for p in $(ip netns pids "$SIM_NS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+  ip netns del "$SIM_NS" 2>/dev/null
+  true
+}
+
+# Dead office at scale: 1,000 hosts simulated by hbs-sim (both networks, loopback multicast
+# inside a namespace of its own) and two agents started together; controller-1's agent is
+# SIGKILLed and restarted while the inventory is still coming up. Both agents must end with
+# every host answering on both networks, the peer link up, and no false event.
+case_dead_office_sim_1000() {
+  local n=1000 ns=${TB_PREFIX}sim dir=$TB_DIR/sim me
+  TB_BUILD=$build
+  ip netns del "$ns" 2>/dev/null || true
+  rm -rf "$dir"; mkdir -p "$dir/pids"
+  SIM_DIR=$dir SIM_NS=$ns
+  trap sim_cleanup EXIT
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  for me in 0 1; do
+    mkdir -p "$dir/c$me"
+    {
+      printf '[agent]\ncontroller = "controller-%s"\nrole = "%s"\nstate_dir = "%s"\n' \
+        "$me" "$([[ $me == 0 ]] && echo active || echo inactive)" "$dir/c$me/state"
+      printf 'control_port = %s\nlock_file = ""\n\n' $((2150 + 10 * me))
+      printf '[sm]\nserver_port = %s\nclient_port = %s\n\n' $((2124 + 10 * me)) $((2224 + 10 * me))
+      printf '[mnfa]\nthreshold_percent = 20\n\n'
+      printf '[peer]\naddress = "127.0.60.%s"\n\n' $((2 - me))
+      printf '[networks.management]\nlocal_address = "127.0.60.%s"\n\n' $((me + 1))
+      printf '[networks.cluster-host]\nlocal_address = "127.0.61.%s"\n\n' $((me + 1))
+      "$build/hbs-sim" --hosts $n --networks 2 --print-inventory
+    } >"$dir/c$me/agent.toml"
+  done
+  sim_start() { # WHAT ARGS... (a process in the sim namespace, pid in $dir/pids/WHAT)
+    local what=$1; shift
+    ( setsid ip netns exec "$ns" "$@" >>"$dir/$what.log" 2>&1 & echo $! >"$dir/pids/$what" )
+  }
+  sim_ctl() { ip netns exec "$ns" "$build/hbsctl" --config "$dir/c$1/agent.toml" "${@:2}"; }
+  sim_start sim "$build/hbs-sim" --hosts $n --networks 2
+  sim_start agent0 "$build/hbs-agent" --config "$dir/c0/agent.toml"
+  sim_start agent1 "$build/hbs-agent" --config "$dir/c1/agent.toml"
+  tb_wait_for "controller-1's agent answering" 10 'sim_ctl 1 status'
+  sim_ctl 1 status --json | jq -c '[.networks[] | {network, responding, expected}]'
+  echo "SIGKILL and restart of controller-1's agent while the inventory comes up"
+  kill -KILL "$(cat "$dir/pids/agent1")"
+  sim_start agent1 "$build/hbs-agent" --config "$dir/c1/agent.toml"
+  local t0=$SECONDS
+  for me in 0 1; do
+    tb_wait_for "controller-$me: $n of $n on both networks" 30 \
+      "sim_ctl $me status --json | jq -e '[.networks[] | .expected == $n and .responding == $n] | all'"
+  done
+  tb_wait_for "the peer link up" 15 'sim_ctl 0 peer --json | jq -e .link_up'
+  echo "both agents see all $n hosts on both networks, $((SECONDS - t0)) s after the restart"
+  sleep 2 # twenty periods in which nothing may go wrong
+  for me in 0 1; do
+    local bad
+    bad=$(jq -r 'select(.kind != "heartbeat_start") | "\(.kind) \(.host) \(.network)"' \
+      "$dir/c$me/state/events.jsonl" | sort | uniq -c | head -20)
+    [[ -z $bad ]] || tb_fail "controller-$me wrote events besides heartbeat_start: $bad"
+    echo "controller-$me: $(grep -c heartbeat_start "$dir/c$me/state/events.jsonl") heartbeat_start, nothing else"
+  done
+}

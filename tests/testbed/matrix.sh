@@ -19,7 +19,7 @@ export TB_DIR=${TB_DIR:-/tmp/${TB_PREFIX}run}
 source "$here/lib.sh"
 source "$here/cases.sh"
 
-all_cases=(profile-simplex profile-duplex dead-office mgmt-cut-worker clstr-cut-worker
+all_cases=(profile-simplex profile-duplex dead-office-sim-1000 dead-office mgmt-cut-worker clstr-cut-worker
            clstr-cut-controller-1 controller-1-loses-mgmt controllers-partitioned
            switch-failure-mnfa loss-1pct loss-5pct kill-clients restart-agents-keep-alarms)
 cases=("$@")
@@ -65,18 +65,21 @@ shared_bring_up() {
   shared_up=1
 }
 
+# Cases with a bring-up of their own (the shared testbed is taken down first).
+standalone() { [[ $1 == profile-* || $1 == dead-office-sim-1000 ]]; }
+
 run_case() { # NAME
   local name=$1 fn=case_${1//-/_} t0 rc dt
   t0=$(date +%s%N)
   echo "== testbed case: $name"
-  if [[ $name != profile-* ]]; then
+  if ! standalone "$name"; then
     shared_bring_up
   elif ((shared_up)); then
     tb_stop_all; tb_clean_namespaces; shared_up=0
   fi
-  ( set -euo pipefail; [[ $name == profile-* ]] || tb_mark; "$fn" ) 2>&1 | sed -u 's/^/  /'
+  ( set -euo pipefail; standalone "$name" || tb_mark; "$fn" ) 2>&1 | sed -u 's/^/  /'
   rc=${PIPESTATUS[0]}
-  if [[ $name != profile-* ]] && ! heal 2>&1 | sed -u 's/^/  heal: /'; then
+  if ! standalone "$name" && ! heal 2>&1 | sed -u 's/^/  heal: /'; then
     echo "  heal: the cluster did not heal; rebuilding the testbed"
     tb_stop_all; tb_clean_namespaces; shared_up=0
   fi
