@@ -521,9 +521,13 @@ case_dead_office_sim_1000() {
   sleep 2 # twenty periods in which nothing may go wrong
   for me in 0 1; do
     local bad
-    bad=$(jq -r 'select(.kind != "heartbeat_start") | "\(.kind) \(.host) \(.network)"' \
-      "$dir/c$me/state/events.jsonl" | sort | uniq -c | head -20)
-    [[ -z $bad ]] || tb_fail "controller-$me wrote events besides heartbeat_start: $bad"
+    bad=$(jq -r 'select(.kind != "heartbeat_start") | "\(.kind) \(.network)"' \
+      "$dir/c$me/state/events.jsonl" | sort | uniq -c)
+    [[ -z $bad ]] ||
+      tb_fail "controller-$me wrote events besides heartbeat_start (count kind network): $bad
+  (every host at once: the agent or hbs-sim missed 4 periods in a row while two agents
+  started 1,000-host inventories on this machine; seen about 1 run in 4 on a loaded 2-core
+  machine, open question whether the agent should notice its own stalled periods)"
     echo "controller-$me: $(grep -c heartbeat_start "$dir/c$me/state/events.jsonl") heartbeat_start, nothing else"
   done
 }
