@@ -88,10 +88,6 @@ bool drain(self_ptr self, int max_batches = 1000) {
   return false;
 }
 
-uint8_t recovery_window(const network_state& st) {
-  auto w = std::max<uint32_t>(pulses_for_recovery, st.setup.limits.loss);
-  return static_cast<uint8_t>(std::min<uint32_t>(w, 255));
-}
 
 void close_period(self_ptr self) {
   auto& st = self->state;
@@ -261,46 +257,12 @@ void tick(self_ptr self) {
   self->state.health.end_period();
 }
 
-void watch(self_ptr self, const std::string& name, const std::string& address, host_actor h) {
-  auto& st = self->state;
-  auto addr = parse_ipv4(address);
-  if (auto it = st.by_name.find(name); it != st.by_name.end()) {
-    auto& slot = st.slots[it->second];
-    st.by_addr.erase(slot.addr);
-    slot.addr = addr;
-    slot.actor = h;
-    st.by_addr[addr] = it->second;
-    return;
-  }
-  host_slot slot;
-  slot.name = name;
-  slot.addr = addr;
-  slot.actor = std::move(h);
-  slot.window = recovery_window(st);
-  st.by_addr[addr] = st.slots.size();
-  st.by_name[name] = st.slots.size();
-  st.slots.push_back(std::move(slot));
-  log::info("network", "{} watching {} at {}", label(self), name, address);
-}
-
-void unwatch(self_ptr self, const std::string& name) {
-  auto& st = self->state;
-  auto it = st.by_name.find(name);
-  if (it == st.by_name.end())
-    return;
-  auto i = it->second;
-  st.by_addr.erase(st.slots[i].addr);
-  st.by_name.erase(it);
-  if (i + 1 != st.slots.size()) {
-    st.slots[i] = std::move(st.slots.back());
-    st.by_addr[st.slots[i].addr] = i;
-    st.by_name[st.slots[i].name] = i;
-  }
-  st.slots.pop_back();
-  log::info("network", "{} no longer watching {}", label(self), name);
-}
-
 } // namespace
+
+uint8_t recovery_window(const network_state& st) {
+  auto w = std::max<uint32_t>(pulses_for_recovery, st.setup.limits.loss);
+  return static_cast<uint8_t>(std::min<uint32_t>(w, 255));
+}
 
 network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
   auto& st = self->state;
@@ -329,9 +291,9 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
         self->send(self, readable_atom_v);
     },
     [=](watch_atom, const std::string& name, const std::string& addr, host_actor h) {
-      watch(self, name, addr, std::move(h));
+      watch_host(self->state, name, addr, std::move(h));
     },
-    [=](unwatch_atom, const std::string& name) { unwatch(self, name); },
+    [=](unwatch_atom, const std::string& name) { unwatch_host(self->state, name); },
     [=](period_atom, uint32_t ms) {
       self->state.setup.period_ms = ms;
       self->state.period = std::chrono::milliseconds{ms};
@@ -344,35 +306,8 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
       log::info("network", "{} {}", label(self), locked ? "locked: no requests"
                                                         : "unlocked: heartbeat resumes");
     },
-    [=](status_atom) {
-      auto c = self->state.counters;
-      c.period_ms = self->state.setup.period_ms;
-      auto& h = self->state.health.counters();
-      c.num_judged = h.num_judged;
-      c.num_stalled_short = h.num_stalled_short;
-      c.num_stalled_overflow = h.num_stalled_overflow;
-      c.num_late_ticks = h.num_late_ticks;
-      c.num_skipped_periods = h.num_skipped;
-      c.num_socket_drops = h.num_socket_drops;
-      c.max_lateness_ms = h.max_lateness_ns / 1'000'000;
-      auto b = self->state.health.busy();
-      c.busy_p50_us = b.p50_us;
-      c.busy_p99_us = b.p99_us;
-      c.busy_max_us = b.max_us;
-      return c;
-    },
-    [=](hosts_atom) {
-      std::vector<net_host_row> rows;
-      auto now = self->clock().now();
-      for (auto& slot : self->state.slots) {
-        net_host_row r{slot.name, slot.num_pulses, -1, slot.answered_ever ? slot.last_flags : 0};
-        if (slot.answered_ever)
-          r.last_response_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     now - slot.last_response).count();
-        rows.push_back(std::move(r));
-      }
-      return rows;
-    },
+    [=](status_atom) { return counters_of(self->state); },
+    [=](hosts_atom) { return host_rows(self->state, self->clock().now()); },
   };
 }
 

@@ -67,6 +67,15 @@ struct network_state {
   static inline const char* name = "network";
 };
 
+// Inventory and snapshots (network_inventory.cpp).
+void watch_host(network_state& st, const std::string& name, const std::string& address,
+                host_actor h);
+void unwatch_host(network_state& st, const std::string& name);
+network_counters counters_of(const network_state& st);
+std::vector<net_host_row> host_rows(const network_state& st, caf::actor_clock::time_point now);
+// Responses a host still gets forwarded after a miss: enough to recover from a loss.
+uint8_t recovery_window(const network_state& st);
+
 network_actor::behavior_type network_fn(network_actor::stateful_pointer<network_state> self,
                                         network_setup s);
 

@@ -1,0 +1,86 @@
+// The network actor's inventory and the snapshots hbsctl reads: plain operations on its
+// state, kept apart from the per-period path in network.cpp.
+#include "actors/network.hpp"
+
+#include "runtime/log.hpp"
+
+namespace hbs {
+
+namespace {
+
+const char* label(const network_state& st) {
+  return cfg::network_label(st.setup.net.index);
+}
+
+} // namespace
+
+void watch_host(network_state& st, const std::string& name, const std::string& address,
+                host_actor h) {
+  auto addr = parse_ipv4(address);
+  if (auto it = st.by_name.find(name); it != st.by_name.end()) {
+    auto& slot = st.slots[it->second];
+    st.by_addr.erase(slot.addr);
+    slot.addr = addr;
+    slot.actor = h;
+    st.by_addr[addr] = it->second;
+    return;
+  }
+  host_slot slot;
+  slot.name = name;
+  slot.addr = addr;
+  slot.actor = std::move(h);
+  slot.window = recovery_window(st);
+  st.by_addr[addr] = st.slots.size();
+  st.by_name[name] = st.slots.size();
+  st.slots.push_back(std::move(slot));
+  log::info("network", "{} watching {} at {}", label(st), name, address);
+}
+
+void unwatch_host(network_state& st, const std::string& name) {
+  auto it = st.by_name.find(name);
+  if (it == st.by_name.end())
+    return;
+  auto i = it->second;
+  st.by_addr.erase(st.slots[i].addr);
+  st.by_name.erase(it);
+  if (i + 1 != st.slots.size()) {
+    st.slots[i] = std::move(st.slots.back());
+    st.by_addr[st.slots[i].addr] = i;
+    st.by_name[st.slots[i].name] = i;
+  }
+  st.slots.pop_back();
+  log::info("network", "{} no longer watching {}", label(st), name);
+}
+
+network_counters counters_of(const network_state& st) {
+  auto c = st.counters;
+  c.period_ms = st.setup.period_ms;
+  auto& h = st.health.counters();
+  c.num_judged = h.num_judged;
+  c.num_stalled_short = h.num_stalled_short;
+  c.num_stalled_overflow = h.num_stalled_overflow;
+  c.num_late_ticks = h.num_late_ticks;
+  c.num_skipped_periods = h.num_skipped;
+  c.num_socket_drops = h.num_socket_drops;
+  c.max_lateness_ms = h.max_lateness_ns / 1'000'000;
+  auto b = st.health.busy();
+  c.busy_p50_us = b.p50_us;
+  c.busy_p99_us = b.p99_us;
+  c.busy_max_us = b.max_us;
+  return c;
+}
+
+std::vector<net_host_row> host_rows(const network_state& st, caf::actor_clock::time_point now) {
+  std::vector<net_host_row> rows;
+  rows.reserve(st.slots.size());
+  for (auto& slot : st.slots) {
+    net_host_row r{slot.name, slot.num_pulses, -1, slot.answered_ever ? slot.last_flags : 0};
+    if (slot.answered_ever)
+      r.last_response_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 now - slot.last_response).count();
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+} // namespace hbs
