@@ -121,7 +121,7 @@ kernel_floor() { # HOSTS
 
 write_results() {
   local out=results/bench-$stamp
-  jq -n --arg time "$stamp" --arg commit "$(git rev-parse HEAD)" --argjson cores "$(nproc)" \
+  jq -n --arg time "$stamp" --arg commit "$commit" --argjson cores "$(nproc)" \
     --arg kernel "$(uname -r)" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)" \
     --argjson window "$window" --argjson idle "$idle_cpu" --arg cmd "scripts/bench $args" \
     '{time: $time, commit: $commit, cores: $cores, kernel: $kernel, cpu: $cpu, command: $cmd,
@@ -130,7 +130,7 @@ write_results() {
   {
     echo "# hbs bench $stamp"
     echo
-    echo "commit $(git rev-parse --short HEAD), $(nproc) cores, $(uname -r); command: \`scripts/bench $args\`"
+    echo "commit ${commit:0:7}, $(nproc) cores, $(uname -r); command: \`scripts/bench $args\`"
     echo
     echo "Idle agent (0 hosts): $idle_cpu % of a core."
     echo
@@ -144,5 +144,5 @@ write_results() {
     .busy_p99_us, .td_crash_p50_ms, .td_crash_p99_ms, .td_cut_p50_ms, .td_cut_p99_ms,
     .mnfa_entry_ms, .sm_p50_us, .sm_p99_us, .false_events, .agent_over_floor]
     | map(. // "NaN") | @tsv' "$out.json" >"$dir/plot.tsv"
-  gnuplot -e "data='$dir/plot.tsv'; out='$out.png'; title='hbs bench $stamp, $(nproc) cores, commit $(git rev-parse --short HEAD)'" scripts/bench.gp
+  gnuplot -e "data='$dir/plot.tsv'; out='$out.png'; title='hbs bench $stamp, $(nproc) cores, commit ${commit:0:7}'" scripts/bench.gp
 }
