@@ -189,6 +189,14 @@ bool observed(self_ptr self, caf::actor_clock::time_point now) {
 
 void schedule_next(self_ptr self, caf::actor_clock::time_point now) {
   auto& st = self->state;
+  if (st.slots.empty()) {
+    // Nobody to ask and nothing to record (the vault writes no history for 0 hosts): no
+    // timer at all until a host is watched, so an idle agent does not wake 10 times a second.
+    st.ticking = false;
+    st.started = false;
+    log::debug("network", "{} no host to watch: period timer stopped", label(self));
+    return;
+  }
   auto late_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - st.next_tick);
   auto before = st.health.counters().num_late_ticks;
   auto next = st.health.next_deadline(ns(st.next_tick), ns(now));
@@ -278,6 +286,7 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
   wake_on_readable<network_actor>(self, *st.setup.socket);
   st.health.set_period(st.period.count());
   st.next_tick = self->clock().now();
+  st.ticking = true;
   self->scheduled_send(self, st.next_tick, tick_atom_v);
   return {
     [=](tick_atom) { tick(self); },
@@ -291,7 +300,13 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
         self->send(self, readable_atom_v);
     },
     [=](watch_atom, const std::string& name, const std::string& addr, host_actor h) {
-      watch_host(self->state, name, addr, std::move(h));
+      auto& st = self->state;
+      watch_host(st, name, addr, std::move(h));
+      if (!st.ticking) {
+        st.ticking = true;
+        st.next_tick = self->clock().now();
+        self->send(self, tick_atom_v);
+      }
     },
     [=](unwatch_atom, const std::string& name) { unwatch_host(self->state, name); },
     [=](period_atom, uint32_t ms) {

@@ -48,6 +48,7 @@ struct network_state {
   local_health health{0};
   uint32_t sequence = 0;
   bool started = false;
+  bool ticking = false; // a tick is scheduled; false while no host is watched
   size_t round_robin = 0;
   uint32_t self_addr = 0;
   uint32_t group_addr = 0;

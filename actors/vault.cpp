@@ -49,8 +49,13 @@ void on_summary(self_ptr self, const period_summary& s) {
                                                        : "recovered after 16 steady beats");
   }
   st.book->close_period(s, st.sm_fail);
-  if (st.gateway) // queries are answered from this copy, without a round trip to the vault
-    self->send(st.gateway, vault_atom_v, encode_for_sm(st.book->vault(), 0));
+  if (st.gateway) { // queries are answered from this copy, without a round trip to the vault
+    auto copy = encode_for_sm(st.book->vault(), 0);
+    if (copy != st.gateway_copy) { // unchanged (no host monitored): nothing to wake it for
+      st.gateway_copy = copy;
+      self->send(st.gateway, vault_atom_v, std::move(copy));
+    }
+  }
   auto net = s.network == 0 ? "Mgmnt" : "Clstr";
   if (s.enabled == s.responding)
     log::trace(log::category::clog, "vault", "controller-{} {} has {} monitored hosts and all "

@@ -24,6 +24,7 @@ struct vault_state {
   bool sm_fail = false;
   std::vector<network_actor> networks;
   sm_gateway_actor gateway;
+  std::vector<uint8_t> gateway_copy; // the last copy sent to the gateway
   uint64_t num_pushes = 0;
   uint64_t num_sm_beats = 0;
   std::string last_reasons;

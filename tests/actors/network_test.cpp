@@ -75,3 +75,27 @@ TEST_CASE_FIXTURE(agent_fixture, "an agent frozen for half a second resumes its 
   CHECK(mgmt.num_stalled_short + mgmt.num_stalled_overflow == 0);
   CHECK(transitions_since(t0).empty());
 }
+
+TEST_CASE_FIXTURE(agent_fixture, "a network with no host stops its period timer and resumes "
+                                 "when a host is added") {
+  advance(500ms);
+  for (int i = 0; i < num_hosts; ++i)
+    CHECK(ask<std::string>(ctrl, del_atom_v, host_name(i)) == "deleted " + host_name(i));
+  advance(300ms); // the period that was open closes
+  auto before = ask<agent_status>(ctrl, status_atom_v);
+  auto idle = before.networks[0].sequence;
+  auto idle_clstr = before.networks[1].sequence;
+  advance(2s);
+  CHECK(ask<agent_status>(ctrl, status_atom_v).networks[0].sequence == idle);
+  auto t0 = now();
+  CHECK(ask<std::string>(ctrl, add_atom_v, host_name(2), std::string{"worker"}, mgmt_addr(2),
+                         std::string{}) == "added " + host_name(2));
+  CHECK(ask<std::string>(ctrl, start_atom_v, host_name(2)) == host_name(2) + " started");
+  advance(2s);
+  auto st = ask<agent_status>(ctrl, status_atom_v);
+  CHECK(st.networks[0].sequence >= idle + 19);
+  CHECK(st.networks[0].responding == 1);
+  // Added without a cluster-host address: that network has still nobody to ask.
+  CHECK(st.networks[1].sequence == idle_clstr);
+  CHECK(transitions_since(t0).empty());
+}
