@@ -1,5 +1,6 @@
 #include "actors/controller.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -82,8 +83,18 @@ caf::result<agent_status> status(self_ptr self) {
   out->uptime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      self->clock().now() - st.born).count();
   auto j = std::make_shared<join>();
-  j->pending = st.networks.size() + 1;
-  j->finish = [rp, out]() mutable { rp.deliver(*out); };
+  j->pending = st.networks.size() + 2;
+  j->finish = [rp, out]() mutable {
+    std::sort(out->networks.begin(), out->networks.end(),
+              [](auto& a, auto& b) { return a.network < b.network; });
+    rp.deliver(*out);
+  };
+  if (st.gateway)
+    self->request(st.gateway, query_timeout, status_atom_v)
+      .then([out, j](std::vector<uint64_t>& c) { out->sm = std::move(c); j->done(); },
+            [j](caf::error&) { j->done(); });
+  else
+    j->done();
   for (auto& [n, net] : st.networks)
     self->request(net, query_timeout, status_atom_v)
       .then([out, j](network_counters& c) { out->networks.push_back(std::move(c)); j->done(); },

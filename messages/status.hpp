@@ -103,13 +103,16 @@ struct agent_status {
   uint64_t num_hosts = 0;     // in inventory
   uint64_t num_started = 0;   // monitored
   int64_t uptime_ms = 0;
-  std::vector<network_counters> networks;
+  std::vector<network_counters> networks; // management first
+  // The SM gateway (empty when SM is disabled): queries, beats, pushes, send errors, then
+  // rejected requests per sm_error (none excluded), as sm_gateway's status answers.
+  std::vector<uint64_t> sm;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_status& x) {
   return f(x.controller, x.role, x.version, x.num_hosts, x.num_started, x.uptime_ms,
-           x.networks);
+           x.networks, x.sm);
 }
 
 } // namespace hbs

@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "messages/decode_error.hpp"
+#include "messages/sm_request.hpp"
 
 namespace hbs::ctl {
 
@@ -82,9 +83,17 @@ nlohmann::json to_json(const agent_status& s) {
   auto nets = nlohmann::json::array();
   for (auto& c : s.networks)
     nets.push_back(to_json(c));
-  return {{"controller", s.controller}, {"role", s.role}, {"version", s.version},
-          {"num_hosts", s.num_hosts}, {"num_started", s.num_started},
-          {"uptime_ms", s.uptime_ms}, {"networks", nets}};
+  nlohmann::json out{{"controller", s.controller}, {"role", s.role}, {"version", s.version},
+                     {"num_hosts", s.num_hosts}, {"num_started", s.num_started},
+                     {"uptime_ms", s.uptime_ms}, {"networks", nets}};
+  if (s.sm.size() >= 4) {
+    nlohmann::json rejected = nlohmann::json::object();
+    for (size_t i = 4; i < s.sm.size(); ++i)
+      rejected[to_string(static_cast<sm_error>(i - 3))] = s.sm[i];
+    out["sm"] = {{"num_queries", s.sm[0]}, {"num_beats", s.sm[1]}, {"num_pushes", s.sm[2]},
+                 {"num_send_errors", s.sm[3]}, {"num_rejected", rejected}};
+  }
+  return out;
 }
 
 nlohmann::json to_json(const host_status& h) {
@@ -130,6 +139,16 @@ std::string render(const agent_status& s) {
                        c.num_stalled_overflow, c.num_socket_drops, c.num_late_ticks,
                        c.num_skipped_periods, c.max_lateness_ms, c.busy_p50_us, c.busy_p99_us,
                        c.busy_max_us);
+  }
+  if (s.sm.size() >= 4) {
+    std::string rejected;
+    for (size_t i = 4; i < s.sm.size(); ++i)
+      if (s.sm[i] > 0)
+        rejected += fmt::format("{}{} {}", rejected.empty() ? "" : ", ",
+                                to_string(static_cast<sm_error>(i - 3)), s.sm[i]);
+    out += fmt::format("  {:<12} queries {}, beats {}, pushes {}, send errors {}; rejected: {}\n",
+                       "sm", s.sm[0], s.sm[1], s.sm[2], s.sm[3],
+                       rejected.empty() ? "none" : rejected);
   }
   return out;
 }

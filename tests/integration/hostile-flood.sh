@@ -16,7 +16,7 @@ HBS_BUILD=$build
 trap hbs_teardown EXIT
 {
   printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/state"\n' "$HBS_DIR"
-  printf 'control_port = 30150\nlock_file = ""\n[sm]\nenabled = false\n'
+  printf 'control_port = 30150\nlock_file = ""\n[sm]\nserver_port = 30124\nclient_port = 30125\n'
   printf '[networks.management]\nlocal_address = "127.0.0.1"\nclient_port = 30106\nagent_port = 30103\n'
   printf '[networks.cluster-host]\nlocal_address = "127.0.0.2"\nclient_port = 30116\nagent_port = 30113\n'
   "$build/hbs-sim" --hosts 200 --networks 2 --print-inventory
@@ -73,4 +73,21 @@ status=$(hbs_ctl status)
 grep -q "wrong-controller $((forged + $(jq '.networks[0].num_wrong_controller' <<<"$before")))" <<<"$status" ||
   hbs_fail "hbsctl status does not show the forged responses: $status"
 echo "$status" | grep -A1 "management" | head -3
+# The SM door takes untrusted JSON: 100 of each bad kind, each counted under its reason.
+python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+bad = [b"not json at all", b'{"origin":"sm","service":"heartbeat","request":"cluster_info"}',
+       b'{"origin":"sm","service":"heartbeat","request":"cluster_info","reqid":"70000"}',
+       b"[1,2,3]", b"{" + b" " * 200 + b"}"]
+for _ in range(100):
+    for d in bad:
+        s.sendto(d, ("127.0.0.1", 30124))
+PY
+hbs_wait_for "500 bad SM requests counted" 5 \
+  'hbs_ctl status --json | jq -e "[.sm.num_rejected[]] | add == 500" >/dev/null'
+sm=$(hbs_ctl status --json | jq -cS .sm.num_rejected)
+[[ $sm == '{"bad_reqid":100,"not_json":100,"not_object":100,"oversized":100,"wrong_keys":100}' ]] ||
+  hbs_fail "SM rejects by reason: $sm"
+hbs_ctl status | grep "^  sm " || hbs_fail "hbsctl status does not show the SM door"
 echo "PASS hostile-flood"
