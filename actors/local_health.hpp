@@ -1,9 +1,10 @@
 #pragma once
 // The agent's own health (issue 6 §4): a period is judged only when the agent could observe
-// it. When the agent itself could not run in time (a late tick, a request that left late) or
-// the kernel dropped datagrams on its socket, a missing response says nothing about the host,
-// so the period is counted as stalled instead of blamed on anyone. Pure: times are plain
-// nanosecond counts on one monotonic clock.
+// it. When the agent itself could not run in time (a late tick, a request that left late or
+// not at all) or the kernel dropped datagrams on its socket, a missing response says nothing
+// about the host, so the period is counted as stalled instead of blamed on anyone. A stall
+// that lasts `patience` periods is judged anyway: a flood or a broken send path must not
+// hide a dead host for ever. Pure: times are nanosecond counts on one monotonic clock.
 
 #include <array>
 #include <cstddef>
@@ -13,8 +14,9 @@ namespace hbs {
 
 enum class stall_reason : uint8_t {
   none,            // the period is judged
-  short_window,    // the request was out for less than half a period
+  short_window,    // the request was out for less than a quarter of its period
   socket_overflow, // the kernel dropped datagrams on the receive socket during the period
+  send_failed,     // the request did not leave (to every host)
 };
 
 const char* to_string(stall_reason r);
@@ -23,6 +25,8 @@ struct local_health_counters {
   uint64_t num_judged = 0;
   uint64_t num_stalled_short = 0;    // stall_reason::short_window
   uint64_t num_stalled_overflow = 0; // stall_reason::socket_overflow
+  uint64_t num_stalled_send = 0;     // stall_reason::send_failed
+  uint64_t num_judged_anyway = 0;    // stalled, but for `patience` periods in a row
   uint64_t num_late_ticks = 0;       // ticks that ran more than half a period late
   uint64_t num_skipped = 0;          // whole periods the agent slept through
   uint64_t num_socket_drops = 0;     // datagrams the kernel dropped, as it reported them
@@ -44,6 +48,9 @@ public:
 
   void set_period(int64_t period_ns) { period_ = period_ns; }
   int64_t period() const { return period_; }
+  // Consecutive stalled periods after which the next one is judged anyway (the loss
+  // threshold: never longer than it takes to declare a host lost). 0: never.
+  void set_patience(uint32_t periods) { patience_ = periods; }
 
   // A tick due at `deadline` runs at `now`: returns when the next one is due. On time, one
   // period later; more than half a period late, one period from now, so the request that
@@ -51,26 +58,38 @@ public:
   // closes periods nobody could answer in.
   int64_t next_deadline(int64_t deadline, int64_t now);
 
-  // At the close of a period: how long its request was out and the kernel's cumulative
-  // drop count for the socket. Returns why the period is not judged, or none.
-  stall_reason judge(int64_t window_ns, uint64_t kernel_drops);
+  // At the close of a period: how long its request was out, the period that applied when
+  // it left, whether it left, and the kernel's cumulative drop count for the socket.
+  // Returns why the period is not judged, or none.
+  stall_reason judge(int64_t window_ns, int64_t request_period_ns, bool sent,
+                     uint32_t kernel_drops);
+  // A period opens after none was judged (start, unlock, a host after idle): drops until
+  // now are counted but belong to no period.
+  void rebase(uint32_t kernel_drops);
 
   // Handler time spent on this period so far; end_period() files the total.
   void note_busy(int64_t ns) { busy_ns_ += ns; }
   void end_period();
+  void forget_busy() { busy_ns_ = 0; } // the timer stopped: nothing belongs to a period
   busy_figures busy() const;
 
   const local_health_counters& counters() const { return c_; }
-  uint64_t num_stalled() const { return c_.num_stalled_short + c_.num_stalled_overflow; }
+  uint64_t num_stalled() const {
+    return c_.num_stalled_short + c_.num_stalled_overflow + c_.num_stalled_send;
+  }
 
 private:
+  stall_reason why_stalled(int64_t window_ns, int64_t request_period_ns, bool sent,
+                           uint32_t dropped) const;
+
   int64_t period_;
-  uint64_t last_drops_ = 0;
+  uint32_t patience_ = 0;
+  uint32_t consecutive_stalls_ = 0;
+  uint32_t last_drops_ = 0;
   local_health_counters c_;
   int64_t busy_ns_ = 0;
   std::array<int64_t, busy_window> busy_{}; // ring of per-period totals, in microseconds
   size_t num_busy_ = 0;
-  int64_t busy_max_us_ = 0;
 };
 
 } // namespace hbs

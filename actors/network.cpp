@@ -141,6 +141,10 @@ void send_request(self_ptr self) {
   }
   if (st.setup.net.mode == cfg::net_mode::multicast && !st.slots.empty())
     st.fan_out.push_back({st.group_addr, 0, port, static_cast<uint16_t>(size), st.tx.data()});
+  st.request_sent = self->clock().now();
+  st.request_period = st.period;
+  st.sent_sequence = st.sequence;
+  st.request_complete = true;
   if (st.fan_out.empty())
     return;
   log::trace(log::category::clog3, "network", "{} period start s:{} asking {} host(s)",
@@ -150,10 +154,10 @@ void send_request(self_ptr self) {
       log::trace(log::category::mlog, "network", "{} Pulse Req: ({}) {}:{}: s:{} f:{:x} [{}] "
                  "RRI:{}", label(self), o.size, format_ipv4(o.addr), o.port, req.sequence,
                  req.flags, req.name_view(), req.clue);
-  st.request_sent = self->clock().now();
   auto sent = st.setup.socket->send(st.fan_out.data(), st.fan_out.size());
   st.counters.num_requests += sent;
   if (sent < st.fan_out.size()) {
+    st.request_complete = false;
     auto failed = st.fan_out.size() - sent;
     if (st.counters.num_send_errors++ % 100 == 0)
       log::warn("network", "{} request send failed for {} of {} datagrams", label(self), failed,
@@ -174,9 +178,16 @@ bool worth_logging(uint64_t n) {
 // itself did not send in time or could not read what came back.
 bool observed(self_ptr self, caf::actor_clock::time_point now) {
   auto& st = self->state;
-  // Nothing sent (no hosts): nothing to judge, and no reason to call it a stall.
-  auto window = st.fan_out.empty() ? st.period.count() : ns(now) - ns(st.request_sent);
-  auto why = st.health.judge(window, st.setup.socket->num_kernel_drops());
+  // The vault's answer (or its timeout) may not have come before this close: then this
+  // period's request never left.
+  bool left = st.sent_sequence == st.sequence && st.request_complete;
+  auto anyway = st.health.counters().num_judged_anyway;
+  auto why = st.health.judge(ns(now) - ns(st.request_sent), st.request_period.count(), left,
+                             st.setup.socket->num_kernel_drops());
+  if (auto n = st.health.counters().num_judged_anyway; n != anyway && worth_logging(n))
+    log::error("network", "{} stalled for {} periods in a row: judging anyway, so a dead host "
+               "is still found ({} such period(s))", label(self),
+               st.setup.limits.loss, n);
   if (why == stall_reason::none)
     return true;
   auto n = st.health.num_stalled();
@@ -194,6 +205,7 @@ void schedule_next(self_ptr self, caf::actor_clock::time_point now) {
     // timer at all until a host is watched, so an idle agent does not wake 10 times a second.
     st.ticking = false;
     st.started = false;
+    st.summary = {};
     log::debug("network", "{} no host to watch: period timer stopped", label(self));
     return;
   }
@@ -230,11 +242,13 @@ void close_and_send(self_ptr self, caf::actor_clock::time_point now) {
       if (observed(self, now))
         close_period(self);
       ++st.sequence;
+    } else {
+      st.health.rebase(st.setup.socket->num_kernel_drops()); // no period was open
     }
     st.started = true;
     if (closing && st.setup.vault && st.slots.empty()) {
-      // Nobody to ask: the history still advances, without a round trip and its timeout
-      // (an idle agent then wakes once per period and network, nothing more).
+      // The last host is gone: the vault gets the closing summary without a round trip,
+      // and the timer stops (schedule_next).
       caf::anon_send(st.setup.vault, st.summary);
       st.summary.got_peer = false;
     } else if (closing && st.setup.vault) {
@@ -242,12 +256,22 @@ void close_and_send(self_ptr self, caf::actor_clock::time_point now) {
       // A vault slower than half a period must not delay the heartbeat itself.
       auto sum = st.summary;
       st.summary.got_peer = false;
+      // An answer that comes after the next close (or a lock) sends nothing: that period
+      // is over and was counted as one whose request did not leave.
+      auto seq = st.sequence;
+      auto still_due = [=] { return self->state.started && self->state.sequence == seq; };
       self->request(st.setup.vault, st.period / 2, std::move(sum))
         .then([=](wire::cluster_block& own) {
                 self->state.own = own;
-                send_request(self);
+                busy_meter m{self->state.health};
+                if (still_due())
+                  send_request(self);
               },
-              [=](caf::error&) { send_request(self); });
+              [=](caf::error&) {
+                busy_meter m{self->state.health};
+                if (still_due())
+                  send_request(self);
+              });
     } else {
       send_request(self);
     }
@@ -285,6 +309,7 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
   st.own.period_msec = static_cast<uint16_t>(st.setup.period_ms);
   wake_on_readable<network_actor>(self, *st.setup.socket);
   st.health.set_period(st.period.count());
+  st.health.set_patience(st.setup.limits.loss);
   st.next_tick = self->clock().now();
   st.ticking = true;
   self->scheduled_send(self, st.next_tick, tick_atom_v);
@@ -304,6 +329,7 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
       watch_host(st, name, addr, std::move(h));
       if (!st.ticking) {
         st.ticking = true;
+        st.health.forget_busy(); // socket reads while idle belong to no period
         st.next_tick = self->clock().now();
         self->send(self, tick_atom_v);
       }

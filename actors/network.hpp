@@ -45,6 +45,9 @@ struct network_state {
   caf::timespan period{};
   caf::actor_clock::time_point next_tick{};
   caf::actor_clock::time_point request_sent{}; // when this period's request left
+  caf::timespan request_period{};               // the period that applied when it left
+  uint32_t sent_sequence = ~0u;                 // the sequence of the last request sent
+  bool request_complete = false;                // it reached every host (or group)
   local_health health{0};
   uint32_t sequence = 0;
   bool started = false;

@@ -59,6 +59,8 @@ network_counters counters_of(const network_state& st) {
   c.num_judged = h.num_judged;
   c.num_stalled_short = h.num_stalled_short;
   c.num_stalled_overflow = h.num_stalled_overflow;
+  c.num_stalled_send = h.num_stalled_send;
+  c.num_judged_anyway = h.num_judged_anyway;
   c.num_late_ticks = h.num_late_ticks;
   c.num_skipped_periods = h.num_skipped;
   c.num_socket_drops = h.num_socket_drops;

@@ -74,8 +74,10 @@ struct network_counters {
   // The agent's own health (actors/local_health.hpp): periods judged, periods not judged
   // because the agent could not observe them, and why.
   uint64_t num_judged = 0;
-  uint64_t num_stalled_short = 0;    // request left less than half a period before the close
+  uint64_t num_stalled_short = 0;    // request out for less than a quarter period
   uint64_t num_stalled_overflow = 0; // the kernel dropped datagrams on the receive socket
+  uint64_t num_stalled_send = 0;     // the request did not leave (to every host)
+  uint64_t num_judged_anyway = 0;    // stalled for `loss` periods in a row: judged anyway
   uint64_t num_late_ticks = 0;
   uint64_t num_skipped_periods = 0;
   uint64_t num_socket_drops = 0;
@@ -92,7 +94,7 @@ typename Inspector::result_type inspect(Inspector& f, network_counters& x) {
            x.responding, x.num_requests, x.num_send_errors, x.num_responses, x.num_counted,
            x.num_stale, x.num_duplicates, x.num_unknown_source, x.num_self,
            x.num_wrong_controller, x.num_malformed, x.num_judged, x.num_stalled_short,
-           x.num_stalled_overflow, x.num_late_ticks, x.num_skipped_periods, x.num_socket_drops,
+           x.num_stalled_overflow, x.num_stalled_send, x.num_judged_anyway, x.num_late_ticks, x.num_skipped_periods, x.num_socket_drops,
            x.max_lateness_ms, x.busy_p50_us, x.busy_p99_us, x.busy_max_us);
 }
 

@@ -43,6 +43,8 @@ nlohmann::json to_json(const network_counters& c) {
           {"local_health", {{"num_judged", c.num_judged},
                             {"num_stalled_short_window", c.num_stalled_short},
                             {"num_stalled_socket_overflow", c.num_stalled_overflow},
+                            {"num_stalled_send_failed", c.num_stalled_send},
+                            {"num_judged_anyway", c.num_judged_anyway},
                             {"num_late_ticks", c.num_late_ticks},
                             {"num_skipped_periods", c.num_skipped_periods},
                             {"num_socket_drops", c.num_socket_drops},
@@ -130,15 +132,17 @@ std::string render(const agent_status& s) {
                        cfg::network_key(c.network), c.mode, c.local_address, c.period_ms,
                        c.sequence, c.responding, c.expected, c.num_requests, c.num_send_errors,
                        c.num_responses, c.num_counted);
-    out += fmt::format("  {:<12} dropped: {}\n", "", dropped_by_reason(c));
-    out += fmt::format("  {:<12} local health: {} periods judged, {} stalled (request late {}, "
-                       "socket overflow {}: {} datagrams), {} late ticks ({} periods skipped, "
-                       "worst {} ms); busy per period p50 {} us, p99 {} us, max {} us\n", "",
-                       c.num_judged,
-                       c.num_stalled_short + c.num_stalled_overflow, c.num_stalled_short,
-                       c.num_stalled_overflow, c.num_socket_drops, c.num_late_ticks,
-                       c.num_skipped_periods, c.max_lateness_ms, c.busy_p50_us, c.busy_p99_us,
-                       c.busy_max_us);
+    out += fmt::format("  {:<12} not counted: {}\n", "", dropped_by_reason(c));
+    out += fmt::format("  {:<12} local health: {} periods judged ({} after a long stall), {} "
+                       "stalled (short window {}, request not sent {}, socket overflow {}: {} "
+                       "datagrams dropped by the kernel)\n", "", c.num_judged,
+                       c.num_judged_anyway, c.num_stalled_short + c.num_stalled_overflow
+                         + c.num_stalled_send, c.num_stalled_short, c.num_stalled_send,
+                       c.num_stalled_overflow, c.num_socket_drops);
+    out += fmt::format("  {:<12} {} late ticks ({} periods skipped, worst {} ms); busy per "
+                       "period over the last minute: p50 {} us, p99 {} us, max {} us\n", "",
+                       c.num_late_ticks, c.num_skipped_periods, c.max_lateness_ms,
+                       c.busy_p50_us, c.busy_p99_us, c.busy_max_us);
   }
   if (s.sm.size() >= 4) {
     std::string rejected;
@@ -183,8 +187,8 @@ std::string render_host(const host_status& h) {
 std::string render_events(const std::vector<event>& es) {
   std::string out;
   for (auto& e : es)
-    out += fmt::format("{} {:<15} {:<20} {:<13} b2b {:<5} {}{}\n", clock_time(e.time_ms), e.kind, e.host,
-                       e.network, e.b2b, e.detail, e.acted ? "" : " (inactive: not acted on)");
+    out += fmt::format("{} {:<15} {:<20} {:<13} b2b {:<5} {}{}\n", clock_time(e.time_ms),
+                       e.kind, e.host, e.network, e.b2b, e.detail, e.acted ? "" : " (inactive: not acted on)");
   return out;
 }
 

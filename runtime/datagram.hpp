@@ -39,8 +39,8 @@ public:
   virtual void on_readable(std::function<void()> notify) = 0;
   virtual void rearm() = 0;
   // Datagrams the kernel discarded because the receive queue was full, cumulative since the
-  // socket opened (SO_RXQ_OVFL): responses the agent could not read in time.
-  virtual uint64_t num_kernel_drops() const { return 0; }
+  // socket opened (a 32-bit counter that may wrap): responses the agent could not read.
+  virtual uint32_t num_kernel_drops() const { return 0; }
 };
 
 uint32_t parse_ipv4(const std::string& dotted); // 0 when invalid

@@ -1,6 +1,7 @@
 #include "runtime/udp_socket.hpp"
 
 #include <arpa/inet.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -218,6 +219,17 @@ size_t udp_socket::send(const outgoing* batch, size_t n) {
 
 void udp_socket::on_readable(std::function<void()> notify) {
   loop_.watch(rx_, std::move(notify));
+}
+
+uint32_t udp_socket::num_kernel_drops() const {
+  // The live count: the one datagrams carry was stamped when they were queued, so a queue
+  // that overflowed after the last datagram read would show only a period later.
+  uint32_t mem[SK_MEMINFO_VARS] = {};
+  socklen_t len = sizeof mem;
+  if (getsockopt(rx_, SOL_SOCKET, SO_MEMINFO, mem, &len) == 0
+      && len > SK_MEMINFO_DROPS * sizeof(uint32_t))
+    return mem[SK_MEMINFO_DROPS];
+  return kernel_drops_;
 }
 
 void udp_socket::rearm() {

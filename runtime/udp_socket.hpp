@@ -22,13 +22,13 @@ public:
   size_t send(const outgoing* batch, size_t n) override;
   void on_readable(std::function<void()> notify) override;
   void rearm() override;
-  uint64_t num_kernel_drops() const override { return kernel_drops_; }
+  uint32_t num_kernel_drops() const override;
 
 private:
   io_loop& loop_;
   int rx_;
   int tx_;
-  uint64_t kernel_drops_ = 0;
+  uint32_t kernel_drops_ = 0; // as the last datagram read carried it (SO_RXQ_OVFL)
 };
 
 // Agent side of one network: bound to local_address:agent_port, sends requests from there.

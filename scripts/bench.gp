@@ -30,7 +30,7 @@ plot data using 1:4 with linespoints lw 2 title "p50", \
 
 set title "detection time T_D (fault -> loss event; target p99 <= 1100 ms)"
 set ylabel "ms"
-set yrange [900:1200]
+set yrange [0:*]
 plot data using 1:6 with linespoints lw 2 title "crash p50", \
      data using 1:7 with linespoints lw 2 title "crash p99", \
      data using 1:8 with linespoints lw 2 title "cut link p50", \

@@ -53,8 +53,8 @@ struct agent_fixture : caf_fixture {
       for (uint8_t n : {0, 1}) {
         auto addr = n == 0 ? mgmt_addr(i) : clstr_addr(i);
         auto nc = net(n, addr);
-        responders.push_back(sys.spawn(
-          responder_fn, responder_setup{nc, host_name(i), true, simnet.bind(addr, nc.client_port)}));
+        responders.push_back(sys.spawn(responder_fn, responder_setup{nc, host_name(i), true,
+                                       simnet.bind(addr, nc.client_port)}));
       }
     start = now();
     ctrl = sys.spawn(controller_fn, s);

@@ -22,10 +22,10 @@ public:
   size_t send(const outgoing* batch, size_t n) override;
   void on_readable(std::function<void()> notify) override { notify_ = std::move(notify); }
   void rearm() override;
-  uint64_t num_kernel_drops() const override { return kernel_drops; }
+  uint32_t num_kernel_drops() const override { return kernel_drops; }
   void push(const datagram& d);
   // What the kernel would report through SO_RXQ_OVFL; tests set it.
-  uint64_t kernel_drops = 0;
+  uint32_t kernel_drops = 0;
 
 private:
   void fire();
