@@ -136,3 +136,16 @@ TEST_CASE("log categories are named from the allowed set") {
                                                            "[\"clog9\"]"), "t");
   CHECK(has(bad.problems, "agent.log_categories = ['clog9']: allowed \"clog\", \"clog1\""));
 }
+
+// Inputs from fuzz/config_load's findings; fuzz/corpus/config_load/regress-* holds them too.
+
+TEST_CASE("table headers that break toml++ 3.3's own preconditions are parse problems") {
+  // "[\x7f" trips an assertion in a debug toml++ (marzer/tomlplusplus#301); the packaged
+  // library must report it, and the odd date-time, like any syntax error or wrong type.
+  auto del = parse_agent_config(std::string{"[\x7f", 2}, "t.toml");
+  REQUIRE(del.problems.size() == 1);
+  CHECK(has(del.problems, "t.toml:1:2: Error while parsing key"));
+  auto stamp = parse_agent_config("[min]\nrole =1979-05-27T\"aio\"07:32:00Z ", "t.toml");
+  CHECK(has(stamp.problems, "t.toml:2:18: Error while parsing time: expected 2-digit hour"));
+  CHECK_FALSE(parse_client_config(std::string{"[\x7f", 2}, "t.toml").ok());
+}
