@@ -149,3 +149,22 @@ TEST_CASE("table headers that break toml++ 3.3's own preconditions are parse pro
   CHECK(has(stamp.problems, "t.toml:2:18: Error while parsing time: expected 2-digit hour"));
   CHECK_FALSE(parse_client_config(std::string{"[\x7f", 2}, "t.toml").ok());
 }
+
+TEST_CASE("non-ASCII text outside a comment is refused before toml++ reads it") {
+  // toml++ 3.3 reaches __builtin_unreachable() classifying U+03A2 in a table header, and
+  // any of U+00A1..U+0499 in a quoted key or after a line-ending backslash.
+  auto header = parse_agent_config("[\xce\xa2rrr\xa2\x02\xa2\x02]\n", "t.toml");
+  REQUIRE(header.problems.size() == 1);
+  CHECK(header.problems[0] == "t.toml:1:2: non-ASCII text outside a comment (allowed in "
+                              "comments only)");
+  CHECK(has(parse_agent_config("\"\xc3\xa9\" = 1\n", "t").problems, "t:1:2: non-ASCII"));
+  CHECK(has(parse_agent_config("[agent]\nlog_dir = \"\"\"\\\n  \xc2\xa7\"\"\"\n", "t").problems,
+            "t:3:3: non-ASCII"));
+  // Comments stay free text: the example configs cite "reference \xc2\xa7" (U+00A7).
+  auto commented =
+    with(good_agent, "[agent]", "# \xc2\xa7 \"quoted # \xc3\xa9\n[agent] # \xc3\xa9");
+  CHECK(parse_agent_config(commented, "t").ok());
+  CHECK(parse_agent_config("\xef\xbb\xbf" + std::string{good_agent}, "t").ok()); // a BOM
+  auto in_string = with(good_agent, "state_dir = \"/tmp/hbs\"", "state_dir = \"/tmp/h\xc3\xa9\"");
+  CHECK(has(parse_agent_config(in_string, "t").problems, "non-ASCII text outside a comment"));
+}
