@@ -3,6 +3,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -263,7 +264,7 @@ std::string non_ascii_outside_comment(std::string_view text, std::string_view so
 }
 
 template <class T, class Fn>
-loaded<T> parse_with(std::string_view text, std::string_view source, Fn&& fn) {
+loaded<T> parse_unescaped(std::string_view text, std::string_view source, Fn&& fn) {
   loaded<T> res;
   if (auto problem = non_ascii_outside_comment(text, source); !problem.empty()) {
     res.problems.push_back(problem);
@@ -283,6 +284,31 @@ loaded<T> parse_with(std::string_view text, std::string_view source, Fn&& fn) {
   }
   if (res.problems.empty())
     validate(res.config, res.problems);
+  return res;
+}
+
+// Problems are printed one per line (the log, hbs-agent --check), but a quoted value or a
+// toml++ message quoting the text can carry a line break or another control character
+// (found by fuzz/config_load): those are escaped, so one problem stays one line.
+std::string one_line(std::string_view problem) {
+  std::string out;
+  for (char c : problem) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\n')
+      out += "\\n";
+    else if (u < 0x20 || u == 0x7f)
+      out += fmt::format("\\x{:02x}", u);
+    else
+      out += c;
+  }
+  return out;
+}
+
+template <class T, class Fn>
+loaded<T> parse_with(std::string_view text, std::string_view source, Fn&& fn) {
+  auto res = parse_unescaped<T>(text, source, std::forward<Fn>(fn));
+  for (auto& p : res.problems)
+    p = one_line(p);
   return res;
 }
 

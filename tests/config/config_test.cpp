@@ -168,3 +168,16 @@ TEST_CASE("non-ASCII text outside a comment is refused before toml++ reads it") 
   auto in_string = with(good_agent, "state_dir = \"/tmp/hbs\"", "state_dir = \"/tmp/h\xc3\xa9\"");
   CHECK(has(parse_agent_config(in_string, "t").problems, "non-ASCII text outside a comment"));
 }
+
+TEST_CASE("a problem quoting a line break or control character stays one line") {
+  // toml++ quotes the text it choked on, newline included ("expected 'nan', saw 'n\n'").
+  auto nan = parse_agent_config("h=n\n", "t.toml");
+  REQUIRE(nan.problems.size() == 1);
+  CHECK(nan.problems[0].find('\n') == std::string::npos);
+  CHECK(has(nan.problems, "saw 'n\\n'"));
+  auto name = with(good_agent, "name = \"worker-0\"", "name = \"worker-0\\nhosts[9]: forged\"");
+  auto pr = parse_agent_config(name, "t").problems;
+  CHECK(has(pr, "hosts[1].name = \"worker-0\\nhosts[9]: forged\": allowed 1..63"));
+  for (auto& p : pr)
+    CHECK(p.find('\n') == std::string::npos);
+}
