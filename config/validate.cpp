@@ -41,8 +41,10 @@ std::string agent_config::peer_name() const {
 }
 
 bool is_ipv4(std::string_view s) {
+  // inet_pton reads a C string: "127.0.0.1\0junk" (a TOML "\u0000") would pass as its prefix.
   in_addr a{};
-  return inet_pton(AF_INET, std::string{s}.c_str(), &a) == 1;
+  return s.find('\0') == std::string_view::npos
+         && inet_pton(AF_INET, std::string{s}.c_str(), &a) == 1;
 }
 
 namespace {

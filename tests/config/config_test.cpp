@@ -181,3 +181,13 @@ TEST_CASE("a problem quoting a line break or control character stays one line") 
   for (auto& p : pr)
     CHECK(p.find('\n') == std::string::npos);
 }
+
+TEST_CASE("an address with a NUL after a valid dotted quad is not an IPv4 address") {
+  // inet_pton stops at the NUL a TOML "\u0000" puts in the string; the config would name
+  // one address and the socket use another. (fuzz/config_load's address invariant.)
+  auto text = with(good_agent, "\"192.168.204.2\"", "\"192.168.204.2\\u0000x\"");
+  CHECK(has(parse_agent_config(text, "t").problems,
+            "networks.management.local_address = \"192.168.204.2\\x00x\": not an IPv4"));
+  CHECK_FALSE(is_ipv4(std::string_view{"127.0.0.1\0", 10}));
+  CHECK(is_ipv4("127.0.0.1"));
+}
