@@ -97,7 +97,7 @@ void check_hosts(const agent_config& c, std::vector<std::string>& pr) {
                                i, h.name, it->second));
     const std::string* a[2] = {&h.management, &h.cluster_host};
     for (uint8_t n : {management, cluster_host}) {
-      if (a[n]->empty())
+      if (a[n]->empty() && n == cluster_host) // optional; every host is on management
         continue;
       auto key = fmt::format("hosts[{}].{}", i, network_key(n));
       if (!is_ipv4(*a[n]))

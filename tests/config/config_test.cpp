@@ -191,3 +191,12 @@ TEST_CASE("an address with a NUL after a valid dotted quad is not an IPv4 addres
   CHECK_FALSE(is_ipv4(std::string_view{"127.0.0.1\0", 10}));
   CHECK(is_ipv4("127.0.0.1"));
 }
+
+TEST_CASE("a host with an empty management address is refused") {
+  // Every host is on the management network; an empty address left it silently unmonitored.
+  // (fuzz/config_load's address invariant.)
+  auto text = with(good_agent, "\"192.168.204.10\"", "\"\"");
+  CHECK(has(parse_agent_config(text, "t").problems,
+            "hosts[1].management = \"\": not an IPv4 address"));
+  CHECK(parse_agent_config(good_agent, "t").ok()); // hosts[1] has no cluster-host: fine
+}
