@@ -2,6 +2,7 @@
 // anyone on the network. Beyond "no crash": what decodes re-encodes to the same bytes, and
 // the client's answer to any request it accepts is a response it would accept itself.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "actors/criss_cross.hpp"
@@ -31,9 +32,12 @@ void check_round_trip(pulse_kind kind, const uint8_t* data, size_t size, const p
 }
 
 // The client's side: the request goes through criss_cross twice (as controller 0's and as
-// controller 1's, so the second one crosses the first one's cached block).
+// controller 1's, so the second one crosses the first one's cached block), at the host the
+// request's name clue names, which takes the index clue offered with it.
 void check_client_answer(const pulse& request) {
-  hbs::criss_cross client{"worker-0"};
+  std::string name{request.name_view()};
+  bool addressed = name.size() < host_name_area;
+  hbs::criss_cross client{name};
   for (uint32_t ctrl : {0u, 1u}) {
     pulse req = request;
     req.flags = (req.flags & ~controller_mask) | (ctrl << controller_shift);
@@ -45,6 +49,8 @@ void check_client_answer(const pulse& request) {
     pulse back;
     FUZZ_CHECK(decode_pulse(pulse_kind::response, {out.data(), n}, back) == decode_error::none);
     FUZZ_CHECK(back.controller() == ctrl || req.version == 0);
+    FUZZ_CHECK(back.clue == req.clue || !addressed);
+    FUZZ_CHECK(back.name_view() == name || !addressed);
   }
 }
 
