@@ -218,10 +218,10 @@ void read_hosts(reader& top, std::vector<host_config>& out, std::vector<std::str
 // toml++ 3.3 (Debian 12) reaches __builtin_unreachable() deciding whether a character in
 // U+00A1..U+0499, U+2C5E..U+3057 or U+FB26..U+FEFE is whitespace: in keys, after a
 // line-ending backslash in a multi-line string, wherever TOML expects a delimiter
-// (marzer/tomlplusplus#190, #295; found by fuzz/config_load). A comment is the one place such text never reaches that code,
-// and hbs needs it nowhere else (keys, names, addresses, keywords are ASCII), so non-ASCII
-// is refused outside comments before toml++ sees the text. The scan only has to find
-// comments: a '#' outside any string.
+// (marzer/tomlplusplus#190, #295; found by fuzz/config_load). A comment is the one place
+// such text never reaches that code, and hbs needs it nowhere else (keys, names,
+// addresses, keywords are ASCII), so non-ASCII is refused outside comments before toml++
+// sees the text. The scan only has to find comments: a '#' outside any string.
 std::string non_ascii_outside_comment(std::string_view text, std::string_view source) {
   enum class in { code, comment, basic, literal, multi_basic, multi_literal } state = in::code;
   size_t line = 1, column = 1;
