@@ -41,8 +41,10 @@ std::string agent_config::peer_name() const {
 }
 
 bool is_ipv4(std::string_view s) {
+  // inet_pton reads a C string: "127.0.0.1\0junk" (a TOML "\u0000") would pass as its prefix.
   in_addr a{};
-  return inet_pton(AF_INET, std::string{s}.c_str(), &a) == 1;
+  return s.find('\0') == std::string_view::npos
+         && inet_pton(AF_INET, std::string{s}.c_str(), &a) == 1;
 }
 
 namespace {
@@ -95,7 +97,7 @@ void check_hosts(const agent_config& c, std::vector<std::string>& pr) {
                                i, h.name, it->second));
     const std::string* a[2] = {&h.management, &h.cluster_host};
     for (uint8_t n : {management, cluster_host}) {
-      if (a[n]->empty())
+      if (a[n]->empty() && n == cluster_host) // optional; every host is on management
         continue;
       auto key = fmt::format("hosts[{}].{}", i, network_key(n));
       if (!is_ipv4(*a[n]))

@@ -149,3 +149,67 @@ TEST_CASE("real-time scheduling defaults to StarlingX's priorities and refuses n
   REQUIRE(off.ok());
   CHECK(off.config.scheduling_priority == 0);
 }
+
+// Inputs from fuzz/config_load's findings; fuzz/corpus/config_load/regress-* holds them too.
+
+TEST_CASE("table headers that break toml++ 3.3's own preconditions are parse problems") {
+  // "[\x7f" trips an assertion in a debug toml++ (marzer/tomlplusplus#301); the packaged
+  // library must report it, and the odd date-time, like any syntax error or wrong type.
+  auto del = parse_agent_config(std::string{"[\x7f", 2}, "t.toml");
+  REQUIRE(del.problems.size() == 1);
+  CHECK(has(del.problems, "t.toml:1:2: Error while parsing key"));
+  auto stamp = parse_agent_config("[min]\nrole =1979-05-27T\"aio\"07:32:00Z ", "t.toml");
+  CHECK(has(stamp.problems, "t.toml:2:18: Error while parsing time: expected 2-digit hour"));
+  CHECK_FALSE(parse_client_config(std::string{"[\x7f", 2}, "t.toml").ok());
+}
+
+TEST_CASE("non-ASCII text outside a comment is refused before toml++ reads it") {
+  // toml++ 3.3 reaches __builtin_unreachable() classifying U+03A2 in a table header, and
+  // any of U+00A1..U+0499 in a quoted key or after a line-ending backslash.
+  auto header = parse_agent_config("[\xce\xa2rrr\xa2\x02\xa2\x02]\n", "t.toml");
+  REQUIRE(header.problems.size() == 1);
+  CHECK(header.problems[0] == "t.toml:1:2: non-ASCII text outside a comment (allowed in "
+                              "comments only)");
+  CHECK(has(parse_agent_config("\"\xc3\xa9\" = 1\n", "t").problems, "t:1:2: non-ASCII"));
+  CHECK(has(parse_agent_config("[agent]\nlog_dir = \"\"\"\\\n  \xc2\xa7\"\"\"\n", "t").problems,
+            "t:3:3: non-ASCII"));
+  // Comments stay free text: the example configs cite "reference \xc2\xa7" (U+00A7).
+  auto commented =
+    with(good_agent, "[agent]", "# \xc2\xa7 \"quoted # \xc3\xa9\n[agent] # \xc3\xa9");
+  CHECK(parse_agent_config(commented, "t").ok());
+  CHECK(parse_agent_config("\xef\xbb\xbf" + std::string{good_agent}, "t").ok()); // a BOM
+  auto in_string = with(good_agent, "state_dir = \"/tmp/hbs\"", "state_dir = \"/tmp/h\xc3\xa9\"");
+  CHECK(has(parse_agent_config(in_string, "t").problems, "non-ASCII text outside a comment"));
+}
+
+TEST_CASE("a problem quoting a line break or control character stays one line") {
+  // toml++ quotes the text it choked on, newline included ("expected 'nan', saw 'n\n'").
+  auto nan = parse_agent_config("h=n\n", "t.toml");
+  REQUIRE(nan.problems.size() == 1);
+  CHECK(nan.problems[0].find('\n') == std::string::npos);
+  CHECK(has(nan.problems, "saw 'n\\n'"));
+  auto name = with(good_agent, "name = \"worker-0\"", "name = \"worker-0\\nhosts[9]: forged\"");
+  auto pr = parse_agent_config(name, "t").problems;
+  CHECK(has(pr, "hosts[1].name = \"worker-0\\nhosts[9]: forged\": allowed 1..63"));
+  for (auto& p : pr)
+    CHECK(p.find('\n') == std::string::npos);
+}
+
+TEST_CASE("an address with a NUL after a valid dotted quad is not an IPv4 address") {
+  // inet_pton stops at the NUL a TOML "\u0000" puts in the string; the config would name
+  // one address and the socket use another. (fuzz/config_load's address invariant.)
+  auto text = with(good_agent, "\"192.168.204.2\"", "\"192.168.204.2\\u0000x\"");
+  CHECK(has(parse_agent_config(text, "t").problems,
+            "networks.management.local_address = \"192.168.204.2\\x00x\": not an IPv4"));
+  CHECK_FALSE(is_ipv4(std::string_view{"127.0.0.1\0", 10}));
+  CHECK(is_ipv4("127.0.0.1"));
+}
+
+TEST_CASE("a host with an empty management address is refused") {
+  // Every host is on the management network; an empty address left it silently unmonitored.
+  // (fuzz/config_load's address invariant.)
+  auto text = with(good_agent, "\"192.168.204.10\"", "\"\"");
+  CHECK(has(parse_agent_config(text, "t").problems,
+            "hosts[1].management = \"\": not an IPv4 address"));
+  CHECK(parse_agent_config(good_agent, "t").ok()); // hosts[1] has no cluster-host: fine
+}
