@@ -24,10 +24,11 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 write_agent_config() { # HOSTS
   printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/state"\n' "$dir"
-  # The normal policy: on one 2-core machine a real-time agent preempts the simulator (which
-  # stands for remote hosts) on every datagram, a ping-pong that costs both and says
-  # nothing about a cluster. scripts/soak measures real-time scheduling under interference.
-  printf 'control_port = 29050\nlock_file = ""\nscheduling_priority = 0\n\n'
+  # By default the normal policy: on one 2-core machine a real-time agent preempts a
+  # normal simulator (which stands for remote hosts) on every datagram, a ping-pong that
+  # costs both and says nothing about a cluster. --rt runs the deployment's priorities,
+  # the simulator above the agent as remote hosts would be.
+  printf 'control_port = 29050\nlock_file = ""\nscheduling_priority = %d\n\n' "$rt"
   printf '[sm]\nserver_port = 29024\nclient_port = 29025\n\n'
   # MNFA as a large cluster would set it: 20 % of hosts. Ten crashes stay single failures
   # (detection time); the 80 % switch failure enters MNFA.
