@@ -162,6 +162,13 @@ tb_build_network() {
 
 # ---------------------------------------------------------------------------- configs
 
+tb_networks_toml() { # ID: both multicast networks of one node, as agent and client read them
+  printf '\n[networks.management]\nlocal_address = "%s"\nmode = "multicast"\n' "${TB_MGMT[$1]}"
+  printf 'multicast_group = "%s"\n' "$TB_GROUP"
+  printf '\n[networks.cluster-host]\nlocal_address = "%s"\nmode = "multicast"\n' "${TB_CLSTR[$1]}"
+  printf 'multicast_group = "%s"\n' "$TB_GROUP"
+}
+
 tb_hosts_toml() {
   local id
   for id in "${TB_NODES[@]}"; do
@@ -186,20 +193,8 @@ local_address = "${TB_MGMT[$id]}"
 mode = "unicast"
 TOML
     else
-      cat >"$TB_DIR/$id/client.toml" <<TOML
-[client]
-host = "${TB_HOST[$id]}"
-
-[networks.management]
-local_address = "${TB_MGMT[$id]}"
-mode = "multicast"
-multicast_group = "$TB_GROUP"
-
-[networks.cluster-host]
-local_address = "${TB_CLSTR[$id]}"
-mode = "multicast"
-multicast_group = "$TB_GROUP"
-TOML
+      { printf '[client]\nhost = "%s"\n' "${TB_HOST[$id]}"; tb_networks_toml "$id"; } \
+        >"$TB_DIR/$id/client.toml"
     fi
   done
   for id in "${TB_CONTROLLERS[@]}"; do
@@ -226,21 +221,8 @@ local_address = "${TB_MGMT[$id]}"
 mode = "unicast"
 TOML
       else
-        cat <<TOML
-
-[peer]
-address = "${TB_MGMT[$other]}"
-
-[networks.management]
-local_address = "${TB_MGMT[$id]}"
-mode = "multicast"
-multicast_group = "$TB_GROUP"
-
-[networks.cluster-host]
-local_address = "${TB_CLSTR[$id]}"
-mode = "multicast"
-multicast_group = "$TB_GROUP"
-TOML
+        printf '\n[peer]\naddress = "%s"\n' "${TB_MGMT[$other]}"
+        tb_networks_toml "$id"
       fi
       tb_hosts_toml
     } >"$TB_DIR/$id/agent.toml"
