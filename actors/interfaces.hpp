@@ -67,7 +67,7 @@ using network_actor = caf::typed_actor<
   caf::reacts_to<period_atom, uint32_t>,                 // new period in ms
   caf::reacts_to<history_atom, wire::cluster_block>,     // own histories for the next request
   caf::reacts_to<lock_atom, bool>,                       // locked: send no requests
-  caf::replies_to<status_atom>::with<network_counters>,  // counters and drops per reason
+  caf::replies_to<status_atom>::with<network_counters>,  // counters, drops, local health
   caf::replies_to<hosts_atom>::with<std::vector<net_host_row>>>; // per-host counters
 
 // Answers the service manager on loopback UDP and forwards its alive pulses to the vault.
@@ -75,7 +75,7 @@ using sm_gateway_actor = caf::typed_actor<
   caf::reacts_to<readable_atom>,                      // SM datagrams waiting
   caf::reacts_to<push_atom, std::vector<uint8_t>>,    // vault changed: send it to SM
   caf::reacts_to<vault_atom, std::vector<uint8_t>>,   // the vault now (answers queries)
-  caf::replies_to<status_atom>::with<std::vector<uint64_t>>>; // queries, beats, drops
+  caf::replies_to<status_atom>::with<std::vector<uint64_t>>>; // see agent_status::sm
 
 // The cluster history (reference §4): own and peer histories, SM heartbeat, pushes.
 using vault_actor = caf::typed_actor<
