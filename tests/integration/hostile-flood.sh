@@ -8,26 +8,7 @@ set -euo pipefail
 build=${1:?usage: hostile-flood.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
-HBS_DIR=$(mktemp -d /tmp/hbs-it.XXXXXX)
-HBS_CLIENT_PIDS=()
-HBS_AGENT_PID=
-HBS_CTL_PORT=30150
-HBS_BUILD=$build
-trap hbs_teardown EXIT
-{
-  printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/state"\n' "$HBS_DIR"
-  printf 'control_port = 30150\nlock_file = ""\n[sm]\nserver_port = 30124\nclient_port = 30125\n'
-  printf '[networks.management]\nlocal_address = "127.0.0.1"\nclient_port = 30106\nagent_port = 30103\n'
-  printf '[networks.cluster-host]\nlocal_address = "127.0.0.2"\nclient_port = 30116\nagent_port = 30113\n'
-  "$build/hbs-sim" --hosts 200 --networks 2 --print-inventory
-} >"$HBS_DIR/agent.toml"
-"$build/hbs-sim" --hosts 200 --networks 2 --client-port 30106 --agent-port 30103 \
-  --clstr-client-port 30116 --clstr-agent-port 30113 >"$HBS_DIR/sim.out" 2>"$HBS_DIR/sim.err" &
-HBS_CLIENT_PIDS+=($!)
-"$build/hbs-agent" --config "$HBS_DIR/agent.toml" >"$HBS_DIR/agent.log" 2>&1 &
-HBS_AGENT_PID=$!
-hbs_wait_for "200 hosts answering on both networks" 10 \
-  'hbs_ctl status --json | jq -e "[.networks[].responding] == [200,200]" >/dev/null'
+hbs_setup_sim "$build" 200 30100 ""
 sleep 5.5 # replays use sequences 1..50: the agent must be past them
 before=$(hbs_ctl status --json)
 misses() { hbs_ctl hosts --json | jq '[.[].networks[].num_misses] | add'; }

@@ -183,3 +183,37 @@ hbs_kill() { # PID: SIGKILL without the shell's job notice
   kill -KILL "$1"
   wait "$1" 2>/dev/null || true
 }
+
+# One agent and hbs-sim with NUM_HOSTS simulated hosts on both networks (loopback multicast,
+# TTL 0). Ports from BASE_PORT: control +50, SM +24/+25, management +6/+3, cluster-host
+# +16/+13. EXTRA_TOML is appended to the agent's [agent]-level tables; further arguments go
+# to hbs-sim (e.g. --control-port, --scenario).
+hbs_setup_sim() { # BUILD_DIR NUM_HOSTS BASE_PORT EXTRA_TOML [SIM_ARGS...]
+  HBS_BUILD=$1
+  local n=$2 b=$3 extra=$4
+  shift 4
+  HBS_DIR=$(mktemp -d /tmp/hbs-it.XXXXXX)
+  HBS_CLIENT_PIDS=()
+  HBS_AGENT_PID=
+  HBS_CTL_PORT=$((b + 50))
+  trap hbs_teardown EXIT
+  {
+    printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/state"\n' "$HBS_DIR"
+    printf 'control_port = %d\nlock_file = ""\n' "$HBS_CTL_PORT"
+    printf '[sm]\nserver_port = %d\nclient_port = %d\n' $((b + 24)) $((b + 25))
+    printf '%s\n' "$extra"
+    printf '[networks.management]\nlocal_address = "127.0.0.1"\n'
+    printf 'client_port = %d\nagent_port = %d\n' $((b + 6)) $((b + 3))
+    printf '[networks.cluster-host]\nlocal_address = "127.0.0.2"\n'
+    printf 'client_port = %d\nagent_port = %d\n' $((b + 16)) $((b + 13))
+    "$HBS_BUILD/hbs-sim" --hosts "$n" --networks 2 --print-inventory
+  } >"$HBS_DIR/agent.toml"
+  "$HBS_BUILD/hbs-sim" --hosts "$n" --networks 2 --client-port $((b + 6)) \
+    --agent-port $((b + 3)) --clstr-client-port $((b + 16)) --clstr-agent-port $((b + 13)) \
+    "$@" >"$HBS_DIR/sim.out" 2>"$HBS_DIR/sim.err" &
+  HBS_CLIENT_PIDS+=($!)
+  "$HBS_BUILD/hbs-agent" --config "$HBS_DIR/agent.toml" >"$HBS_DIR/agent.log" 2>&1 &
+  HBS_AGENT_PID=$!
+  hbs_wait_for "$n hosts answering on both networks" 10 \
+    "hbs_ctl status --json | jq -e '[.networks[].responding] == [$n,$n]' >/dev/null"
+}
