@@ -35,6 +35,13 @@ bool write_pulse(const std::string& path, pulse_kind kind, const pulse& p) {
   return n != 0 && write(path, buf, n);
 }
 
+// As a stock hbsAgent sends once it stores the peer's histories: zeros up to `size`.
+bool write_padded(const std::string& path, const pulse& p, size_t size) {
+  uint8_t buf[max_pulse_size] = {};
+  size_t n = encode_pulse(pulse_kind::request, p, {buf, sizeof buf});
+  return n != 0 && n <= size && write(path, buf, size);
+}
+
 bool write_block(const std::string& path, const cluster_block& c) {
   uint8_t buf[max_cluster_size];
   size_t n = encode_cluster(c, {buf, sizeof buf});
@@ -69,10 +76,18 @@ int main(int argc, char** argv) {
   req.cluster.histories[1] = sample(1, 1, 7, 50);
   req.cluster.histories[1].sm_heartbeat_fail = true;
   ok &= write_pulse(pulses + "seed-request-both-networks.bin", pulse_kind::request, req);
+  ok &= write_padded(pulses + "seed-request-stock-padded-339.bin", req, 339);
+  ok &= write_padded(pulses + "seed-request-stock-padded-427.bin", req, 427);
   pulse legacy = req;
   legacy.version = 0;
   legacy.flags = 0;
   ok &= write_pulse(pulses + "seed-request-legacy-v0.bin", pulse_kind::request, legacy);
+  ok &= write_padded(pulses + "seed-request-legacy-v0-padded.bin", legacy, 427);
+  req.cluster.num_histories = 1;
+  ok &= write_padded(pulses + "seed-request-stock-padded-one-history.bin", req, 339);
+  req.cluster.num_histories = 0;
+  ok &= write_padded(pulses + "seed-request-stock-padded-no-history.bin", req, 427);
+  req.cluster.num_histories = 2;
 
   // Responses: worker-3 answering controller-0 with controller-1's block (the criss-cross),
   // and the 427-byte maximum with four histories.

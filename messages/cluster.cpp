@@ -95,7 +95,7 @@ size_t encode_cluster(const cluster_block& in, mutable_bytes out) {
   return size;
 }
 
-decode_error decode_cluster(bytes_view in, cluster_block& out) {
+decode_error decode_cluster(bytes_view in, cluster_block& out, trailing tail) {
   if (in.size < cluster_header_size)
     return decode_error::short_datagram;
   const uint8_t* p = in.data;
@@ -116,8 +116,10 @@ decode_error decode_cluster(bytes_view in, cluster_block& out) {
     return decode_error::too_many_histories;
   if (bytes != cluster_header_size + history_size * n)
     return decode_error::bytes_mismatch;
-  if (in.size != bytes)
-    return in.size < bytes ? decode_error::short_datagram : decode_error::length_mismatch;
+  if (in.size < bytes)
+    return decode_error::short_datagram;
+  if (in.size > bytes && tail == trailing::refused)
+    return decode_error::length_mismatch;
   for (uint8_t i = 0; i < n; ++i) {
     auto err = decode_history(p + cluster_header_size + i * history_size, out.histories[i]);
     if (err != decode_error::none)

@@ -58,7 +58,14 @@ struct cluster_block {
 // Writes bytes() bytes; returns 0 if out is too small.
 size_t encode_cluster(const cluster_block& in, mutable_bytes out);
 
-// Strict: exactly in.size == 12 + 88 * histories, magic, version, ids in range.
-decode_error decode_cluster(bytes_view in, cluster_block& out);
+// What may follow the `bytes` the block declares. A vault block (SM, hbsctl) is exact; a
+// stock hbsAgent pads its pulse requests to the size of its whole store (reference §3), so
+// in a pulse the tail after `bytes` is ignored, as the stock client ignores it.
+enum class trailing : uint8_t { refused, ignored };
+
+// Strict on magic, version, history count, `bytes` and ids; in.size must be exactly `bytes`
+// unless the trailing bytes are ignored (then at least `bytes`).
+decode_error decode_cluster(bytes_view in, cluster_block& out,
+                            trailing tail = trailing::refused);
 
 } // namespace hbs::wire

@@ -16,7 +16,7 @@ enum class decode_error : uint8_t {
   bad_magic,           // cluster magic != 0x5AA5
   too_many_histories,  // more than 4 history elements
   bytes_mismatch,      // cluster `bytes` != 12 + 88 * histories
-  length_mismatch,     // datagram length != 63 + cluster `bytes`
+  length_mismatch,     // a vault block longer than its `bytes` (pulses may be padded)
   bad_controller,      // controller number >= 2 (flags or history)
   bad_network,         // network number >= 2 in a history
   bad_history,         // entries or index outside the 20-entry ring

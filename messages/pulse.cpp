@@ -61,9 +61,10 @@ decode_error decode_pulse(pulse_kind kind, bytes_view in, pulse& out) {
     return decode_error::bad_controller;
   if (out.version > pulse_version)
     return decode_error::bad_version;
-  if (out.version == 0) // legacy: header only
-    return in.size == pulse_header_size ? decode_error::none : decode_error::length_mismatch;
-  return decode_cluster({p + pulse_header_size, in.size - pulse_header_size}, out.cluster);
+  if (out.version == 0) // legacy: no cluster data; whatever follows is ignored (reference §3)
+    return decode_error::none;
+  return decode_cluster({p + pulse_header_size, in.size - pulse_header_size}, out.cluster,
+                        trailing::ignored);
 }
 
 } // namespace hbs::wire

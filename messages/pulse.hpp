@@ -42,7 +42,9 @@ struct pulse {
 // Returns the number of bytes written (63 + cluster bytes), 0 if out is too small.
 size_t encode_pulse(pulse_kind kind, const pulse& in, mutable_bytes out);
 
-// Strict decode of untrusted bytes; out is only meaningful on decode_error::none.
+// Decode of untrusted bytes, strict except where the stock daemons are liberal (reference §3):
+// up to 427 bytes, and whatever follows 63 + cluster `bytes` (a stock agent's padding, or
+// anything after a version-0 header) is ignored. out is only meaningful on decode_error::none.
 decode_error decode_pulse(pulse_kind kind, bytes_view in, pulse& out);
 
 } // namespace hbs::wire

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/support/agent_fixture.hpp"
+#include "tests/support/stock_daemons.hpp"
 
 using namespace hbs;
 using namespace hbs::test;
@@ -112,4 +113,32 @@ TEST_CASE_FIXTURE(agent_fixture, "a network with no host stops its period timer 
   // Added without a cluster-host address: that network has still nobody to ask.
   CHECK(st.networks[1].sequence == idle_clstr);
   CHECK(transitions_since(t0).empty());
+}
+
+TEST_CASE_FIXTURE(agent_fixture, "stock clients' exact and legacy answers are counted like "
+                                 "hbs-client's") {
+  stock_client stock{simnet, "127.0.5.1", 2106, "stock-0"};
+  stock_client legacy{simnet, "127.0.5.2", 2106, "legacy-0", true};
+  for (auto [name, addr] : {std::pair{"stock-0", "127.0.5.1"}, {"legacy-0", "127.0.5.2"}})
+    CHECK(ask<std::string>(ctrl, add_atom_v, std::string{name}, std::string{"worker"},
+                           std::string{addr}, std::string{})
+          == std::string{"added "} + name);
+  CHECK(ask<std::string>(ctrl, start_atom_v, std::string{"stock-0"}) == "stock-0 started");
+  CHECK(ask<std::string>(ctrl, start_atom_v, std::string{"legacy-0"}) == "legacy-0 started");
+  auto t0 = now();
+  advance(5s);
+  CHECK(stock.num_answered >= 49);
+  CHECK(legacy.num_answered >= 49);
+  for (auto name : {"stock-0", "legacy-0"}) {
+    auto h = ask<host_status>(ctrl, host_atom_v, std::string{name});
+    REQUIRE(h.networks.size() == 1);
+    CHECK(h.networks[0].state == "ok");
+    CHECK(h.networks[0].num_misses == 0);
+    CHECK(h.networks[0].num_pulses >= 49);
+  }
+  CHECK(transitions_since(t0).empty());
+  auto st = ask<agent_status>(ctrl, status_atom_v);
+  for (auto& n : st.networks)
+    for (auto m : n.num_malformed)
+      CHECK(m == 0);
 }

@@ -4,9 +4,12 @@
 
 #include "messages/pulse.hpp"
 #include "tests/support/golden.hpp"
+#include "tests/support/stock_daemons.hpp"
 
 using namespace hbs::wire;
 using hbs::test::golden;
+using hbs::test::stock_bytes;
+using hbs::test::stock_pulse;
 
 namespace {
 
@@ -130,6 +133,84 @@ TEST_CASE("a legacy version 0 pulse is the 63-byte header alone") {
   CHECK(decode(pulse_kind::request, bytes) == decode_error::none);
 }
 
+TEST_CASE("a stock agent's padded requests of 339 and 427 bytes decode, the tail ignored") {
+  for (uint8_t stored : {3, 4})
+    for (uint8_t sent : {0, 1, 2}) {
+      CAPTURE(int{stored});
+      CAPTURE(int{sent});
+      stock_pulse sp;
+      sp.controller = 1;
+      sp.flags = 1u << controller_shift;
+      sp.clue = 7;
+      sp.histories = sent;
+      sp.stored = stored;
+      auto bytes = stock_bytes(sp);
+      CHECK(bytes.size() == (stored == 3 ? 339u : 427u));
+      pulse p;
+      REQUIRE(decode_pulse(pulse_kind::request, {bytes.data(), bytes.size()}, p)
+              == decode_error::none);
+      CHECK(p.controller() == 1);
+      CHECK(p.clue == 7);
+      CHECK(p.name_view() == "worker-0");
+      REQUIRE(p.cluster.num_histories == sent);
+      for (uint8_t i = 0; i < sent; ++i) {
+        CHECK(p.cluster.histories[i].controller == 1);
+        CHECK(p.cluster.histories[i].network == i);
+        CHECK(p.cluster.histories[i].newest() == history_entry{12, 11});
+      }
+      // What it declares re-encodes to the bytes before the padding.
+      auto again = encode(pulse_kind::request, p);
+      CHECK(again.size() == 75u + 88u * sent);
+      CHECK(std::equal(again.begin(), again.end(), bytes.begin()));
+      // Responses are read with the same rule (a stock client never pads, but may).
+      bytes[11] = 'r', bytes[12] = 's', bytes[13] = 'p';
+      CHECK(decode(pulse_kind::response, bytes) == decode_error::none);
+    }
+}
+
+TEST_CASE("legacy version 0 pulses are accepted at any length up to 427 bytes") {
+  for (bool request : {true, false})
+    for (uint8_t stored : {0, 1, 2, 4}) {
+      stock_pulse sp;
+      sp.request = request;
+      sp.version = 0;
+      sp.stored = stored;
+      sp.clue = 3;
+      auto bytes = stock_bytes(sp);
+      CAPTURE(bytes.size());
+      pulse p;
+      auto kind = request ? pulse_kind::request : pulse_kind::response;
+      REQUIRE(decode_pulse(kind, {bytes.data(), bytes.size()}, p) == decode_error::none);
+      CHECK(p.version == 0);
+      CHECK(p.clue == 3);
+      CHECK(p.cluster.num_histories == 0);
+      bytes.resize(428);
+      CHECK(decode(kind, bytes) == decode_error::oversized);
+    }
+}
+
+TEST_CASE("padding does not loosen anything else") {
+  stock_pulse sp;
+  sp.stored = 4;
+  auto good = stock_bytes(sp); // 427 bytes declaring 2 histories
+  auto with = [&](auto&& change) {
+    auto b = good;
+    change(b);
+    return decode(pulse_kind::request, b);
+  };
+  CHECK(decode(pulse_kind::request, good) == decode_error::none);
+  CHECK(with([](auto& b) { b.push_back(0); }) == decode_error::oversized);
+  CHECK(with([](auto& b) { b[0] = 'C'; }) == decode_error::bad_header);
+  CHECK(with([](auto& b) { b[56] = 0x02; }) == decode_error::bad_controller);
+  CHECK(with([](auto& b) { b[74] = 5; }) == decode_error::too_many_histories);
+  CHECK(with([](auto& b) { b[74] = 3; }) == decode_error::bytes_mismatch); // 188 is not 3's
+  // Three declared, with the matching 276 bytes: valid (the store had three), not padded.
+  CHECK(with([](auto& b) { b[74] = 3; b[71] = 276 & 0xFF; b[72] = 276 >> 8; })
+        == decode_error::bad_history); // the zeroed third element has entries_max 0
+  CHECK(with([](auto& b) { b.resize(250); }) == decode_error::short_datagram);
+  CHECK(with([](auto& b) { b[75] = 0x21; }) == decode_error::bad_network);
+}
+
 TEST_CASE("each malformed datagram is rejected with its own reason") {
   auto good = encode(pulse_kind::request, sample_request(1));
   auto with = [&](auto&& change) {
@@ -150,7 +231,7 @@ TEST_CASE("each malformed datagram is rejected with its own reason") {
   CHECK(with([](auto& b) { b[65] = 0x5B; }) == decode_error::bad_magic);
   CHECK(with([](auto& b) { b[74] = 5; }) == decode_error::too_many_histories);
   CHECK(with([](auto& b) { b[71] = 101; }) == decode_error::bytes_mismatch);
-  CHECK(with([](auto& b) { b.push_back(0); }) == decode_error::length_mismatch);
+  CHECK(with([](auto& b) { b.push_back(0); }) == decode_error::none); // padding: see below
   CHECK(with([](auto& b) { b[56] = 0x02; }) == decode_error::bad_controller);
   CHECK(with([](auto& b) { b[75] = 0x02; }) == decode_error::bad_controller);
   CHECK(with([](auto& b) { b[75] = 0x21; }) == decode_error::bad_network);
