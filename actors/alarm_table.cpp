@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/config.hpp"
+
 namespace hbs {
 
 const char* to_string(severity s) {
@@ -59,11 +61,13 @@ alarm_change alarm_table::clear(const std::string& id, const std::string& host) 
 std::vector<alarm> alarm_table::clear_all() {
   auto out = list();
   alarms_.clear();
+  verdicts_.clear();
   return out;
 }
 
 std::vector<alarm> alarm_table::clear_host(const std::string& host) {
   std::vector<alarm> out;
+  verdicts_.erase(host);
   for (auto it = alarms_.begin(); it != alarms_.end();)
     if (it->first.second == host) {
       out.push_back(it->second);
@@ -86,12 +90,26 @@ std::vector<alarm> alarm_table::list() const {
   return out;
 }
 
+bool alarm_table::set_verdict(const std::string& host, const std::string& kind) {
+  auto& v = verdicts_[host];
+  bool changed = v != kind;
+  v = kind;
+  return changed;
+}
+
+bool alarm_table::clear_verdict(const std::string& host) {
+  return verdicts_.erase(host) != 0;
+}
+
 std::string alarm_table::to_json() const {
   auto arr = nlohmann::json::array();
   for (auto& [k, a] : alarms_)
     arr.push_back({{"id", a.id}, {"host", a.host}, {"severity", to_string(a.level)},
                    {"entity", a.entity}, {"reason", a.reason}, {"raised_ms", a.raised_ms}});
-  return nlohmann::json{{"version", 1}, {"alarms", arr}}.dump(1);
+  auto verdicts = nlohmann::json::object();
+  for (auto& [host, kind] : verdicts_)
+    verdicts[host] = kind;
+  return nlohmann::json{{"version", 1}, {"alarms", arr}, {"verdicts", verdicts}}.dump(1);
 }
 
 bool alarm_table::from_json(const std::string& text, std::string& error) {
@@ -100,22 +118,59 @@ bool alarm_table::from_json(const std::string& text, std::string& error) {
     error = "not an hbs alarm table (expected {\"version\":1,\"alarms\":[...]})";
     return false;
   }
+  // Bounded like an inventory: three alarms and one verdict per host at most.
+  if (j["alarms"].size() > 3 * cfg::max_hosts) {
+    error = "more than " + std::to_string(3 * cfg::max_hosts) + " alarms";
+    return false;
+  }
   decltype(alarms_) loaded;
-  for (auto& a : j["alarms"]) {
-    if (!a.is_object() || !a.value("id", "").size() || !a.value("host", "").size()) {
-      error = "an alarm without id or host";
+  try {
+    for (auto& a : j["alarms"]) {
+      if (!a.is_object() || !a.value("id", "").size() || !a.value("host", "").size()) {
+        error = "an alarm without id or host";
+        return false;
+      }
+      std::string id = a["id"], host = a["host"];
+      if (id != "200.005" && id != "200.009" && id != pmond_alarm_id) {
+        error = "alarm id \"" + id.substr(0, 20) + "\": allowed 200.005 | 200.009 | 200.006";
+        return false;
+      }
+      if (!cfg::valid_host_name(host)) {
+        error = "alarm for \"" + host.substr(0, 80) + "\": not a valid host name";
+        return false;
+      }
+      auto sev = a.value("severity", "");
+      if (sev != "major" && sev != "critical") {
+        error = "alarm severity \"" + sev.substr(0, 20) + "\": allowed major | critical";
+        return false;
+      }
+      auto level = sev == "critical" ? severity::critical : severity::major;
+      // Entity and reason follow from id, host and severity: nothing else is taken.
+      loaded[{id, host}] = alarm{id, host, level, entity_of(id, host),
+                                 reason_of(id, host, level), a.value("raised_ms", int64_t{0})};
+    }
+  } catch (const nlohmann::json::exception& e) {
+    error = std::string{"malformed alarm: "} + e.what();
+    return false;
+  }
+  decltype(verdicts_) verdicts;
+  if (j.contains("verdicts")) {
+    auto& v = j["verdicts"];
+    if (!v.is_object() || v.size() > cfg::max_hosts) {
+      error = "verdicts: not an object of at most " + std::to_string(cfg::max_hosts) + " hosts";
       return false;
     }
-    auto sev = a.value("severity", "");
-    if (sev != "major" && sev != "critical") {
-      error = "alarm severity \"" + sev + "\": allowed major | critical";
-      return false;
+    for (auto& [host, kind] : v.items()) {
+      if (!cfg::valid_host_name(host) || !kind.is_string()
+          || (kind != "failed" && kind != "degraded")) {
+        error = "verdict for \"" + host.substr(0, 80) + "\": allowed failed | degraded";
+        return false;
+      }
+      verdicts[host] = kind.get<std::string>();
     }
-    alarm x{a["id"], a["host"], sev == "critical" ? severity::critical : severity::major,
-            a.value("entity", ""), a.value("reason", ""), a.value("raised_ms", int64_t{0})};
-    loaded[{x.id, x.host}] = x;
   }
   alarms_ = std::move(loaded);
+  verdicts_ = std::move(verdicts);
   return true;
 }
 

@@ -32,13 +32,20 @@ public:
   alarm_change raise(const std::string& id, const std::string& host, severity level,
                      int64_t now_ms);
   alarm_change clear(const std::string& id, const std::string& host);
-  // Clears every heartbeat alarm (all three ids) of every host; returns what was cleared.
+  // Clears every heartbeat alarm (all three ids) and verdict of every host (a new failure
+  // action starts afresh); returns the alarms cleared.
   std::vector<alarm> clear_all();
-  std::vector<alarm> clear_host(const std::string& host);
+  std::vector<alarm> clear_host(const std::string& host); // its alarms and its verdict
 
   const alarm* find(const std::string& id, const std::string& host) const;
   std::vector<alarm> list() const;
   size_t size() const { return alarms_.size(); }
+
+  // The failure action applied to a host (failed / degraded) and standing until it
+  // recovers: kept with the alarms so neither a restart nor a swact applies it twice.
+  bool set_verdict(const std::string& host, const std::string& kind); // true: changed
+  bool clear_verdict(const std::string& host);                        // true: there was one
+  const std::map<std::string, std::string>& verdicts() const { return verdicts_; }
 
   std::string to_json() const;
   // Replaces the table; false (table unchanged) when the text is not a valid table.
@@ -46,6 +53,7 @@ public:
 
 private:
   std::map<std::pair<std::string, std::string>, alarm> alarms_; // (id, host)
+  std::map<std::string, std::string> verdicts_;                 // host -> failed | degraded
 };
 
 } // namespace hbs

@@ -1,5 +1,6 @@
 #include "actors/alarms.hpp"
 
+#include "actors/store.hpp"
 #include "runtime/atomic_file.hpp"
 #include "runtime/log.hpp"
 
@@ -16,14 +17,15 @@ int64_t wall_ms() {
 
 constexpr auto write_delay = std::chrono::milliseconds{100};
 
-void write_now(alarms_state& st) {
+std::string write_now(alarms_state& st) {
   std::string err;
   ++st.num_writes;
   st.dirty = false;
-  if (!st.setup.path.empty() && !write_atomically(st.setup.path, st.table.to_json(), err)
-      && st.num_write_errors++ % 100 == 0)
-    log::error("alarms", "alarm table not persisted: {}", err);
+  if (!st.setup.path.empty())
+    write_atomically(st.setup.path, st.table.to_json(), err);
+  return err;
 }
+
 
 // Writes (and copies to the other agent) at most once per 100 ms: an alarm storm over
 // thousands of hosts is one write, not one fsync of the whole table per alarm.
@@ -41,7 +43,7 @@ void flush(self_ptr self) {
   st.flush_scheduled = false;
   if (!st.dirty)
     return;
-  write_now(st);
+  note_write(st.health, st.failing_since, self->clock().now(), write_now(st));
   if (st.setup.active && st.setup.parent)
     self->send(st.setup.parent, table_atom_v, st.table.to_json());
 }
@@ -72,17 +74,20 @@ bool acting(self_ptr self, const char* what, const std::string& id, const std::s
 
 alarms_state::~alarms_state() {
   if (dirty)
-    write_now(*this);
+    if (auto err = write_now(*this); !err.empty())
+      log::error("alarms", "alarm table not persisted on the way out: {}", err);
 }
 
 alarms_actor::behavior_type alarms_fn(self_ptr self, alarms_setup s) {
   auto& st = self->state;
   st.setup = std::move(s);
+  st.health.file = st.setup.path.empty() ? "alarms.json" : st.setup.path;
   std::string err;
   if (!st.setup.loaded_json.empty() && !st.table.from_json(st.setup.loaded_json, err))
     log::error("alarms", "ignored the persisted alarm table {}: {}", st.setup.path, err);
-  else if (st.table.size() > 0)
-    log::info("alarms", "{} alarm(s) reloaded from {}", st.table.size(), st.setup.path);
+  else if (st.table.size() > 0 || !st.table.verdicts().empty())
+    log::info("alarms", "{} alarm(s) and {} verdict(s) reloaded from {}", st.table.size(),
+              st.table.verdicts().size(), st.setup.path);
   return {
     [=](raise_atom, const std::string& id, const std::string& host, uint8_t level) {
       if (!acting(self, "raise", id, host))
@@ -103,12 +108,33 @@ alarms_actor::behavior_type alarms_fn(self_ptr self, alarms_setup s) {
       cleared(self, {copy});
     },
     [=](clear_atom, const std::string& host) {
-      if (self->state.setup.active)
-        cleared(self, self->state.table.clear_host(host));
+      auto& t = self->state.table;
+      if (!self->state.setup.active)
+        return;
+      bool verdict = t.verdicts().count(host) != 0;
+      cleared(self, t.clear_host(host));
+      if (verdict)
+        persist(self);
     },
     [=](clear_atom) {
-      if (self->state.setup.active)
-        cleared(self, self->state.table.clear_all());
+      if (!self->state.setup.active)
+        return;
+      bool verdicts = !self->state.table.verdicts().empty();
+      cleared(self, self->state.table.clear_all());
+      if (verdicts)
+        persist(self);
+    },
+    [=](verdict_atom, const std::string& host, const std::string& kind) {
+      if (acting(self, "record the verdict", kind, host) && self->state.table.set_verdict(host, kind))
+        persist(self);
+    },
+    [=](verdict_atom, const std::string& host) {
+      if (self->state.setup.active && self->state.table.clear_verdict(host))
+        persist(self);
+    },
+    [=](table_atom) { return self->state.table.to_json(); },
+    [=](health_atom) {
+      return health_now(self->state.health, self->state.failing_since, self->clock().now());
     },
     [=](role_atom, bool active) {
       self->state.setup.active = active;

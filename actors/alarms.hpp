@@ -1,7 +1,8 @@
 #pragma once
-// Heartbeat alarms (reference §7): the active agent raises and clears them, persists the
-// table atomically in the state directory and hands it to its controller to copy to the
-// inactive agent. The inactive agent only keeps that copy (its own requests are logged).
+// Heartbeat alarms (reference §7) and failure verdicts: the active agent raises and clears
+// them, persists the table atomically in the state directory and hands it to its controller
+// to copy to the inactive agent. The inactive agent only keeps that copy (its own requests
+// are logged). The controller tells MNFA which verdicts stand: at start and with every copy.
 
 #include <string>
 
@@ -22,10 +23,11 @@ struct alarms_setup {
 struct alarms_state {
   alarms_setup setup;
   alarm_table table;
-  uint64_t num_write_errors = 0;
   bool dirty = false;          // changed since the last write
   bool flush_scheduled = false;
   uint64_t num_writes = 0;
+  file_health health;
+  caf::actor_clock::time_point failing_since{};
   ~alarms_state();             // a change not yet written is written on the way out
   static inline const char* name = "alarms";
 };

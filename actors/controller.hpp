@@ -1,17 +1,27 @@
 #pragma once
-// The agent's root actor: holds the inventory and the role, spawns (linked) the events,
-// vault, SM gateway, peer, network and host actors, applies commands from hbsctl and from
-// the other agent, and answers hbsctl. Never reads files or settings: the supervisor in
-// runtime/ hands it validated config and open sockets.
+// The agent's root actor: holds the control state (inventory, failure action, designation,
+// tuning, locks: actors/control_state), spawns (linked) the events, alarms, MNFA, vault, SM
+// gateway, store, peer link, network and host actors, applies every change, whether an
+// operator's or the peer's, the same way, persists it and replicates it. Never reads files
+// or settings: the supervisor in runtime/ hands it validated config, the loaded state and
+// open sockets.
+//
+// Role safety: an agent starts inactive and becomes active only when the designation names
+// it and either the peer's state has been seen (link up), the peer stayed unreachable for
+// the hold-off, or an operator activated it here. ARCHITECTURE.md argues why at most one
+// agent is active outside an operator's explicit activate during a partition.
 
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "actors/control_state.hpp"
 #include "actors/interfaces.hpp"
 #include "config/config.hpp"
+#include "runtime/beat.hpp"
 #include "runtime/datagram.hpp"
 
 namespace hbs {
@@ -23,35 +33,42 @@ struct controller_setup {
   std::string events_path;                               // empty: events kept in memory
   std::string alarms_path;                               // empty: alarms not persisted
   std::string alarms_json;                               // the table read at start
-  bool own_thread_for_sm = false; // daemon: SM answers never wait for a busy scheduler
-};
-
-struct inventory_entry {
-  cfg::host_config config;
-  host_actor actor;
-  bool started = false;
+  // Daemon: SM answers, state writes and peer connects each get a thread of their own, so
+  // a busy scheduler, a slow disk or a silent peer never delay each other.
+  bool own_thread_for_sm = false;
+  std::string control_path;                // empty: the control state is not persisted
+  std::optional<control_state> control;    // loaded by the supervisor; empty: from config
+  // false: the peer link is not dialled; its gateway's handle is handed to it (one process,
+  // in tests). The hold-off still applies when config.peer.address is set.
+  bool dial_peer = true;
+  // One per config.networks entry (or none): each network beats when it closes a period.
+  std::vector<std::shared_ptr<beat>> progress;
 };
 
 struct controller_state {
   controller_setup setup;
+  std::optional<control_state> control;
   events_actor events;
   vault_actor vault;
   sm_gateway_actor gateway;
   peer_actor peer;
   alarms_actor alarms;
   mnfa_actor mnfa;
-  std::string action;          // failure action: fail, degrade, alarm, none
-  bool backed_off = false;     // MNFA: period x4
-  uint32_t num_started = 0;    // hosts monitored now
+  store_actor store;
   std::vector<std::pair<uint8_t, network_actor>> networks;
-  std::map<std::string, inventory_entry> hosts;
+  std::map<std::string, host_actor> hosts;  // one per host present in the inventory
   bool active = false;
-  bool locked = false;
-  std::string active_name;     // who the newest activate command named
-  uint64_t generation = 0;     // Lamport clock over replicated commands
-  uint64_t role_generation = 0;
-  uint32_t role_origin = 0;
+  bool role_settled = false; // the peer's state seen, the hold-off over, or activated here
+  bool link_up = false;
+  bool file_locked = false;  // the lock file exists (the supervisor polls it)
+  bool locked = false;       // file or operator lock in force
+  bool backed_off = false;   // MNFA: period x4
+  uint64_t epoch = ~uint64_t{0}; // the designation epoch events were last told
+  std::string persisted;    // the control state as last handed to the store
+  uint64_t num_syncs = 0;
+  uint64_t num_refused = 0;
   caf::actor_clock::time_point born{};
+  caf::actor_clock::time_point link_down_since{};
   static inline const char* name = "controller";
 };
 
@@ -59,26 +76,40 @@ using controller_ptr = controller_actor::stateful_pointer<controller_state>;
 
 controller_actor::behavior_type controller_fn(controller_ptr self, controller_setup s);
 
-// Inventory and role operations (controller_ops.cpp), shared by hbsctl requests and
-// replicas from the other agent. Each returns a one-line result or an error.
-caf::expected<std::string> add_host(controller_ptr self, const cfg::host_config& h,
-                                    bool validated);
-caf::expected<std::string> del_host(controller_ptr self, const std::string& name);
-caf::expected<std::string> set_started(controller_ptr self, const std::string& name, bool on);
-std::string activate(controller_ptr self, const std::string& name, uint64_t generation,
-                     uint32_t origin);
-caf::expected<std::string> apply_replica(controller_ptr self, const replica& r);
-// A command this agent took, stamped with the next generation; then sent to the other agent.
-replica stamp(controller_ptr self, const std::string& op, std::vector<std::string> args);
-void replicate(controller_ptr self, replica r);
-std::string set_action(controller_ptr self, const std::string& action);
+// controller_ops.cpp: every change of the control state goes through take(): merged,
+// applied to the actors, persisted (the reply waits for the write), sent to the peer.
+caf::result<std::string> take(controller_ptr self, control_snapshot delta, std::string done);
+// A change the peer sent: merged and applied, persisted, not sent back.
+void from_peer(controller_ptr self, const control_snapshot& s);
+// Actors for the hosts, networks and roles the state describes (at start: everything).
+void apply_all(controller_ptr self);
+void evaluate_role(controller_ptr self);
 void set_backoff(controller_ptr self, bool on);
-void set_role(controller_ptr self, bool active);
-// controller_service.cpp: dumps, reload, shutdown.
+void apply_lock(controller_ptr self);
+
+// controller_commands.cpp: the operator commands (hbsctl, SIGHUP), validated.
+caf::result<std::string> add_host(controller_ptr self, const std::string& name,
+                                  cfg::host_type type, const std::string& mgmt,
+                                  const std::string& clstr);
+caf::result<std::string> del_host(controller_ptr self, const std::string& name);
+caf::result<std::string> set_started(controller_ptr self, const std::string& name, bool on);
+caf::result<std::string> activate(controller_ptr self, const std::string& name);
+caf::result<std::string> set_action(controller_ptr self, cfg::failure_action action);
+// Zero fields keep their current value.
+caf::result<std::string> set_tuning(controller_ptr self, tuning t);
+caf::result<std::string> set_lock(controller_ptr self, bool on);
+caf::result<std::string> period_command(controller_ptr self, const std::string& what);
+// SIGHUP: what changed in the file since it was last read (tuning, action, or both).
+caf::result<std::string> reload(controller_ptr self, const tuning& t, bool tune_changed,
+                                cfg::failure_action action, bool action_changed);
+
+// controller_service.cpp: status, dumps, shutdown.
+caf::result<agent_status> status(controller_ptr self);
+caf::result<std::vector<host_status>> hosts(controller_ptr self);
+caf::result<host_status> host(controller_ptr self, const std::string& name);
 void dump_state(controller_ptr self, const std::string& why,
                 std::function<void(std::string)> deliver);
-std::string reload(controller_ptr self, uint32_t period_ms, thresholds limits,
-                   const std::string& action);
 void stop_children(controller_ptr self, const caf::error& reason);
+std::string role_note(controller_ptr self);
 
 } // namespace hbs

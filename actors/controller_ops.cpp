@@ -1,5 +1,8 @@
-#include "actors/controller.hpp"
+// Every change of the control state, an operator's or the peer's, is merged, applied to the
+// actors, persisted and (if it was taken here) sent to the peer, in one place.
+#include <fmt/format.h>
 
+#include "actors/controller.hpp"
 #include "actors/host.hpp"
 #include "runtime/log.hpp"
 
@@ -7,223 +10,303 @@ namespace hbs {
 
 namespace {
 
-bool on_network(const controller_state& st, const cfg::host_config& h, uint8_t n) {
-  if (!st.setup.config.network(n))
+using self_ptr = controller_ptr;
+constexpr auto store_timeout = std::chrono::seconds{10};
+
+// What a snapshot may change, captured before the merge so effects compare old and new.
+struct prior {
+  std::map<std::string, std::optional<host_record>> hosts;
+  cfg::failure_action action;
+  tuning tune;
+};
+
+prior capture(const control_state& cs, const control_snapshot& s) {
+  prior p{{}, cs.action().value, cs.tune().value};
+  for (auto& h : s.hosts) {
+    auto* r = cs.find(h.name);
+    p.hosts[h.name] = r ? std::optional<host_record>{*r} : std::nullopt;
+  }
+  return p;
+}
+
+bool is_me(self_ptr self, const std::string& name) {
+  return name == self->state.setup.config.controller;
+}
+
+bool on_network(self_ptr self, const host_record& h, uint8_t n) {
+  if (!self->state.setup.config.network(n))
     return false;
   return n == cfg::management ? !h.management.empty() : !h.cluster_host.empty();
 }
 
-caf::error check_new_host(controller_ptr self, const cfg::host_config& h) {
-  auto trial = self->state.setup.config;
-  trial.hosts.clear();
-  for (auto& [name, e] : self->state.hosts)
-    trial.hosts.push_back(e.config);
-  trial.hosts.push_back(h);
-  std::vector<std::string> problems;
-  cfg::validate(trial, problems);
-  if (problems.empty())
-    return {};
-  auto code = self->state.hosts.count(h.name) ? ec::duplicate_host : ec::bad_argument;
-  return caf::make_error(code, problems.front());
+void count_started(self_ptr self) {
+  auto& st = self->state;
+  uint32_t n = 0;
+  for (auto& [name, h] : st.control->hosts())
+    n += h.present && h.monitored && !is_me(self, name);
+  self->send(st.mnfa, monitored_atom_v, n);
 }
 
-void log_roles(controller_ptr self) {
+void spawn_host(self_ptr self, const host_record& h) {
   auto& st = self->state;
-  log::info("controller", "state: {} {}, {} hosts, period {} ms, {}", st.setup.config.controller,
-            st.active ? "active" : "inactive", st.hosts.size(), st.setup.config.period_ms,
-            st.locked ? "locked" : "unlocked");
-  for (auto& [name, e] : st.hosts)
-    log::info("controller", "state:   {:<20} {:<10} {}", name, cfg::to_string(e.config.type),
-              e.started ? "monitored" : "not monitored");
-}
-
-} // namespace
-
-caf::expected<std::string> add_host(controller_ptr self, const cfg::host_config& h,
-                                    bool validated) {
-  auto& st = self->state;
-  // Hosts from the validated config skip the check: it is O(inventory) per host.
-  if (!validated)
-    if (auto err = check_new_host(self, h))
-      return err;
   auto& c = st.setup.config;
+  auto& t = st.control->tune().value;
   host_setup hs;
   hs.name = h.name;
   hs.type = h.type;
   hs.controller = c.controller;
   hs.active = st.active;
-  hs.limits = c.limits;
-  hs.networks = {on_network(st, h, cfg::management), on_network(st, h, cfg::cluster_host)};
+  hs.limits = {t.minor, t.degrade, t.loss};
+  hs.networks = {on_network(self, h, cfg::management), on_network(self, h, cfg::cluster_host)};
   hs.clstr_degrade_only = c.clstr_degrade_only;
   hs.standard_system = c.standard_system;
   hs.events = st.events;
   hs.vault = st.vault;
   hs.alarms = st.alarms;
   hs.mnfa = st.mnfa;
-  hs.period_ms = c.period_ms;
-  st.hosts[h.name] = {h, self->spawn<caf::linked>(host_fn, std::move(hs)), false};
+  hs.period_ms = t.period_ms;
+  st.hosts[h.name] = self->spawn<caf::linked>(host_fn, std::move(hs));
   log::info("controller", "inventory add {} ({}) {} {}", h.name, cfg::to_string(h.type),
             h.management, h.cluster_host);
-  return "added " + h.name;
 }
 
-caf::expected<std::string> del_host(controller_ptr self, const std::string& name) {
+// Heartbeat on or off for one host: its actor, each network's attendance, the vault.
+void monitor(self_ptr self, const host_record& h, bool on) {
   auto& st = self->state;
-  auto it = st.hosts.find(name);
-  if (it == st.hosts.end())
-    return caf::make_error(ec::unknown_host, name);
-  if (it->second.started)
-    set_started(self, name, false);
-  if (st.action != "none")
-    self->send(st.alarms, clear_atom_v, name); // only the active agent's table changes
-  self->unlink_from(it->second.actor);
-  self->send_exit(it->second.actor, caf::exit_reason::user_shutdown);
-  st.hosts.erase(it);
-  log::info("controller", "inventory del {}", name);
-  return "deleted " + name;
-}
-
-caf::expected<std::string> set_started(controller_ptr self, const std::string& name, bool on) {
-  auto& st = self->state;
-  auto it = st.hosts.find(name);
-  if (it == st.hosts.end())
-    return caf::make_error(ec::unknown_host, name);
-  auto& e = it->second;
-  if (name == st.setup.config.controller)
-    return name + " is this controller: it never heartbeats itself";
-  if (!on && !e.started)
-    return name + " was not started";
+  if (is_me(self, h.name))
+    return; // a controller never heartbeats itself (reference §1.3)
+  auto& actor = st.hosts.at(h.name);
   if (on)
-    self->send(e.actor, start_atom_v);
+    self->send(actor, start_atom_v);
   else
-    self->send(e.actor, stop_atom_v);
+    self->send(actor, stop_atom_v);
   for (auto& [n, net] : st.networks) {
-    if (!on_network(st, e.config, n))
+    if (!on_network(self, h, n))
       continue;
     if (on)
-      self->send(net, watch_atom_v, name,
-                 n == cfg::management ? e.config.management : e.config.cluster_host, e.actor);
+      self->send(net, watch_atom_v, h.name,
+                 n == cfg::management ? h.management : h.cluster_host, actor);
     else
-      self->send(net, unwatch_atom_v, name);
+      self->send(net, unwatch_atom_v, h.name);
   }
-  if (on && name == st.setup.config.peer_name())
+  if (on && h.name == st.setup.config.peer_name())
     self->send(st.vault, peer_atom_v); // the peer's view is now expected every period
   if (!on)
-    self->send(st.vault, reason_atom_v, name + " deleted");
-  bool was = e.started;
-  e.started = on;
-  st.num_started += static_cast<int>(on) - static_cast<int>(was);
-  self->send(st.mnfa, monitored_atom_v, st.num_started);
-  log::info("controller", "{} heartbeat {}", name, on ? (was ? "restart" : "start") : "stop");
-  return name + (on ? (was ? " restarted" : " started") : " stopped");
+    self->send(st.vault, reason_atom_v, h.name + " deleted");
+  log::info("controller", "{} heartbeat {}", h.name, on ? "start" : "stop");
 }
 
-std::string activate(controller_ptr self, const std::string& name, uint64_t generation,
-                     uint32_t origin) {
+void kill_host(self_ptr self, const host_record& h, bool was_monitored) {
   auto& st = self->state;
-  // Newest command wins; equal generations are ordered by the origin controller number, so
-  // two agents that disagree (even both configured active) converge on one answer.
-  if (generation < st.role_generation
-      || (generation == st.role_generation && origin < st.role_origin))
-    return "ignored: a newer activate command named " + st.active_name;
-  st.role_generation = generation;
-  st.role_origin = origin;
-  st.active_name = name;
-  bool active = name == st.setup.config.controller;
-  if (active != st.active)
-    set_role(self, active);
-  return name + " is active; " + st.setup.config.controller + " is "
-         + (active ? "active" : "inactive");
+  if (was_monitored)
+    monitor(self, h, false);
+  if (st.control->action().value != cfg::failure_action::none)
+    self->send(st.alarms, clear_atom_v, h.name); // only the active agent's table changes
+  auto it = st.hosts.find(h.name);
+  self->unlink_from(it->second);
+  self->send_exit(it->second, caf::exit_reason::user_shutdown);
+  st.hosts.erase(it);
+  log::info("controller", "inventory del {}", h.name);
 }
 
-caf::expected<std::string> apply_replica(controller_ptr self, const replica& r) {
-  auto& a = r.args;
-  auto arg = [&](size_t i) { return i < a.size() ? a[i] : std::string{}; };
-  if (r.op == "activate")
-    return activate(self, arg(0), r.generation, r.origin);
-  if (r.op == "add") {
-    cfg::host_config h{arg(0), cfg::host_type::worker, arg(2), arg(3), false};
-    if (arg(1) == "controller")
-      h.type = cfg::host_type::controller;
-    else if (arg(1) == "storage")
-      h.type = cfg::host_type::storage;
-    return add_host(self, h, false);
+void apply_host(self_ptr self, const std::optional<host_record>& before,
+                const host_record* after) {
+  bool moved = before && after
+               && (before->type != after->type || before->management != after->management
+                   || before->cluster_host != after->cluster_host);
+  if (before && (!after || moved))
+    kill_host(self, *before, before->monitored);
+  if (after && (!before || moved)) {
+    spawn_host(self, *after);
+    if (after->monitored)
+      monitor(self, *after, true);
+  } else if (after && before->monitored != after->monitored) {
+    monitor(self, *after, after->monitored);
   }
-  if (r.op == "action")
-    return set_action(self, arg(0));
-  if (r.op == "backoff") { // the active agent's MNFA decision
-    set_backoff(self, arg(0) == "on");
-    self->send(self->state.mnfa, mnfa_atom_v, std::string{arg(0) == "on" ? "enter" : "exit"});
-    return std::string{"period "} + (arg(0) == "on" ? "backed off" : "restored");
-  }
-  if (r.op == "alarms") {
-    self->send(self->state.alarms, table_atom_v, arg(0));
-    return std::string{"alarm table copied"};
-  }
-  if (r.op == "del")
-    return del_host(self, arg(0));
-  if (r.op == "start" || r.op == "stop")
-    return set_started(self, arg(0), r.op == "start");
-  return caf::make_error(ec::bad_argument, "unknown replicated command " + r.op);
 }
 
-void set_role(controller_ptr self, bool active) {
+void apply_action(self_ptr self, cfg::failure_action old) {
+  auto& st = self->state;
+  auto now = st.control->action().value;
+  auto text = fmt::format("'heartbeat failure action' changed from {} to {}",
+                          cfg::to_string(old), cfg::to_string(now));
+  log::info("controller", "{}", text);
+  if (st.active) { // customer logs are the active agent's (reference §1.2)
+    event e{"customer_log", st.setup.config.controller, "", "", 0, "200.021: " + text};
+    e.mono_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  self->clock().now().time_since_epoch()).count();
+    self->send(st.events, std::move(e));
+    self->send(st.alarms, clear_atom_v); // bulk clear on a change (§6.1)
+  }
+  for (auto& [n, h] : st.hosts)
+    self->send(h, reset_atom_v); // per-host statistics cleared (§6.1)
+  self->send(st.mnfa, action_atom_v, now);
+  apply_lock(self);
+}
+
+void apply_tune(self_ptr self, const tuning& old) {
+  auto& st = self->state;
+  auto& t = st.control->tune().value;
+  if (t.period_ms != old.period_ms) {
+    auto now = t.period_ms * (st.backed_off ? 4 : 1);
+    for (auto& [n, net] : st.networks)
+      self->send(net, period_atom_v, now);
+    self->send(st.vault, period_atom_v, t.period_ms); // the history is kept (a StarlingX bug)
+    self->send(st.mnfa, period_atom_v, now);
+  }
+  if (t.minor != old.minor || t.degrade != old.degrade || t.loss != old.loss)
+    for (auto& [n, h] : st.hosts)
+      self->send(h, reload_atom_v, t.minor, t.degrade, t.loss);
+  log::info("controller", "period {} -> {} ms, thresholds {}/{}/{} -> {}/{}/{}", old.period_ms,
+            t.period_ms, old.minor, old.degrade, old.loss, t.minor, t.degrade, t.loss);
+}
+
+void apply_change(self_ptr self, const control_change& ch, const prior& p) {
+  auto& st = self->state;
+  for (auto& name : ch.hosts)
+    apply_host(self, p.hosts.count(name) ? p.hosts.at(name) : std::nullopt,
+               st.control->find(name));
+  if (!ch.hosts.empty())
+    count_started(self);
+  if (ch.action)
+    apply_action(self, p.action);
+  if (ch.tune)
+    apply_tune(self, p.tune);
+  if (ch.own_lock)
+    apply_lock(self);
+  auto& d = st.control->designation();
+  if (d.at.epoch() != st.epoch) { // a newer stamp on the same name counts too
+    st.epoch = d.at.epoch();
+    self->send(st.events, epoch_atom_v, st.epoch);
+  }
+  if (ch.designation) {
+    log::info("controller", "designation: {} is active (epoch {})", d.value, d.at.epoch());
+    evaluate_role(self);
+  }
+}
+
+void set_role(self_ptr self, bool active) {
   auto& st = self->state;
   st.active = active;
   log::info("controller", "{} is {}", st.setup.config.controller, active ? "active" : "inactive");
+  // No bulk clear: the new active agent adopts the standing alarms; each host asserts what
+  // still holds and clears what no longer does (no clear/raise churn on a swact).
   self->send(st.alarms, role_atom_v, active);
-  if (active && st.action != "none")
-    self->send(st.alarms, clear_atom_v); // stale alarms go; hosts re-assert what holds (§1.2)
   self->send(st.mnfa, role_atom_v, active);
-  for (auto& [n, e] : st.hosts)
-    self->send(e.actor, role_atom_v, active);
-  log_roles(self);
-  // A role change is logged with a full state dump (reference §1.2).
-  dump_state(self, active ? "became active" : "became inactive", nullptr);
-}
-
-std::string set_action(controller_ptr self, const std::string& action) {
-  auto& st = self->state;
-  if (action == st.action)
-    return "failure action already " + action;
-  auto old = st.action;
-  st.action = action;
-  log::info("controller", "'heartbeat failure action' changed from {} to {}", old, action);
-  event e{"customer_log", st.setup.config.controller, "", "", 0,
-          "200.021: 'heartbeat failure action' changed from " + old + " to " + action};
-  e.mono_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                self->clock().now().time_since_epoch()).count();
-  self->send(st.events, std::move(e));
   for (auto& [n, h] : st.hosts)
-    self->send(h.actor, reset_atom_v); // per-host statistics cleared (§6.1)
-  if (st.active)
-    self->send(st.alarms, clear_atom_v);
-  self->send(st.mnfa, action_atom_v, action);
-  for (auto& [n, net] : st.networks)
-    self->send(net, lock_atom_v, st.locked || action == "none");
-  return "failure action " + action + " (was " + old + ")";
+    self->send(h, role_atom_v, active);
+  dump_state(self, active ? "became active" : "became inactive", nullptr); // (§1.2)
 }
 
-void set_backoff(controller_ptr self, bool on) {
+} // namespace
+
+void apply_all(self_ptr self) {
+  for (auto& [name, h] : self->state.control->hosts())
+    if (h.present)
+      apply_host(self, std::nullopt, &h);
+  count_started(self);
+  apply_lock(self);
+}
+
+void evaluate_role(self_ptr self) {
+  auto& st = self->state;
+  bool want = st.role_settled && st.control->designation().value == st.setup.config.controller;
+  if (want != st.active)
+    set_role(self, want);
+}
+
+void apply_lock(self_ptr self) {
+  auto& st = self->state;
+  bool locked = st.file_locked || st.control->locked(st.control->number());
+  bool silent = locked || st.control->action().value == cfg::failure_action::none;
+  for (auto& [n, net] : st.networks) // "none" stops heartbeating altogether
+    self->send(net, lock_atom_v, silent);
+  if (locked == st.locked)
+    return;
+  st.locked = locked;
+  log::info("controller", "{} {}", st.setup.config.controller,
+            locked ? "locked: heartbeat stopped, own histories zeroed"
+                   : "unlocked: heartbeat resumes");
+  self->send(st.vault, lock_atom_v, locked);
+}
+
+void set_backoff(self_ptr self, bool on) {
   auto& st = self->state;
   if (on == st.backed_off)
     return;
   st.backed_off = on;
-  auto period = st.setup.config.period_ms * (on ? 4 : 1);
+  auto period = st.control->tune().value.period_ms * (on ? 4 : 1);
   log::info("controller", "period {} ms ({})", period, on ? "MNFA back-off" : "restored");
   for (auto& [n, net] : st.networks)
     self->send(net, period_atom_v, period);
   self->send(st.mnfa, period_atom_v, period);
 }
 
-replica stamp(controller_ptr self, const std::string& op, std::vector<std::string> args) {
+caf::result<std::string> take(self_ptr self, control_snapshot delta, std::string done) {
   auto& st = self->state;
-  return {++st.generation, st.setup.config.controller_number(), op, std::move(args)};
+  auto p = capture(*st.control, delta);
+  std::string err;
+  std::vector<std::string> notes;
+  auto ch = st.control->merge(delta, err, notes);
+  if (!ch)
+    return caf::make_error(ec::bad_argument, err);
+  apply_change(self, *ch, p);
+  self->send(st.peer, sync_atom_v, std::move(delta));
+  // The answer waits for the disk: "done" means it survives a restart.
+  auto rp = self->make_response_promise<std::string>();
+  st.persisted = st.control->to_json();
+  self->request(st.store, store_timeout, store_atom_v, st.persisted).then(
+    [=](std::string& werr) mutable {
+      if (werr.empty()) {
+        rp.deliver(done);
+        return;
+      }
+      self->state.persisted.clear(); // the next change or sync tries again
+      rp.deliver(caf::make_error(ec::not_persisted, done + "; " + werr));
+    },
+    [=](caf::error& e) mutable {
+      self->state.persisted.clear();
+      rp.deliver(caf::make_error(ec::not_persisted, done + "; " + self->system().render(e)));
+    });
+  return rp;
 }
 
-void replicate(controller_ptr self, replica r) {
-  if (self->state.peer)
-    self->send(self->state.peer, replica_atom_v, std::move(r));
+void from_peer(self_ptr self, const control_snapshot& s) {
+  auto& st = self->state;
+  auto peer = st.setup.config.peer_name();
+  ++st.num_syncs;
+  auto p = capture(*st.control, s);
+  std::string err;
+  std::vector<std::string> notes;
+  auto ch = st.control->merge(s, err, notes);
+  for (auto& n : notes)
+    log::error("controller", "from {}: {}: is a clock corrupted?", peer, n);
+  if (!ch) {
+    if (++st.num_refused == 1 || st.num_refused % 100 == 0)
+      log::error("controller", "refused {}'s control state ({} refused): {}", peer,
+                 st.num_refused, err);
+    return;
+  }
+  apply_change(self, *ch, p); // also when only stamps moved: events learn the epoch
+  if (!ch->empty())
+    log::info("controller", "from {}: {} host(s) changed{}{}{}{}", peer, ch->hosts.size(),
+              ch->designation ? ", designation" : "", ch->action ? ", failure action" : "",
+              ch->tune ? ", tuning" : "", ch->own_lock ? ", this controller's lock" : "");
+  // Newer stamps and the clock are persisted too, even on equal values: a restarted agent
+  // must not stamp its next change below what it had already seen.
+  auto text = st.control->to_json();
+  if (text != st.persisted) {
+    st.persisted = text;
+    self->request(st.store, store_timeout, store_atom_v, std::move(text))
+      .then([=](std::string& e) { if (!e.empty()) self->state.persisted.clear(); }, // retry
+            [=](caf::error&) { self->state.persisted.clear(); }); // the store logs why
+  }
+  if (!st.role_settled) {
+    st.role_settled = true;
+    log::info("controller", "{}'s state seen: the designation names {} (epoch {})", peer,
+              st.control->designation().value, st.control->designation().at.epoch());
+  }
+  evaluate_role(self);
 }
 
 } // namespace hbs

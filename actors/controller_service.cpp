@@ -1,5 +1,7 @@
-// The controller's service duties: state dumps (SIGUSR2, hourly audit), configuration
-// reload (SIGHUP) and an ordered shutdown.
+// The controller's read side and service duties: status and host tables for hbsctl, state
+// dumps (SIGUSR2, hourly audit, role changes) and an ordered shutdown.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "actors/controller.hpp"
@@ -10,7 +12,150 @@ namespace hbs {
 
 namespace {
 
+using self_ptr = controller_ptr;
 constexpr auto query_timeout = std::chrono::seconds{2};
+
+// Joins the answers of several requests; runs `finish` once the last one is in.
+struct join {
+  size_t pending = 0;
+  std::function<void()> finish;
+  void done() {
+    if (--pending == 0)
+      finish();
+  }
+};
+
+int64_t ms_since(self_ptr self, caf::actor_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now() - t).count();
+}
+
+void collect_hosts(self_ptr self, std::vector<std::string> names,
+                   std::function<void(std::vector<host_status>)> deliver) {
+  auto& st = self->state;
+  struct acc {
+    std::vector<host_status> hosts;
+    std::vector<std::vector<net_host_row>> rows{2};
+  };
+  auto a = std::make_shared<acc>();
+  a->hosts.resize(names.size());
+  auto j = std::make_shared<join>();
+  j->pending = names.size() + st.networks.size() + 1;
+  j->finish = [a, deliver, self] {
+    for (auto& h : a->hosts) {
+      if (auto* r = self->state.control->find(h.name)) {
+        h.management = r->management;
+        h.cluster_host = r->cluster_host;
+      }
+      for (auto& ns : h.networks)
+        for (auto& r : a->rows[ns.network & 1])
+          if (r.name == h.name) {
+            ns.num_pulses = r.num_pulses;
+            ns.last_response_age_ms = r.last_response_age_ms;
+          }
+    }
+    deliver(std::move(a->hosts));
+  };
+  for (size_t i = 0; i < names.size(); ++i)
+    self->request(st.hosts.at(names[i]), query_timeout, status_atom_v)
+      .then([a, j, i](host_status& s) { a->hosts[i] = std::move(s); j->done(); },
+            [j](caf::error&) { j->done(); });
+  for (auto& [n, net] : st.networks) {
+    auto idx = n & 1;
+    self->request(net, query_timeout, hosts_atom_v)
+      .then([a, j, idx](std::vector<net_host_row>& rows) { a->rows[idx] = std::move(rows);
+                                                           j->done(); },
+            [j](caf::error&) { j->done(); });
+  }
+  j->done(); // covers an empty inventory
+}
+
+} // namespace
+
+std::string role_note(self_ptr self) {
+  auto& st = self->state;
+  auto& c = st.setup.config;
+  auto& d = st.control->designation();
+  if (!st.role_settled)
+    return fmt::format("waiting for {}'s state (at most {} ms after start) before taking a "
+                       "role; the designation names {}", c.peer_name(), c.peer.hold_off_ms,
+                       d.value);
+  if (!st.active)
+    return fmt::format("{} is designated active (epoch {})", d.value, d.at.epoch());
+  if (!c.peer.address.empty() && !st.link_up)
+    return fmt::format("{} unreachable for {} s: were it activated meanwhile, both agents are "
+                       "active until the link heals; events carry epoch {} (higher wins)",
+                       c.peer_name(), ms_since(self, st.link_down_since) / 1000, d.at.epoch());
+  return fmt::format("designated active (epoch {})", d.at.epoch());
+}
+
+caf::result<agent_status> status(self_ptr self) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<agent_status>();
+  auto out = std::make_shared<agent_status>();
+  out->controller = st.setup.config.controller;
+  out->role = st.locked ? (st.active ? "active (locked)" : "inactive (locked)")
+                        : (st.active ? "active" : "inactive");
+  out->role_note = role_note(self);
+  out->epoch = st.control->designation().at.epoch();
+  out->version = HBS_VERSION;
+  out->action = cfg::to_string(st.control->action().value);
+  auto& t = st.control->tune().value;
+  out->period_ms = t.period_ms;
+  out->minor = t.minor;
+  out->degrade = t.degrade;
+  out->loss = t.loss;
+  for (auto& [name, h] : st.control->hosts()) {
+    out->num_hosts += h.present;
+    out->num_started += h.present && h.monitored && name != st.setup.config.controller;
+  }
+  out->uptime_ms = ms_since(self, st.born);
+  auto j = std::make_shared<join>();
+  j->pending = st.networks.size() + 5;
+  j->finish = [rp, out]() mutable {
+    std::sort(out->networks.begin(), out->networks.end(),
+              [](auto& a, auto& b) { return a.network < b.network; });
+    rp.deliver(*out);
+  };
+  if (st.gateway)
+    self->request(st.gateway, query_timeout, status_atom_v)
+      .then([out, j](std::vector<uint64_t>& c) { out->sm = std::move(c); j->done(); },
+            [j](caf::error&) { j->done(); });
+  else
+    j->done();
+  for (auto& [n, net] : st.networks)
+    self->request(net, query_timeout, status_atom_v)
+      .then([out, j](network_counters& c) { out->networks.push_back(std::move(c)); j->done(); },
+            [j](caf::error&) { j->done(); });
+  auto file = [out, j](file_health& h) { out->files.push_back(std::move(h)); j->done(); };
+  auto lost = [j](caf::error&) { j->done(); };
+  self->request(st.events, query_timeout, health_atom_v).then(file, lost);
+  self->request(st.alarms, query_timeout, health_atom_v).then(file, lost);
+  self->request(st.store, query_timeout, health_atom_v).then(file, lost);
+  j->done();
+  return rp;
+}
+
+caf::result<std::vector<host_status>> hosts(self_ptr self) {
+  auto rp = self->make_response_promise<std::vector<host_status>>();
+  std::vector<std::string> names;
+  for (auto& [name, actor] : self->state.hosts)
+    names.push_back(name);
+  collect_hosts(self, std::move(names),
+                [rp](std::vector<host_status> v) mutable { rp.deliver(std::move(v)); });
+  return rp;
+}
+
+caf::result<host_status> host(self_ptr self, const std::string& name) {
+  if (!self->state.hosts.count(name))
+    return caf::make_error(ec::unknown_host, name);
+  auto rp = self->make_response_promise<host_status>();
+  collect_hosts(self, {name}, [rp](std::vector<host_status> v) mutable {
+    rp.deliver(std::move(v.front()));
+  });
+  return rp;
+}
+
+namespace {
 
 struct dump_parts {
   std::vector<host_status> hosts;
@@ -22,16 +167,17 @@ struct dump_parts {
 
 } // namespace
 
-void dump_state(controller_ptr self, const std::string& why,
+void dump_state(self_ptr self, const std::string& why,
                 std::function<void(std::string)> deliver) {
   auto parts = std::make_shared<dump_parts>();
   auto done = [self, parts, why, deliver] {
     if (--parts->pending != 0)
       return;
-    auto text = fmt::format("=== {} state dump ({}): {}, {}\n{}{}{}{}",
-                            self->state.setup.config.controller, why,
-                            self->state.active ? "active" : "inactive",
-                            self->state.locked ? "locked" : "unlocked",
+    auto& st = self->state;
+    auto text = fmt::format("=== {} state dump ({}): {}, {}; {}\n{}{}{}{}",
+                            st.setup.config.controller, why,
+                            st.active ? "active" : "inactive",
+                            st.locked ? "locked" : "unlocked", role_note(self),
                             ctl::render_hosts(parts->hosts), ctl::render_vault(parts->vault),
                             ctl::render_mnfa(parts->mnfa), ctl::render_alarms(parts->alarms));
     size_t from = 0;
@@ -44,9 +190,13 @@ void dump_state(controller_ptr self, const std::string& why,
       deliver(text);
   };
   auto& st = self->state;
-  self->request(caf::actor_cast<controller_actor>(self), query_timeout, hosts_atom_v)
-    .then([=](std::vector<host_status>& h) { parts->hosts = std::move(h); done(); },
-          [=](caf::error&) { done(); });
+  std::vector<std::string> names;
+  for (auto& [name, actor] : st.hosts)
+    names.push_back(name);
+  collect_hosts(self, std::move(names), [=](std::vector<host_status> h) {
+    parts->hosts = std::move(h);
+    done();
+  });
   self->request(st.vault, query_timeout, vault_atom_v)
     .then([=](vault_view& v) { parts->vault = std::move(v); done(); },
           [=](caf::error&) { done(); });
@@ -58,40 +208,10 @@ void dump_state(controller_ptr self, const std::string& why,
           [=](caf::error&) { done(); });
 }
 
-std::string reload(controller_ptr self, uint32_t period_ms, thresholds limits,
-                   const std::string& action) {
-  auto& st = self->state;
-  auto& c = st.setup.config;
-  std::vector<std::string> changes;
-  if (period_ms != c.period_ms) {
-    changes.push_back(fmt::format("period {} -> {} ms", c.period_ms, period_ms));
-    c.period_ms = period_ms;
-    auto now = period_ms * (st.backed_off ? 4 : 1);
-    for (auto& [n, net] : st.networks)
-      self->send(net, period_atom_v, now);
-    self->send(st.vault, period_atom_v, period_ms); // the history is kept (a StarlingX bug)
-    self->send(st.mnfa, period_atom_v, now);
-  }
-  auto& t = c.limits;
-  if (limits.minor != t.minor || limits.degrade != t.degrade || limits.loss != t.loss) {
-    changes.push_back(fmt::format("thresholds {}/{}/{} -> {}/{}/{}", t.minor, t.degrade,
-                                  t.loss, limits.minor, limits.degrade, limits.loss));
-    t = limits;
-    for (auto& [n, e] : st.hosts)
-      self->send(e.actor, reload_atom_v, limits.minor, limits.degrade, limits.loss);
-  }
-  if (action != st.action)
-    changes.push_back(set_action(self, action));
-  auto text = changes.empty() ? std::string{"reload: nothing changed"}
-                              : fmt::format("reload: {}", fmt::join(changes, "; "));
-  log::info("controller", "{}", text);
-  return text;
-}
-
-void stop_children(controller_ptr self, const caf::error& reason) {
+void stop_children(self_ptr self, const caf::error& reason) {
   auto& st = self->state;
   log::info("controller", "stopping: {} hosts, {} networks, peer, SM gateway, vault, MNFA, "
-                          "alarms, events (reverse spawn order)",
+                          "alarms, store, events (reverse spawn order)",
             st.hosts.size(), st.networks.size());
   event e{"agent_stop", st.setup.config.controller, "", "", 0, self->system().render(reason)};
   self->send(st.events, std::move(e));
@@ -102,11 +222,12 @@ void stop_children(controller_ptr self, const caf::error& reason) {
     self->send_exit(child, caf::exit_reason::user_shutdown);
   };
   for (auto& [n, h] : st.hosts)
-    stop(h.actor);
+    stop(h);
   for (auto it = st.networks.rbegin(); it != st.networks.rend(); ++it)
     stop(it->second);
   stop(st.peer);
   stop(st.gateway);
+  stop(st.store);
   stop(st.vault);
   stop(st.mnfa);
   stop(st.alarms);

@@ -1,11 +1,16 @@
 #include "actors/events.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
+#include "actors/store.hpp"
 #include "runtime/log.hpp"
 
 namespace hbs {
@@ -13,35 +18,67 @@ namespace hbs {
 std::string to_json_line(const event& e) {
   nlohmann::json j{{"time_ms", e.time_ms}, {"kind", e.kind},         {"controller", e.controller},
                    {"host", e.host},       {"network", e.network},   {"b2b", e.b2b},
-                   {"detail", e.detail},   {"mono_ms", e.mono_ms},   {"acted", e.acted}};
+                   {"detail", e.detail},   {"mono_ms", e.mono_ms},   {"acted", e.acted},
+                   {"epoch", e.epoch}};
   return j.dump();
 }
 
+std::string append_record(int fd, int64_t& size, const std::string& line) {
+  size_t done = 0;
+  while (done < line.size()) {
+    auto n = write(fd, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      std::string err = std::strerror(n < 0 ? errno : ENOSPC);
+      // A torn record would merge with the next one: cut the file back to whole records.
+      if (done > 0 && ftruncate(fd, size) != 0)
+        err += std::string{"; cannot cut back the torn record: "} + std::strerror(errno);
+      return err;
+    }
+    done += static_cast<size_t>(n);
+  }
+  size += static_cast<int64_t>(line.size());
+  return {};
+}
+
 events_state::~events_state() {
-  if (file)
-    std::fclose(file);
+  if (fd >= 0)
+    close(fd);
 }
 
 namespace {
 
 using self_ptr = events_actor::stateful_pointer<events_state>;
 
+// "" or why the file cannot be opened (then events are kept in memory, and the next event
+// tries again).
+std::string open_file(events_state& st) {
+  st.fd = open(st.setup.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (st.fd < 0)
+    return std::string{"cannot open for appending: "} + std::strerror(errno);
+  struct stat sb{};
+  fstat(st.fd, &sb);
+  st.size = sb.st_size;
+  return {};
+}
+
 void record(self_ptr self, event& e) {
   auto& st = self->state;
   e.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::system_clock::now().time_since_epoch()).count();
+  e.epoch = st.epoch;
   auto line = to_json_line(e);
   bool bad = e.kind == "loss" || e.kind == "degrade_set";
   auto lvl = bad ? log::level::warning : log::level::info;
   if (log::enabled(lvl))
     log::write(lvl, "event", line);
-  if (st.file) {
+  if (!st.setup.path.empty()) {
     line += '\n';
-    if (std::fwrite(line.data(), 1, line.size(), st.file) != line.size()
-        || std::fflush(st.file) != 0) {
-      if (st.num_write_errors++ % 100 == 0)
-        log::error("events", "cannot write {}: events kept in memory only", st.setup.path);
-    }
+    auto err = st.fd >= 0 ? std::string{} : open_file(st);
+    if (err.empty())
+      err = append_record(st.fd, st.size, line);
+    note_write(st.health, st.failing_since, self->clock().now(), err);
   }
   st.ring.push_back(std::move(e));
   while (st.ring.size() > st.setup.ring_size)
@@ -51,24 +88,24 @@ void record(self_ptr self, event& e) {
 } // namespace
 
 events_actor::behavior_type events_fn(self_ptr self, events_setup s) {
-  self->state.setup = std::move(s);
-  if (!self->state.setup.path.empty()) {
-    self->state.file = std::fopen(self->state.setup.path.c_str(), "a");
-    if (!self->state.file)
-      log::error("events", "cannot open {} for appending: events kept in memory only",
-                 self->state.setup.path);
-  }
+  auto& st = self->state;
+  st.setup = std::move(s);
+  st.health.file = st.setup.path.empty() ? "events.jsonl" : st.setup.path;
+  if (!st.setup.path.empty())
+    if (auto err = open_file(st); !err.empty())
+      note_write(st.health, st.failing_since, self->clock().now(), err);
   return {
     [=](event& e) { record(self, e); },
+    [=](epoch_atom, uint64_t epoch) { self->state.epoch = epoch; },
     [=](events_atom, uint32_t n) {
       auto& ring = self->state.ring;
       auto count = std::min<size_t>(n, ring.size());
       return std::vector<event>(ring.end() - static_cast<std::ptrdiff_t>(count), ring.end());
     },
-    [=](flush_atom) {
-      auto* f = self->state.file;
-      return !f || (std::fflush(f) == 0 && fsync(fileno(f)) == 0);
+    [=](health_atom) {
+      return health_now(self->state.health, self->state.failing_since, self->clock().now());
     },
+    [=](flush_atom) { return self->state.fd < 0 || fsync(self->state.fd) == 0; },
   };
 }
 

@@ -1,8 +1,8 @@
 #pragma once
-// Records heartbeat events: one log line, one JSON object per line in the events file
-// (flushed per event, they are rare and must not be lost), and a ring for hbsctl.
+// Records events: one log line, one JSON object per line in the events file (written per
+// event, whole or not at all: a full disk never leaves a torn or merged record), and a ring
+// for hbsctl. Every event carries the designation epoch in force when it was recorded.
 
-#include <cstdio>
 #include <deque>
 #include <string>
 
@@ -18,8 +18,11 @@ struct events_setup {
 struct events_state {
   events_setup setup;
   std::deque<event> ring;
-  FILE* file = nullptr;
-  uint64_t num_write_errors = 0;
+  int fd = -1;
+  int64_t size = 0;          // bytes of whole records in the file
+  uint64_t epoch = 0;
+  file_health health;
+  caf::actor_clock::time_point failing_since{};
   ~events_state();
   static inline const char* name = "events";
 };
@@ -29,5 +32,9 @@ events_actor::behavior_type events_fn(events_actor::stateful_pointer<events_stat
 
 // The JSON line written for one event (also what hbsctl --json prints).
 std::string to_json_line(const event& e);
+
+// Appends one record to fd (opened O_APPEND) whose whole records end at `size`: either the
+// whole line lands and size grows, or the file is cut back to `size`. "" or the error.
+std::string append_record(int fd, int64_t& size, const std::string& line);
 
 } // namespace hbs

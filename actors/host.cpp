@@ -127,7 +127,8 @@ void on_response(self_ptr self, uint8_t net, liveness& l) {
 }
 
 // The process-monitor flag (§5.5): absent for 100 responses (counted over the networks
-// this host is on) raises 200.006; present again clears it.
+// this host is on) raises 200.006; present again clears it. The period is the one the
+// newest verdict was judged at (x4 under MNFA back-off, a SIGHUP change included).
 caf::timespan pmond_window(const host_state& st) {
   auto nets = std::max(1, int{st.setup.networks[0]} + int{st.setup.networks[1]});
   return std::chrono::milliseconds{100 * st.setup.period_ms / nets};
@@ -179,6 +180,7 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
       if (!st.monitored || r.network > 1 || !st.nets[r.network])
         return;
       auto& l = *st.nets[r.network];
+      st.setup.period_ms = r.period_ms;
       if (r.responded) {
         st.flags[r.network] = r.flags;
         on_flags(self, r.flags);
@@ -195,13 +197,27 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
       st.setup.active = active;
       if (!became || !st.monitored)
         return;
-      // The new active agent bulk-cleared alarms: assert what still holds (§5.4 auto-correct).
-      for (uint8_t n = 0; n < 2; ++n)
-        if (st.nets[n] && (st.nets[n]->failed() || st.nets[n]->degraded()))
+      // The new active agent adopted the standing alarms: assert what still holds (a repeat
+      // changes nothing: §5.4 auto-correct) and clear what this agent has seen healthy for
+      // `loss` periods in a row (as a pass does); a host it has not judged yet (a restart)
+      // keeps its alarm until it has.
+      bool healthy = false;
+      for (uint8_t n = 0; n < 2; ++n) {
+        if (!st.nets[n])
+          continue;
+        auto& l = *st.nets[n];
+        bool pass = l.consecutive() >= l.limits().loss;
+        healthy |= pass;
+        if (l.failed() || l.degraded())
           to_alarms(self, raise_atom_v, std::string{alarm_id(n)}, st.setup.name,
-                    static_cast<uint8_t>(st.nets[n]->failed() ? 2 : 1));
+                    static_cast<uint8_t>(l.failed() ? 2 : 1));
+        else if (pass)
+          to_alarms(self, clear_atom_v, std::string{alarm_id(n)}, st.setup.name);
+      }
       if (st.pmond_raised)
         to_alarms(self, raise_atom_v, std::string{pmond_alarm_id}, st.setup.name, uint8_t{1});
+      else if (!st.pmond_absent && healthy)
+        to_alarms(self, clear_atom_v, std::string{pmond_alarm_id}, st.setup.name);
     },
     [=](reload_atom, uint32_t minor, uint32_t degrade, uint32_t loss) {
       auto& st = self->state;

@@ -25,7 +25,7 @@ struct host_setup {
   vault_actor vault;   // change reasons for SM; may be unset in tests
   alarms_actor alarms; // may be unset in tests
   mnfa_actor mnfa;     // may be unset in tests
-  uint32_t period_ms = 100;
+  uint32_t period_ms = 100; // updated from every verdict (pulse_result::period_ms)
 };
 
 struct host_state {

@@ -1,6 +1,7 @@
 #pragma once
 // The system map: every actor of hbs and the messages it handles, one line each.
 // Start here. Data flow (ARCHITECTURE.md §3): network -> host -> events; controller owns all.
+// It is also the security map: only control_actor and peer_gateway_actor are published.
 
 #include <cstdint>
 #include <string>
@@ -15,19 +16,25 @@ namespace hbs {
 // Records events: log line, JSON line in <state_dir>/events.jsonl, a ring for hbsctl.
 using events_actor = caf::typed_actor<
   caf::reacts_to<event>,                                           // record one event
+  caf::reacts_to<epoch_atom, uint64_t>,                            // designation now in force
   caf::replies_to<events_atom, uint32_t>::with<std::vector<event>>, // newest N events
+  caf::replies_to<health_atom>::with<file_health>,                 // events.jsonl writes
   caf::replies_to<flush_atom>::with<bool>>;                        // fsync the events file
 
-// Heartbeat alarms 200.005/200.009/200.006: raised and cleared only by the active agent,
-// persisted atomically, copied to the inactive agent over the peer link.
+// Heartbeat alarms 200.005/200.009/200.006 and failure verdicts: raised and cleared only by
+// the active agent, persisted atomically, copied to the inactive agent over the peer link.
 using alarms_actor = caf::typed_actor<
   caf::reacts_to<raise_atom, std::string, std::string, uint8_t>, // id, host, severity
   caf::reacts_to<clear_atom, std::string, std::string>,          // id, host
   caf::reacts_to<clear_atom, std::string>,                       // every alarm of a host
   caf::reacts_to<clear_atom>,                                    // bulk clear
+  caf::reacts_to<verdict_atom, std::string, std::string>,        // host failed / degraded
+  caf::reacts_to<verdict_atom, std::string>,                     // host recovered: no verdict
   caf::reacts_to<role_atom, bool>,                               // active: act; else watch
   caf::reacts_to<table_atom, std::string>,                       // the active agent's table
   caf::reacts_to<flush_atom>,                                    // write pending changes
+  caf::replies_to<table_atom>::with<std::string>,                // the table as JSON
+  caf::replies_to<health_atom>::with<file_health>,               // alarms.json writes
   caf::replies_to<alarms_atom>::with<std::vector<alarm_view>>>;
 
 // Multi-node failure avoidance: tallies hosts in minor, enters/exits MNFA, decides which
@@ -38,8 +45,10 @@ using mnfa_actor = caf::typed_actor<
   caf::reacts_to<forget_atom, std::string>,                // host stopped or deleted
   caf::reacts_to<monitored_atom, uint32_t>,                // hosts monitored now
   caf::reacts_to<role_atom, bool>,                         // active: decide; else follow
-  caf::reacts_to<action_atom, std::string>,                // failure action changed
-  caf::reacts_to<mnfa_atom, std::string>,                  // the active agent's decision
+  caf::reacts_to<link_atom, bool>,                         // peer link up / down
+  caf::reacts_to<action_atom, cfg::failure_action>,        // failure action changed
+  caf::reacts_to<mnfa_atom, mnfa_report>,                  // the other agent's MNFA state
+  caf::reacts_to<verdict_atom, std::vector<std::string>>,  // hosts with a verdict standing
   caf::reacts_to<timeout_atom, uint64_t>,                  // mnfa_timeout (episode)
   caf::reacts_to<recover_atom, uint64_t>,                  // restore the period (episode)
   caf::reacts_to<loss_atom, std::vector<std::string>>,     // recheck hosts lost in MNFA
@@ -92,13 +101,21 @@ using vault_actor = caf::typed_actor<
   caf::reacts_to<dump_atom, std::string>,             // log the vault (why: loss, audit...)
   caf::replies_to<vault_atom>::with<vault_view>>;     // for hbsctl
 
-// The agent's root: inventory, spawns and owns every other actor, answers hbsctl.
-using controller_actor = caf::typed_actor<
+// Writes <state_dir>/control.json atomically (on its own thread in the daemon).
+using store_actor = caf::typed_actor<
+  caf::replies_to<store_atom, std::string>::with<std::string>, // write it; reply: "" or why not
+  caf::replies_to<health_atom>::with<file_health>>;
+
+// ---- What a remote party can ask: the two published interfaces -------------------------
+
+// Published to hbsctl (control_address:control_port): inspection and operator commands.
+// Every command is validated and, where it changes state, persisted and replicated.
+using control_actor = caf::typed_actor<
   caf::replies_to<status_atom>::with<agent_status>,
   caf::replies_to<hosts_atom>::with<std::vector<host_status>>,
   caf::replies_to<host_atom, std::string>::with<host_status>,
   // add NAME TYPE MGMT_ADDR CLSTR_ADDR (empty: none); replies with a one-line result
-  caf::replies_to<add_atom, std::string, std::string, std::string, std::string>::with<
+  caf::replies_to<add_atom, std::string, cfg::host_type, std::string, std::string>::with<
     std::string>,
   caf::replies_to<del_atom, std::string>::with<std::string>,
   caf::replies_to<start_atom, std::string>::with<std::string>,
@@ -107,30 +124,52 @@ using controller_actor = caf::typed_actor<
   caf::replies_to<vault_atom>::with<vault_view>,
   caf::replies_to<role_atom>::with<std::string>,           // "active" or "inactive"
   caf::replies_to<activate_atom, std::string>::with<std::string>, // NAME is the active one
-  caf::replies_to<lock_atom, bool>::with<std::string>,     // lock / unlock this controller
+  caf::replies_to<lock_atom, bool>::with<std::string>,     // operator lock of this controller
   caf::replies_to<peer_atom>::with<peer_status>,           // link to the other agent
-  caf::reacts_to<replica_atom, replica>,                   // a command the other agent took
-  caf::reacts_to<link_atom, bool>,                         // peer link up / down
-  caf::reacts_to<backoff_atom, bool>,                      // MNFA: period x4 / restored
-  caf::replies_to<action_atom, std::string>::with<std::string>, // set the failure action
+  caf::replies_to<action_atom, cfg::failure_action>::with<std::string>, // both agents
+  caf::replies_to<tune_atom, tuning>::with<std::string>,   // period, thresholds (0: keep)
   caf::replies_to<alarms_atom>::with<std::vector<alarm_view>>,
   caf::replies_to<mnfa_atom>::with<mnfa_view>,
-  caf::reacts_to<table_atom, std::string>,                 // alarm table to replicate
   caf::replies_to<dump_atom>::with<std::string>,           // node table, vault, MNFA, alarms
-  caf::reacts_to<audit_atom>,                              // hourly state audit
-  // SIGHUP: period_ms, minor, degrade, loss, failure action (history and state are kept)
-  caf::replies_to<reload_atom, uint32_t, uint32_t, uint32_t, uint32_t, std::string>::with<
-    std::string>,
-  caf::replies_to<period_atom, std::string>::with<std::string>, // show | backoff | recover
-  caf::reacts_to<connect_atom, caf::actor>>;               // link to this agent directly
+  caf::replies_to<period_atom, std::string>::with<std::string>>; // show | backoff | recover
 
-// Links this agent to the other controller's over CAF: connects with backoff, monitors,
-// forwards replicated commands. Pulses never ride on it.
+// Published to the other controller's agent (peer port): replication and role exchange
+// only. Everything that arrives is checked before the controller sees it.
+using peer_gateway_actor = caf::typed_actor<
+  caf::reacts_to<sync_atom, control_snapshot>, // its control state: all, or one change
+  caf::reacts_to<table_atom, std::string>,     // the active agent's alarm table (JSON)
+  caf::reacts_to<mnfa_atom, mnfa_report>,      // its MNFA episode and back-off
+  caf::replies_to<ping_atom>::with<uint64_t>>; // last-contact probe; reply: its generation
+
+// ---- Internal -------------------------------------------------------------------------
+
+// The agent's root: the control state, spawns and owns every other actor. What hbsctl may
+// ask (control_actor) reaches it through the control gateway; the rest are notices from
+// its own children, the peer gateway and the supervisor, never published.
+using controller_actor = control_actor::extend<
+  caf::reacts_to<peer_atom, control_snapshot>,             // the peer's state (gateway)
+  caf::reacts_to<peer_atom, std::string>,                  // the peer's alarm table
+  caf::reacts_to<peer_atom, mnfa_report>,                  // the peer's MNFA state
+  caf::reacts_to<link_atom, bool>,                         // peer link up / down
+  caf::reacts_to<holdoff_atom>,                            // the start-up hold-off is over
+  caf::reacts_to<backoff_atom, bool>,                      // MNFA: period x4 / restored
+  caf::reacts_to<mnfa_atom, mnfa_report>,                  // own MNFA changed: tell the peer
+  caf::reacts_to<table_atom, std::string>,                 // own alarm table: to the peer
+  caf::reacts_to<flock_atom, bool>,                        // the lock file appeared / went
+  caf::reacts_to<audit_atom>,                              // hourly state audit
+  // SIGHUP: the file's period and thresholds and failure action (only what changed)
+  caf::replies_to<reload_atom, tuning, bool, cfg::failure_action, bool>::with<std::string>>;
+
+// Links this agent to the other controller's peer gateway over CAF: connects with backoff
+// (management address, then the cluster-host one), monitors it, sends what the controller
+// replicates. Pulses never ride on it.
 using peer_actor = caf::typed_actor<
   caf::reacts_to<connect_atom>,                        // (re)try the connection
   caf::reacts_to<tick_atom>,                           // probe the link (last contact)
-  caf::reacts_to<link_atom, controller_actor>,         // use this handle (tests, same node)
-  caf::reacts_to<replica_atom, replica>,               // send to the other agent
+  caf::reacts_to<link_atom, peer_gateway_actor>,       // use this gateway (same process)
+  caf::reacts_to<sync_atom, control_snapshot>,         // to the peer
+  caf::reacts_to<table_atom, std::string>,             // to the peer
+  caf::reacts_to<mnfa_atom, mnfa_report>,              // to the peer
   caf::replies_to<peer_atom>::with<peer_status>>;
 
 // hbs-client, one per network: answers requests with the other controller's history.
@@ -158,6 +197,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(hbs_actors, caf::id_block::hbs_messages::end)
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::host_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::network_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::controller_actor))
+  CAF_ADD_TYPE_ID(hbs_actors, (hbs::control_actor))
+  CAF_ADD_TYPE_ID(hbs_actors, (hbs::peer_gateway_actor))
+  CAF_ADD_TYPE_ID(hbs_actors, (hbs::store_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::responder_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::vault_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::sm_gateway_actor))

@@ -19,15 +19,19 @@ transitions liveness::on_miss() {
     max_b2b_ = b2b_;
   if (b2b_ > 1 && b2b_ < t_.loss)
     out |= tr_miss;
-  if (minor_enabled_ && b2b_ == t_.minor && !minor_) {
+  // At or above, not equal: a threshold lowered below the count fires at the next miss.
+  if (minor_enabled_ && b2b_ >= t_.minor && !minor_) {
     minor_ = true;
     out |= tr_minor_set;
   }
-  if (b2b_ == t_.degrade && !degraded_) {
+  if (b2b_ >= t_.degrade && !degraded_) {
     degraded_ = true;
     out |= tr_degrade_set;
   }
-  if (b2b_ % loss_rereport == t_.loss) {
+  bool first = loss_at_ == 0 && b2b_ >= t_.loss;
+  if (first)
+    loss_at_ = b2b_;
+  if (first || (loss_at_ != 0 && (b2b_ - loss_at_) % loss_rereport == 0)) {
     out |= tr_loss;
     if (degrade_only_)
       out |= tr_degrade_only;
@@ -58,6 +62,7 @@ transitions liveness::on_response() {
 transitions liveness::clear_path() {
   transitions out = tr_none;
   b2b_ = 0;
+  loss_at_ = 0;
   if (degraded_) {
     degraded_ = false;
     out |= tr_degrade_clear;

@@ -14,7 +14,8 @@ struct thresholds {
 
 // Responses needed after a loss before the host counts as recovered.
 constexpr uint32_t pulses_for_recovery = 10;
-// A lost host is reported again each time b2b wraps this boundary (b2b % 100000 == loss).
+// A lost host is reported again every this many misses after the first report (at 10,
+// 100010, ...: StarlingX's b2b % 100000 == loss with the default threshold).
 constexpr uint32_t loss_rereport = 100000;
 
 // Bit set of what one observation changed.
@@ -62,6 +63,7 @@ private:
   bool minor_enabled_;
   bool degrade_only_;
   uint32_t b2b_ = 0;
+  uint32_t loss_at_ = 0; // b2b at the first loss report of this outage; 0: not reported
   uint32_t max_b2b_ = 0;
   uint32_t consecutive_ = 0;
   uint64_t num_misses_ = 0;

@@ -71,7 +71,8 @@ void note_response(self_ptr self, const datagram& d) {
   if (slot.window > 0 || flags_changed) {
     if (slot.window > 0)
       --slot.window;
-    self->send(slot.actor, pulse_result{st.setup.net.index, true, rsp.flags});
+    self->send(slot.actor,
+               pulse_result{st.setup.net.index, true, rsp.flags, st.setup.period_ms});
   }
 }
 
@@ -108,7 +109,7 @@ void close_period(self_ptr self) {
       continue;
     }
     slot.window = recovery_window(st);
-    self->send(slot.actor, pulse_result{st.setup.net.index, false, 0});
+    self->send(slot.actor, pulse_result{st.setup.net.index, false, 0, st.setup.period_ms});
   }
   st.counters.expected = expected;
   st.counters.responding = responding;
@@ -206,6 +207,8 @@ void schedule_next(self_ptr self, caf::actor_clock::time_point now) {
     st.ticking = false;
     st.started = false;
     st.summary = {};
+    if (st.setup.progress)
+      st.setup.progress->rest(); // idle is not a stall
     log::debug("network", "{} no host to watch: period timer stopped", label(self));
     return;
   }
@@ -282,6 +285,10 @@ void close_and_send(self_ptr self, caf::actor_clock::time_point now) {
 
 void tick(self_ptr self) {
   auto now = self->clock().now();
+  if (auto& p = self->state.setup.progress) { // three periods late is a stall
+    p->allowed_ms = 3 * self->state.setup.period_ms + 1000;
+    p->now();
+  }
   {
     busy_meter m{self->state.health};
     close_and_send(self, now);
@@ -311,8 +318,9 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
   st.health.set_period(st.period.count());
   st.health.set_patience(st.setup.limits.loss);
   st.next_tick = self->clock().now();
-  st.ticking = true;
-  self->scheduled_send(self, st.next_tick, tick_atom_v);
+  st.ticking = false; // the first watched host starts the period timer
+  if (st.setup.progress)
+    st.setup.progress->rest();
   return {
     [=](tick_atom) { tick(self); },
     [=](readable_atom) {
@@ -328,10 +336,13 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
       auto& st = self->state;
       watch_host(st, name, addr, std::move(h));
       if (!st.ticking) {
+        // The first request leaves one period from now, not at once: the rest of an
+        // inventory (thousands of watches at start) arrives meanwhile, so a multicast
+        // request is not answered by hosts this network does not expect yet.
         st.ticking = true;
         st.health.forget_busy(); // socket reads while idle belong to no period
-        st.next_tick = self->clock().now();
-        self->send(self, tick_atom_v);
+        st.next_tick = self->clock().now() + st.period;
+        self->scheduled_send(self, st.next_tick, tick_atom_v);
       }
     },
     [=](unwatch_atom, const std::string& name) { unwatch_host(self->state, name); },

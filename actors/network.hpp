@@ -14,6 +14,7 @@
 #include "actors/local_health.hpp"
 #include "config/config.hpp"
 #include "messages/pulse.hpp"
+#include "runtime/beat.hpp"
 #include "runtime/datagram.hpp"
 
 namespace hbs {
@@ -26,6 +27,7 @@ struct network_setup {
   thresholds limits;
   std::shared_ptr<datagram_socket> socket;
   vault_actor vault;
+  std::shared_ptr<beat> progress; // beats at every period close, for the watchdog; may be null
 };
 
 struct host_slot {

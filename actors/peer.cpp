@@ -1,10 +1,48 @@
 #include "actors/peer.hpp"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <caf/io/middleman.hpp>
 
 #include "runtime/log.hpp"
 
 namespace hbs {
+
+std::string probe_tcp(const std::string& address, uint16_t port, int timeout_ms) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  if (inet_pton(AF_INET, address.c_str(), &sa.sin_addr) != 1)
+    return "not an IPv4 address";
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return std::strerror(errno);
+  std::string err;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
+    err = std::strerror(errno);
+  } else {
+    pollfd p{fd, POLLOUT, 0};
+    int n = poll(&p, 1, timeout_ms);
+    int so = 0;
+    socklen_t len = sizeof so;
+    if (n == 0)
+      err = "no answer within " + std::to_string(timeout_ms) + " ms";
+    else if (n < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &len) != 0)
+      err = std::strerror(errno);
+    else if (so != 0)
+      err = std::strerror(so);
+  }
+  close(fd);
+  return err;
+}
 
 namespace {
 
@@ -12,17 +50,30 @@ using self_ptr = peer_actor::stateful_pointer<peer_state>;
 using namespace std::chrono_literals;
 
 constexpr caf::timespan first_backoff = 100ms;
-constexpr caf::timespan max_backoff = 2s;
+// Short, so a healed partition (and a dual-active window) ends well within a second.
+constexpr caf::timespan max_backoff = 500ms;
 constexpr caf::timespan probe_every = 1s;
+constexpr int probe_timeout_ms = 300;
+
+const std::string& address(self_ptr self) {
+  return self->state.setup.addresses[self->state.path];
+}
+
+const char* path_name(size_t path) {
+  return path == 0 ? "management" : "cluster-host";
+}
 
 void retry_later(self_ptr self) {
   auto& st = self->state;
+  if (st.setup.addresses.empty())
+    return; // nothing to dial: a new handle comes with link_atom
+  st.path = (st.path + 1) % st.setup.addresses.size(); // the other path next
   st.backoff = st.backoff == caf::timespan{0} ? first_backoff : std::min(st.backoff * 2,
                                                                           max_backoff);
-  self->delayed_send(self, st.backoff, connect_atom_v);
+  self->delayed_send(self, st.path == 0 ? st.backoff : caf::timespan{0}, connect_atom_v);
 }
 
-void link_up(self_ptr self, controller_actor remote) {
+void link_up(self_ptr self, peer_gateway_actor remote) {
   auto& st = self->state;
   st.remote = std::move(remote);
   st.backoff = caf::timespan{0};
@@ -30,32 +81,39 @@ void link_up(self_ptr self, controller_actor remote) {
   st.ever_contacted = true;
   ++st.num_link_ups;
   self->monitor(st.remote);
-  log::info("peer", "link to {} up", st.setup.peer);
+  log::info("peer", "link to {} up ({} path)", st.setup.peer,
+            st.setup.addresses.empty() ? "local" : path_name(st.path));
   self->send(st.setup.parent, link_atom_v, true);
 }
 
 void connect(self_ptr self) {
   auto& st = self->state;
-  if (st.remote || st.connecting || st.setup.address.empty())
+  if (st.remote || st.connecting || st.setup.addresses.empty())
     return;
+  if (st.setup.probe) {
+    if (auto err = probe_tcp(address(self), st.setup.port, probe_timeout_ms); !err.empty()) {
+      log::debug("peer", "{}:{} ({}) not reachable: {}", address(self), st.setup.port,
+                 path_name(st.path), err);
+      return retry_later(self);
+    }
+  }
   st.connecting = true;
   auto mm = self->system().middleman().actor_handle();
-  self->request(mm, 2s, caf::connect_atom::value, st.setup.address, st.setup.port)
+  self->request(mm, 2s, caf::connect_atom::value, address(self), st.setup.port)
     .then(
       [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
         self->state.connecting = false;
-        if (!ptr || !self->system().assignable<controller_actor>(ifs)) {
-          log::warn("peer", "{}:{} is not an hbs-agent control actor", self->state.setup.address,
+        if (!ptr || !self->system().assignable<peer_gateway_actor>(ifs)) {
+          log::warn("peer", "{}:{} is not an hbs-agent peer gateway", address(self),
                     self->state.setup.port);
           return retry_later(self);
         }
-        link_up(self, caf::actor_cast<controller_actor>(std::move(ptr)));
+        link_up(self, caf::actor_cast<peer_gateway_actor>(std::move(ptr)));
       },
       [=](caf::error& err) {
         self->state.connecting = false;
-        if (self->state.num_link_ups == 0 && self->state.backoff < max_backoff)
-          log::debug("peer", "connect to {} failed: {}", self->state.setup.peer,
-                     self->system().render(err));
+        log::debug("peer", "connect to {} at {} failed: {}", self->state.setup.peer,
+                   address(self), self->system().render(err));
         retry_later(self);
       });
 }
@@ -64,10 +122,19 @@ void connect(self_ptr self) {
 void probe(self_ptr self) {
   auto& st = self->state;
   if (st.remote)
-    self->request(st.remote, 1s, role_atom_v).then(
-      [=](const std::string&) { self->state.last_contact = self->clock().now(); },
-      [](caf::error&) {});
+    self->request(st.remote, 1s, ping_atom_v).then(
+      [=](uint64_t) { self->state.last_contact = self->clock().now(); }, [](caf::error&) {});
   self->delayed_send(self, probe_every, tick_atom_v);
+}
+
+template <class... Ts>
+void to_peer(self_ptr self, const char* what, Ts&&... xs) {
+  auto& st = self->state;
+  if (st.remote)
+    self->send(st.remote, std::forward<Ts>(xs)...);
+  else if (st.num_unsent++ % 100 == 0)
+    log::info("peer", "link to {} down: {} kept for the exchange on link-up", st.setup.peer,
+              what);
 }
 
 } // namespace
@@ -82,37 +149,37 @@ peer_actor::behavior_type peer_fn(self_ptr self, peer_setup s) {
     ++st.num_link_downs;
     log::warn("peer", "link to {} down: {}", st.setup.peer, self->system().render(dm.reason));
     self->send(st.setup.parent, link_atom_v, false);
-    retry_later(self);
+    st.path = st.setup.addresses.empty() ? 0 : st.setup.addresses.size() - 1;
+    retry_later(self); // management first again
   });
   self->send(self, connect_atom_v);
   self->delayed_send(self, probe_every, tick_atom_v);
   return {
     [=](connect_atom) { connect(self); },
     [=](tick_atom) { probe(self); },
-    [=](link_atom, controller_actor remote) {
+    [=](link_atom, peer_gateway_actor remote) {
       if (!self->state.remote)
         link_up(self, std::move(remote));
     },
-    [=](replica_atom, replica& r) {
-      auto& st = self->state;
-      if (st.remote)
-        self->send(st.remote, replica_atom_v, std::move(r));
-      else if (st.num_unsent++ % 100 == 0)
-        log::warn("peer", "link to {} down: '{}' not replicated", st.setup.peer, r.op);
-    },
+    [=](sync_atom a, control_snapshot& s) { to_peer(self, "a control change", a, std::move(s)); },
+    [=](table_atom a, std::string& t) { to_peer(self, "the alarm table", a, std::move(t)); },
+    [=](mnfa_atom a, mnfa_report r) { to_peer(self, "the MNFA state", a, r); },
     [=](peer_atom) {
       auto& st = self->state;
       peer_status out;
       out.controller = st.setup.controller;
       out.peer = st.setup.peer;
-      out.endpoint = st.setup.address.empty() ? "" : st.setup.address + ":"
-                                                       + std::to_string(st.setup.port);
+      if (!st.setup.addresses.empty()) {
+        out.endpoint = address(self) + ":" + std::to_string(st.setup.port);
+        out.path = path_name(st.path);
+      }
       out.link_up = static_cast<bool>(st.remote);
       if (st.ever_contacted)
         out.last_contact_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                     self->clock().now() - st.last_contact).count();
       out.num_link_ups = st.num_link_ups;
       out.num_link_downs = st.num_link_downs;
+      out.num_unsent = st.num_unsent;
       return out;
     },
   };

@@ -1,25 +1,31 @@
 #pragma once
-// The link to the other controller's agent over CAF's network layer. Connects through the
-// middleman actor (never a blocking call), retries with capped backoff, monitors the remote
-// controller and reports link up/down to its own controller. Pulses never ride on it.
+// The link to the other controller's peer gateway over CAF's network layer. Tries the peer's
+// management address, then its cluster-host address (a management switch failure must not
+// cut the two agents apart), with capped backoff; monitors the gateway it reached and tells
+// its controller when the link goes up or down. Pulses never ride on it.
 
 #include <string>
+#include <vector>
 
 #include "actors/interfaces.hpp"
 
 namespace hbs {
 
 struct peer_setup {
-  std::string controller; // this agent
-  std::string peer;       // the other controller's name
-  std::string address;    // where the other agent publishes; empty: wait for a handle
+  std::string controller;             // this agent
+  std::string peer;                   // the other controller's name
+  std::vector<std::string> addresses; // where its gateway listens, in order of preference
   uint16_t port = 0;
   controller_actor parent;
+  // Probe each address with a timed TCP connect before asking the middleman: its own
+  // connect blocks for minutes on a partitioned (silent) address. Off in simulated time.
+  bool probe = false;
 };
 
 struct peer_state {
   peer_setup setup;
-  controller_actor remote;
+  peer_gateway_actor remote;
+  size_t path = 0;                    // index into setup.addresses being used or tried
   caf::timespan backoff{};
   caf::actor_clock::time_point last_contact{};
   bool ever_contacted = false;
@@ -31,5 +37,8 @@ struct peer_state {
 };
 
 peer_actor::behavior_type peer_fn(peer_actor::stateful_pointer<peer_state> self, peer_setup s);
+
+// A TCP connect to address:port that gives up after timeout_ms; "" when it was accepted.
+std::string probe_tcp(const std::string& address, uint16_t port, int timeout_ms);
 
 } // namespace hbs

@@ -14,12 +14,21 @@ namespace hbs::cfg {
 
 enum class host_type : uint8_t { controller, worker, storage };
 enum class net_mode : uint8_t { multicast, unicast };
+// What a heartbeat loss does (reference §6.1); "none" stops heartbeating altogether.
+enum class failure_action : uint8_t { fail, degrade, alarm, none };
+
+// Bounds every entry point enforces (file, SIGHUP, hbsctl, the peer).
+constexpr size_t max_hosts = 20000;
+constexpr size_t max_host_name = 63;
 
 constexpr uint8_t management = 0;
 constexpr uint8_t cluster_host = 1;
 const char* network_key(uint8_t index);   // "management" / "cluster-host"
 const char* network_label(uint8_t index); // "Mgmnt" / "Clstr" (StarlingX log names)
 const char* to_string(host_type t);
+const char* to_string(failure_action a);
+bool parse_host_type(std::string_view s, host_type& out);
+bool parse_failure_action(std::string_view s, failure_action& out);
 
 struct network_config {
   uint8_t index = management;
@@ -49,8 +58,10 @@ struct sm_config {
 struct peer_config {
   std::string name;           // the other controller; empty: derived (controller-0 <-> -1)
   std::string address;        // its management address; empty: no peer link (simplex)
-  uint16_t port = 2151;       // both agents publish their control actor here
+  std::string cluster_address; // its cluster-host address: the second path; may be empty
+  uint16_t port = 2151;       // both agents publish their peer gateway here
   uint32_t keepalive_ms = 1000; // BASP keepalive; must be the same on both agents
+  uint32_t hold_off_ms = 3000;  // peer unreachable this long at start: own designation rules
 };
 
 struct agent_config {
@@ -67,8 +78,8 @@ struct agent_config {
   std::vector<std::string> log_categories; // clog, clog1, clog2, clog3, mlog
   std::string control_address = "127.0.0.1";
   uint16_t control_port = 2150;
-  bool active = true;                          // role at start; hbsctl activate moves it
-  std::string failure_action = "fail";         // fail | degrade | alarm | none
+  bool active = true;                          // seeds the designation (starts inactive)
+  failure_action action = failure_action::fail;
   uint32_t mnfa_threshold = 2;                 // 2..100 hosts
   uint32_t mnfa_threshold_percent = 0;         // 0: off; 1..100 percent of monitored hosts
   uint32_t mnfa_timeout_s = 0;                 // 0: never; 100..86400
@@ -108,6 +119,9 @@ loaded<client_config> load_client_config(const std::string& path);
 // Semantic checks after parsing (ranges that span keys, duplicates, addresses).
 void validate(const agent_config& c, std::vector<std::string>& problems);
 void validate(const client_config& c, std::vector<std::string>& problems);
+// Period and thresholds as the file allows them; "" when valid, else one problem line.
+std::string check_tuning(uint32_t period_ms, const thresholds& t);
+bool valid_host_name(std::string_view name);
 
 bool is_ipv4(std::string_view s);
 bool is_loopback(std::string_view ipv4);

@@ -346,9 +346,9 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
       r.choice("role", c.active, {{"active", true}, {"inactive", false}});
       r.text("lock_file", c.lock_file);
       r.integer("scheduling_priority", c.scheduling_priority, 0, 99);
-      r.choice("failure_action", c.failure_action,
-               {{"fail", std::string{"fail"}}, {"degrade", std::string{"degrade"}},
-                {"alarm", std::string{"alarm"}}, {"none", std::string{"none"}}});
+      r.choice("failure_action", c.action,
+               {{"fail", failure_action::fail}, {"degrade", failure_action::degrade},
+                {"alarm", failure_action::alarm}, {"none", failure_action::none}});
     } else {
       pr.push_back("agent: missing required table");
     }
@@ -369,8 +369,10 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
       reader r{*t, "peer", pr};
       r.text("name", c.peer.name);
       r.text("address", c.peer.address);
+      r.text("cluster_address", c.peer.cluster_address);
       r.integer("port", c.peer.port, 1, 65535);
       r.integer("keepalive_ms", c.peer.keepalive_ms, 100, 60000);
+      r.integer("hold_off_ms", c.peer.hold_off_ms, 0, 600000);
     }
     if (auto* t = top.table("thresholds")) {
       reader r{*t, "thresholds", pr};

@@ -27,6 +27,51 @@ const char* to_string(host_type t) {
   return "unknown";
 }
 
+const char* to_string(failure_action a) {
+  switch (a) {
+    case failure_action::fail: return "fail";
+    case failure_action::degrade: return "degrade";
+    case failure_action::alarm: return "alarm";
+    case failure_action::none: return "none";
+  }
+  return "unknown";
+}
+
+bool parse_host_type(std::string_view s, host_type& out) {
+  for (auto t : {host_type::controller, host_type::worker, host_type::storage})
+    if (s == to_string(t)) {
+      out = t;
+      return true;
+    }
+  return false;
+}
+
+bool parse_failure_action(std::string_view s, failure_action& out) {
+  for (auto a : {failure_action::fail, failure_action::degrade, failure_action::alarm,
+                 failure_action::none})
+    if (s == to_string(a)) {
+      out = a;
+      return true;
+    }
+  return false;
+}
+
+std::string check_tuning(uint32_t period_ms, const thresholds& t) {
+  if (period_ms < 100 || period_ms > 1000)
+    return fmt::format("agent.period_ms = {}: out of range, allowed 100..1000", period_ms);
+  if (t.minor < 1 || t.minor > 10000 || t.degrade < 1 || t.degrade > 10000 || t.loss < 2
+      || t.loss > 10000)
+    return fmt::format("thresholds = {}/{}/{}: out of range, allowed minor 1..10000, degrade "
+                       "1..10000, loss 2..10000", t.minor, t.degrade, t.loss);
+  if (t.minor > t.degrade)
+    return fmt::format("thresholds.minor = {}: greater than degrade ({}); allowed "
+                       "minor <= degrade < loss", t.minor, t.degrade);
+  if (t.degrade >= t.loss)
+    return fmt::format("thresholds.degrade = {}: not below loss ({}); allowed "
+                       "minor <= degrade < loss", t.degrade, t.loss);
+  return {};
+}
+
 const network_config* agent_config::network(uint8_t index) const {
   for (auto& n : networks)
     if (n.index == index)
@@ -75,21 +120,15 @@ void check_networks(const std::vector<network_config>& nets, std::vector<std::st
                              nets[1].local_address));
 }
 
-bool valid_name(std::string_view n) {
-  if (n.empty() || n.size() > 63)
-    return false;
-  for (char ch : n)
-    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.' || ch == '_'))
-      return false;
-  return true;
-}
 
 void check_hosts(const agent_config& c, std::vector<std::string>& pr) {
+  if (c.hosts.size() > max_hosts)
+    pr.push_back(fmt::format("hosts: {} hosts, allowed at most {}", c.hosts.size(), max_hosts));
   std::map<std::string, size_t> names;
   std::map<std::string, size_t> addrs[2];
   for (size_t i = 0; i < c.hosts.size(); ++i) {
     auto& h = c.hosts[i];
-    if (!valid_name(h.name))
+    if (!valid_host_name(h.name))
       pr.push_back(fmt::format("hosts[{}].name = \"{}\": allowed 1..63 characters of "
                                "letters, digits, '-', '.', '_'", i, h.name));
     else if (auto [it, fresh] = names.emplace(h.name, i); !fresh)
@@ -111,6 +150,15 @@ void check_hosts(const agent_config& c, std::vector<std::string>& pr) {
 
 } // namespace
 
+bool valid_host_name(std::string_view n) {
+  if (n.empty() || n.size() > max_host_name)
+    return false;
+  for (char ch : n)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.' || ch == '_'))
+      return false;
+  return true;
+}
+
 bool is_loopback(std::string_view s) {
   return is_ipv4(s) && first_octet(s) == 127;
 }
@@ -120,14 +168,9 @@ bool is_multicast(std::string_view s) {
 }
 
 void validate(const agent_config& c, std::vector<std::string>& pr) {
-  auto& t = c.limits;
-  if (t.minor > t.degrade)
-    pr.push_back(fmt::format("thresholds.minor = {}: greater than degrade ({}); allowed "
-                             "minor <= degrade < loss", t.minor, t.degrade));
-  if (t.degrade >= t.loss)
-    pr.push_back(fmt::format("thresholds.degrade = {}: not below loss ({}); allowed "
-                             "minor <= degrade < loss", t.degrade, t.loss));
-  if (!valid_name(c.controller))
+  if (auto p = check_tuning(c.period_ms, c.limits); !p.empty())
+    pr.push_back(p);
+  if (!valid_host_name(c.controller))
     pr.push_back(fmt::format("agent.controller = \"{}\": not a valid host name", c.controller));
   if (!is_ipv4(c.control_address))
     pr.push_back(fmt::format("agent.control_address = \"{}\": not an IPv4 address",
@@ -140,6 +183,14 @@ void validate(const agent_config& c, std::vector<std::string>& pr) {
                              c.sm.address));
   if (!c.peer.address.empty() && !is_ipv4(c.peer.address))
     pr.push_back(fmt::format("peer.address = \"{}\": not an IPv4 address", c.peer.address));
+  if (!c.peer.cluster_address.empty() && !is_ipv4(c.peer.cluster_address))
+    pr.push_back(fmt::format("peer.cluster_address = \"{}\": not an IPv4 address",
+                             c.peer.cluster_address));
+  if (!c.peer.cluster_address.empty() && c.peer.address.empty())
+    pr.push_back("peer.cluster_address: a second path needs peer.address as the first");
+  if (!c.peer.cluster_address.empty() && !c.network(cluster_host))
+    pr.push_back(fmt::format("peer.cluster_address = \"{}\": no networks.cluster-host to "
+                             "publish the second path on", c.peer.cluster_address));
   if (c.peer.name == c.controller && !c.controller.empty())
     pr.push_back(fmt::format("peer.name = \"{}\": the same as agent.controller",
                              c.peer.name));
@@ -150,7 +201,7 @@ void validate(const agent_config& c, std::vector<std::string>& pr) {
 }
 
 void validate(const client_config& c, std::vector<std::string>& pr) {
-  if (!valid_name(c.host))
+  if (!valid_host_name(c.host))
     pr.push_back(fmt::format("client.host = \"{}\": not a valid host name", c.host));
   check_networks(c.networks, pr);
 }

@@ -15,11 +15,12 @@ struct pulse_result {
   uint8_t network = 0;
   bool responded = false;
   uint32_t flags = 0;
+  uint32_t period_ms = 100; // the period this verdict was judged at (x4 under MNFA back-off)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pulse_result& x) {
-  return f(x.network, x.responded, x.flags);
+  return f(x.network, x.responded, x.flags, x.period_ms);
 }
 
 // What one network saw in one period (sent by the network actor at period end).
@@ -45,12 +46,14 @@ struct event {
   int64_t time_ms = 0;    // wall clock, stamped when recorded
   int64_t mono_ms = 0;    // actor clock, for ordering and simulated-time tests
   bool acted = true;      // false: the inactive agent only logged what it would do
+  uint64_t epoch = 0;     // the designation in force (stamped when recorded): of two agents
+                          // active at once, the higher epoch is the current one
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event& x) {
   return f(x.kind, x.controller, x.host, x.network, x.b2b, x.detail, x.time_ms, x.mono_ms,
-           x.acted);
+           x.acted, x.epoch);
 }
 
 } // namespace hbs

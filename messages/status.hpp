@@ -98,10 +98,29 @@ typename Inspector::result_type inspect(Inspector& f, network_counters& x) {
            x.max_lateness_ms, x.busy_p50_us, x.busy_p99_us, x.busy_max_us);
 }
 
+// One file the agent writes in its state directory, and whether writes succeed.
+struct file_health {
+  std::string file;            // events.jsonl, alarms.json, control.json
+  bool ok = true;
+  uint64_t num_failures = 0;   // writes that failed (the content is kept in memory)
+  std::string last_error;
+  int64_t failing_for_ms = -1; // -1: the last write succeeded
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, file_health& x) {
+  return f(x.file, x.ok, x.num_failures, x.last_error, x.failing_for_ms);
+}
+
 struct agent_status {
   std::string controller;
   std::string role;
+  std::string role_note;       // why (peer unreachable, waiting for the peer, ...)
+  uint64_t epoch = 0;          // the designation's epoch every event carries
   std::string version;
+  std::string action;          // failure action in force
+  uint32_t period_ms = 0;      // configured (run time included; x4 shows per network)
+  uint32_t minor = 0, degrade = 0, loss = 0; // thresholds in force
   uint64_t num_hosts = 0;     // in inventory
   uint64_t num_started = 0;   // monitored
   int64_t uptime_ms = 0;
@@ -109,12 +128,14 @@ struct agent_status {
   // The SM gateway (empty when SM is disabled): queries, beats, pushes, send errors, then
   // rejected requests per sm_error (none excluded), as sm_gateway's status answers.
   std::vector<uint64_t> sm;
+  std::vector<file_health> files; // state directory writes
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_status& x) {
-  return f(x.controller, x.role, x.version, x.num_hosts, x.num_started, x.uptime_ms,
-           x.networks, x.sm);
+  return f(x.controller, x.role, x.role_note, x.epoch, x.version, x.action, x.period_ms,
+           x.minor, x.degrade, x.loss, x.num_hosts, x.num_started, x.uptime_ms, x.networks,
+           x.sm, x.files);
 }
 
 } // namespace hbs
@@ -160,31 +181,39 @@ struct peer_status {
   std::string controller;      // this agent
   std::string role;            // active or inactive
   std::string peer;            // the other controller's name
-  std::string endpoint;        // address:port the peer is reached at
+  std::string endpoint;        // address:port the peer is reached at now (or tried first)
+  std::string path;            // management or cluster-host: which address the link uses
   bool link_up = false;
   int64_t last_contact_age_ms = -1;
   uint64_t num_link_ups = 0;
   uint64_t num_link_downs = 0;
-  uint64_t generation = 0;     // of the newest replicated command applied here
+  uint64_t generation = 0;     // this agent's Lamport clock over the control state
+  std::string designation;     // the controller the newest designation names
+  uint64_t epoch = 0;          // that designation's epoch (2 x generation + origin)
+  bool peer_locked = false;    // the other controller is locked by an operator
+  uint64_t num_syncs = 0;      // control snapshots taken from the peer
+  uint64_t num_refused = 0;    // ... and refused (invalid; logged)
+  uint64_t num_unsent = 0;     // messages for the peer while the link was down
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, peer_status& x) {
-  return f(x.controller, x.role, x.peer, x.endpoint, x.link_up, x.last_contact_age_ms,
-           x.num_link_ups, x.num_link_downs, x.generation);
+  return f(x.controller, x.role, x.peer, x.endpoint, x.path, x.link_up, x.last_contact_age_ms,
+           x.num_link_ups, x.num_link_downs, x.generation, x.designation, x.epoch,
+           x.peer_locked, x.num_syncs, x.num_refused, x.num_unsent);
 }
 
-// An inventory or role command as it is replicated to the other agent.
-struct replica {
-  uint64_t generation = 0;   // Lamport clock: ties broken by origin controller number
-  uint32_t origin = 0;       // controller number that took the command
-  std::string op;            // add, del, start, stop, activate
-  std::vector<std::string> args;
+// The MNFA state one agent tells the other (on every change and on link-up).
+struct mnfa_report {
+  bool deciding = false;   // the sender is the active agent: its episode is the cluster's
+  bool episode = false;    // in MNFA (or recovering: period not yet restored)
+  bool backed_off = false; // its period is x4
+  bool forced = false;     // hbsctl backoff / recover: the receiver sets its period alike
 };
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, replica& x) {
-  return f(x.generation, x.origin, x.op, x.args);
+typename Inspector::result_type inspect(Inspector& f, mnfa_report& x) {
+  return f(x.deciding, x.episode, x.backed_off, x.forced);
 }
 
 } // namespace hbs

@@ -12,6 +12,7 @@ const char* to_string(ec e) {
     case ec::duplicate_host: return "duplicate host";
     case ec::bad_argument: return "bad argument";
     case ec::not_connected: return "peer not connected";
+    case ec::not_persisted: return "applied but not persisted";
   }
   return "unknown error";
 }

@@ -13,6 +13,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/cluster.hpp"
+#include "messages/control.hpp"
 #include "messages/events.hpp"
 #include "messages/status.hpp"
 
@@ -24,6 +25,7 @@ enum class ec : uint8_t {
   duplicate_host,
   bad_argument,
   not_connected,
+  not_persisted, // applied, but the state directory refused the write
 };
 
 const char* to_string(ec e);
@@ -51,7 +53,12 @@ CAF_BEGIN_TYPE_ID_BLOCK(hbs_messages, caf::id_block::hbs_atoms::end)
   CAF_ADD_TYPE_ID(hbs_messages, (std::vector<hbs::history_view>))
   CAF_ADD_TYPE_ID(hbs_messages, (hbs::vault_view))
   CAF_ADD_TYPE_ID(hbs_messages, (hbs::peer_status))
-  CAF_ADD_TYPE_ID(hbs_messages, (hbs::replica))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::control_snapshot))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::tuning))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::mnfa_report))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::file_health))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::cfg::failure_action))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::cfg::host_type))
   CAF_ADD_TYPE_ID(hbs_messages, (std::vector<uint8_t>))
   CAF_ADD_TYPE_ID(hbs_messages, (std::vector<uint16_t>))
   CAF_ADD_TYPE_ID(hbs_messages, (hbs::alarm_view))

@@ -5,14 +5,19 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 
 #include <caf/actor_system.hpp>
+#include <fmt/format.h>
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "actors/control_gateway.hpp"
 #include "actors/controller.hpp"
+#include "actors/peer_gateway.hpp"
 #include "runtime/atomic_file.hpp"
 #include "runtime/daemon.hpp"
 #include "runtime/io_loop.hpp"
@@ -21,6 +26,7 @@
 #include "runtime/service.hpp"
 #include "runtime/system_config.hpp"
 #include "runtime/udp_socket.hpp"
+#include "runtime/watchdog.hpp"
 
 namespace {
 
@@ -36,8 +42,9 @@ bool make_dir(const std::string& path) {
   return true;
 }
 
-// SIGHUP: re-read the file; apply period, thresholds, failure action and log level. An
-// invalid file changes nothing and says why.
+// SIGHUP: re-read the file; what changed in it since it was last read (period, thresholds,
+// failure action) is taken as a run-time change of both agents, validated by the agent; log
+// settings apply here. An invalid file changes nothing and says why.
 void reload(caf::scoped_actor& self, const hbs::controller_actor& ctrl,
             const std::string& path, hbs::cfg::agent_config& running) {
   auto fresh = hbs::cfg::load_agent_config(path);
@@ -51,13 +58,55 @@ void reload(caf::scoped_actor& self, const hbs::controller_actor& ctrl,
   if (hbs::log::parse_level(c.log_level, lvl))
     hbs::log::set_level(lvl);
   hbs::log::set_categories(c.log_categories);
+  auto& l = c.limits;
+  auto& r = running.limits;
+  bool tune_changed = c.period_ms != running.period_ms || l.minor != r.minor
+                      || l.degrade != r.degrade || l.loss != r.loss;
+  bool action_changed = c.action != running.action;
   running.period_ms = c.period_ms;
   running.limits = c.limits;
-  running.failure_action = c.failure_action;
-  self->request(ctrl, std::chrono::seconds{2}, hbs::reload_atom_v, c.period_ms, c.limits.minor,
-                c.limits.degrade, c.limits.loss, c.failure_action)
+  running.action = c.action;
+  self->request(ctrl, std::chrono::seconds{15}, hbs::reload_atom_v,
+                hbs::tuning{c.period_ms, l.minor, l.degrade, l.loss}, tune_changed, c.action,
+                action_changed)
     .receive([](std::string& what) { hbs::log::info("main", "SIGHUP: {}", what); },
-             [](caf::error& e) { hbs::log::error("main", "SIGHUP: {}", caf::to_string(e)); });
+             [&](caf::error& e) { hbs::log::error("main", "SIGHUP: {}", self->system().render(e)); });
+}
+
+// The control state: the file seeds it, run-time changes kept in control.json win (unless
+// --reset-state). A file that cannot be used is set aside and the agent starts from the TOML.
+hbs::control_state load_control(const hbs::cfg::agent_config& conf, const std::string& path,
+                                bool reset) {
+  hbs::control_state cs{conf};
+  auto aside = [&](const char* why) {
+    auto to = fmt::format("{}.{}-{}", path, why, std::time(nullptr));
+    if (std::rename(path.c_str(), to.c_str()) == 0)
+      return to;
+    return fmt::format("(could not be moved aside: {})", std::strerror(errno));
+  };
+  if (access(path.c_str(), F_OK) != 0) {
+    hbs::log::info("main", "control state: from {} alone (no {} yet)", "the configuration file",
+                   path);
+    return cs;
+  }
+  if (reset) {
+    hbs::log::warn("main", "control state: --reset-state: the configuration file wins; "
+                   "run-time changes set aside in {}", aside("reset"));
+    return cs;
+  }
+  std::string text, err;
+  std::vector<std::string> notes;
+  if (!hbs::read_file(path, text, err) || !cs.load(text, err, notes)) {
+    hbs::log::error("main", "control state {} unusable ({}): kept aside as {}; starting from "
+                    "the configuration file: run-time changes (hbsctl, SIGHUP) are lost until "
+                    "the peer's state is merged", path, err, aside("corrupt"));
+    return hbs::control_state{conf};
+  }
+  for (auto& n : notes)
+    hbs::log::info("main", "control state: {}", n);
+  hbs::log::info("main", "control state: {} over the configuration file ({} run-time change(s), "
+                 "generation {})", path, notes.size(), cs.generation());
+  return cs;
 }
 
 } // namespace
@@ -65,6 +114,7 @@ void reload(caf::scoped_actor& self, const hbs::controller_actor& ctrl,
 int main(int argc, char** argv) {
   hbs::cfg::agent_config conf;
   std::string config_path;
+  bool reset_state = false;
   // The log directory must exist before logging starts: created from the validated config.
   auto load = [](const std::string& path) {
     auto l = hbs::cfg::load_agent_config(path);
@@ -80,7 +130,7 @@ int main(int argc, char** argv) {
      "Exit status: 0 clean stop, 1 runtime failure (socket, state directory, control port), "
      "2 invalid command line or configuration.\nSignals: SIGTERM/SIGINT stop, SIGHUP reloads "
      "period, thresholds, failure action and log settings, SIGUSR2 dumps state to the log."},
-    +load, conf, config_path);
+    +load, conf, config_path, &reset_state);
   if (rc >= 0)
     return rc;
   if (!make_dir(conf.state_dir)) {
@@ -95,7 +145,9 @@ int main(int argc, char** argv) {
     hbs::log::info("main", "scheduling: SCHED_RR priority {}", conf.scheduling_priority);
   hbs::io_loop loop;
   hbs::controller_setup setup{conf, {}, nullptr, conf.state_dir + "/events.jsonl",
-                              conf.state_dir + "/alarms.json", "", true};
+                              conf.state_dir + "/alarms.json", "", true,
+                              conf.state_dir + "/control.json", std::nullopt};
+  setup.control.emplace(load_control(conf, setup.control_path, reset_state));
   {
     std::string err;
     if (!hbs::read_file(setup.alarms_path, setup.alarms_json, err)) {
@@ -112,6 +164,12 @@ int main(int argc, char** argv) {
     }
     setup.sockets.push_back(sock);
   }
+  hbs::watchdog_probe probe{&loop, 2000, {}};
+  for (auto& net : conf.networks) {
+    setup.progress.push_back(std::make_shared<hbs::beat>());
+    probe.work.emplace_back(std::string{hbs::cfg::network_key(net.index)} + " network",
+                            setup.progress.back());
+  }
   if (conf.sm.enabled) {
     std::string err;
     setup.sm_socket = hbs::open_local_socket(loop, conf.sm.address, conf.sm.server_port, err);
@@ -125,33 +183,43 @@ int main(int argc, char** argv) {
   caf::actor_system sys{cfg};
   loop.start();
   auto ctrl = sys.spawn(hbs::controller_fn, std::move(setup));
-  auto port = sys.middleman().publish(ctrl, conf.control_port, conf.control_address.c_str(),
-                                      true);
-  if (!port) {
-    hbs::log::error("main", "cannot publish the control actor on {}:{}: {}",
-                    conf.control_address, conf.control_port, sys.render(port.error()));
+  // Only the two gateways are published: hbsctl's and the peer's (actors/interfaces.hpp).
+  auto control = sys.spawn(hbs::control_gateway_fn, ctrl);
+  auto peer_gw = sys.spawn(hbs::peer_gateway_fn, ctrl);
+  auto stop_all = [&] {
     caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
     loop.stop();
+  };
+  auto port = sys.middleman().publish(control, conf.control_port, conf.control_address.c_str(),
+                                      true);
+  if (!port) {
+    hbs::log::error("main", "cannot publish the control gateway on {}:{}: {}",
+                    conf.control_address, conf.control_port, sys.render(port.error()));
+    stop_all();
     return 1;
   }
-  uint16_t peer_port = 0;
-  if (!conf.peer.address.empty()) {
-    auto& mgmt = conf.networks.front().local_address;
-    auto p = sys.middleman().publish(ctrl, conf.peer.port, mgmt.c_str(), true);
+  std::vector<std::string> peer_at;
+  if (!conf.peer.address.empty())
+    peer_at.push_back(conf.networks.front().local_address);
+  if (!conf.peer.cluster_address.empty())
+    peer_at.push_back(conf.network(hbs::cfg::cluster_host)->local_address);
+  for (auto& at : peer_at) {
+    auto p = sys.middleman().publish(peer_gw, conf.peer.port, at.c_str(), true);
     if (!p) {
-      hbs::log::error("main", "cannot publish the control actor for the peer on {}:{}: {}",
-                      mgmt, conf.peer.port, sys.render(p.error()));
-      caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
-      loop.stop();
+      hbs::log::error("main", "cannot publish the peer gateway on {}:{}: {}", at,
+                      conf.peer.port, sys.render(p.error()));
+      stop_all();
       return 1;
     }
-    peer_port = *p;
   }
   hbs::log::info("main", "ready: {} control on {}:{}{}", conf.controller, conf.control_address,
-                 *port, peer_port ? fmt::format(", peer link on port {}", peer_port) : "");
+                 *port, peer_at.empty() ? "" : fmt::format(", peer gateway on {} port {}",
+                                                             fmt::join(peer_at, " and "),
+                                                             conf.peer.port));
   hbs::service::ready(fmt::format("{} heartbeating {} host(s)", conf.controller,
                                   conf.hosts.size()));
   bool locked = false;
+  uint64_t num_unfed = 0;
   caf::scoped_actor self{sys};
   for (;;) {
     int sig = hbs::wait_for_signal(1000);
@@ -165,25 +233,29 @@ int main(int argc, char** argv) {
     } else if (sig == SIGHUP) {
       reload(self, ctrl, config_path, conf);
     }
-    // The watchdog is fed only while the controller actor answers: a wedged agent restarts.
+    // The watchdog is fed only while the work gets done: the controller answers, the socket
+    // loop turns and serves every socket, each network closes its periods.
+    bool answers = false;
     self->request(ctrl, std::chrono::milliseconds{500}, hbs::role_atom_v)
-      .receive([](std::string&) { hbs::service::watchdog(); },
+      .receive([&](std::string&) { answers = true; },
                [](caf::error& e) {
                  hbs::log::error("main", "controller not answering: {}", caf::to_string(e));
                });
+    if (answers)
+      hbs::feed_watchdog(probe, num_unfed);
     // The lock file is polled here, once a second: actors never touch files.
     bool now_locked = !conf.lock_file.empty() && access(conf.lock_file.c_str(), F_OK) == 0;
     if (now_locked != locked) {
       locked = now_locked;
       hbs::log::info("main", "lock file {} {}", conf.lock_file, locked ? "present" : "gone");
-      caf::anon_send(ctrl, hbs::lock_atom_v, locked);
+      caf::anon_send(ctrl, hbs::flock_atom_v, locked);
     }
   }
   hbs::service::stopping();
   caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
-  sys.middleman().unpublish(ctrl, *port);
-  if (peer_port)
-    sys.middleman().unpublish(ctrl, peer_port);
+  sys.middleman().unpublish(control, *port);
+  if (!peer_at.empty())
+    sys.middleman().unpublish(peer_gw, conf.peer.port);
   loop.stop();
   return 0;
 }

@@ -17,6 +17,16 @@ bool fail(std::string& error, const std::string& what, const std::string& path) 
   return false;
 }
 
+// A failed write leaves no half-written temporary behind (a full disk stays as full as it
+// was, and nothing half-written is ever renamed into place).
+bool fail_and_remove(int fd, std::string& error, const std::string& what,
+                     const std::string& tmp) {
+  fail(error, what, tmp);
+  close(fd);
+  unlink(tmp.c_str());
+  return false;
+}
+
 } // namespace
 
 bool write_atomically(const std::string& path, const std::string& content, std::string& error) {
@@ -27,19 +37,20 @@ bool write_atomically(const std::string& path, const std::string& content, std::
   size_t done = 0;
   while (done < content.size()) {
     auto n = write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      close(fd);
-      return fail(error, "cannot write", tmp);
-    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return fail_and_remove(fd, error, "cannot write", tmp);
     done += static_cast<size_t>(n);
   }
-  if (fsync(fd) != 0) {
-    close(fd);
-    return fail(error, "cannot fsync", tmp);
-  }
+  if (fsync(fd) != 0)
+    return fail_and_remove(fd, error, "cannot fsync", tmp);
   close(fd);
-  if (rename(tmp.c_str(), path.c_str()) != 0)
-    return fail(error, "cannot rename over", path);
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    fail(error, "cannot rename over", path);
+    unlink(tmp.c_str());
+    return false;
+  }
   auto slash = path.find_last_of('/');
   auto dir = slash == std::string::npos ? std::string{"."} : path.substr(0, slash);
   int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -17,6 +17,7 @@
 #include "runtime/service.hpp"
 #include "runtime/system_config.hpp"
 #include "runtime/udp_socket.hpp"
+#include "runtime/watchdog.hpp"
 
 int main(int argc, char** argv) {
   hbs::cfg::client_config conf;
@@ -76,9 +77,13 @@ int main(int argc, char** argv) {
                                 : std::string{", process-monitor flag always on"});
   hbs::service::ready(fmt::format("{} answering on {} network(s)", conf.host,
                                   conf.networks.size()));
+  // Fed only while the socket loop turns and no request waits long for its responder: a
+  // wedged responder makes systemd restart the client (the controllers would lose it).
+  hbs::watchdog_probe probe{&loop, 2000, {}};
+  uint64_t num_unfed = 0;
   for (;;) {
     int sig = hbs::wait_for_signal(1000);
-    hbs::service::watchdog();
+    hbs::feed_watchdog(probe, num_unfed);
     if (sig == 0)
       continue;
     if (sig == SIGINT || sig == SIGTERM)

@@ -85,9 +85,17 @@ nlohmann::json to_json(const agent_status& s) {
   auto nets = nlohmann::json::array();
   for (auto& c : s.networks)
     nets.push_back(to_json(c));
-  nlohmann::json out{{"controller", s.controller}, {"role", s.role}, {"version", s.version},
+  auto files = nlohmann::json::array();
+  for (auto& f : s.files)
+    files.push_back({{"file", f.file}, {"ok", f.ok}, {"num_failures", f.num_failures},
+                     {"last_error", f.last_error}, {"failing_for_ms", f.failing_for_ms}});
+  nlohmann::json out{{"controller", s.controller}, {"role", s.role},
+                     {"role_note", s.role_note}, {"epoch", s.epoch}, {"version", s.version},
+                     {"failure_action", s.action}, {"period_ms", s.period_ms},
+                     {"thresholds", {{"minor", s.minor}, {"degrade", s.degrade},
+                                     {"loss", s.loss}}},
                      {"num_hosts", s.num_hosts}, {"num_started", s.num_started},
-                     {"uptime_ms", s.uptime_ms}, {"networks", nets}};
+                     {"uptime_ms", s.uptime_ms}, {"networks", nets}, {"files", files}};
   if (s.sm.size() >= 4) {
     nlohmann::json rejected = nlohmann::json::object();
     for (size_t i = 4; i < s.sm.size(); ++i)
@@ -118,7 +126,7 @@ nlohmann::json to_json(const std::vector<event>& es) {
   for (auto& e : es)
     out.push_back({{"time_ms", e.time_ms}, {"kind", e.kind}, {"controller", e.controller},
                    {"host", e.host}, {"network", e.network}, {"b2b", e.b2b},
-                   {"detail", e.detail}, {"acted", e.acted}});
+                   {"detail", e.detail}, {"acted", e.acted}, {"epoch", e.epoch}});
   return out;
 }
 
@@ -126,6 +134,13 @@ std::string render(const agent_status& s) {
   std::string out = fmt::format("{} ({}), hbs {}, up {}s, {} hosts in inventory, {} started\n",
                                 s.controller, s.role, s.version, s.uptime_ms / 1000, s.num_hosts,
                                 s.num_started);
+  out += fmt::format("  {:<12} {}\n", "role", s.role_note);
+  out += fmt::format("  {:<12} period {} ms, thresholds minor {} degrade {} loss {}, failure "
+                     "action {}\n", "tuning", s.period_ms, s.minor, s.degrade, s.loss, s.action);
+  for (auto& f : s.files)
+    if (!f.ok)
+      out += fmt::format("  {:<12} WRITES FAILING for {} s ({} failures): {}: {}\n", "state",
+                         f.failing_for_ms / 1000, f.num_failures, f.file, f.last_error);
   for (auto& c : s.networks) {
     out += fmt::format("  {:<12} {} {} period {}ms seq {}: {}/{} responding; requests {} "
                        "(send errors {}), responses {} counted {}\n",
@@ -248,9 +263,12 @@ nlohmann::json to_json(const vault_view& v) {
 
 nlohmann::json to_json(const peer_status& p) {
   return {{"controller", p.controller}, {"role", p.role}, {"peer", p.peer},
-          {"endpoint", p.endpoint}, {"link_up", p.link_up},
+          {"endpoint", p.endpoint}, {"path", p.path}, {"link_up", p.link_up},
           {"last_contact_age_ms", p.last_contact_age_ms}, {"num_link_ups", p.num_link_ups},
-          {"num_link_downs", p.num_link_downs}, {"generation", p.generation}};
+          {"num_link_downs", p.num_link_downs}, {"generation", p.generation},
+          {"designation", p.designation}, {"epoch", p.epoch}, {"peer_locked", p.peer_locked},
+          {"num_syncs", p.num_syncs}, {"num_refused", p.num_refused},
+          {"num_unsent", p.num_unsent}};
 }
 
 nlohmann::json sm_reading_json(const wire::cluster_block& v) {
@@ -297,11 +315,16 @@ std::string render_vault(const vault_view& v) {
 std::string render_peer(const peer_status& p) {
   auto age = p.last_contact_age_ms < 0 ? std::string{"never"}
                                        : fmt::format("{} ms ago", p.last_contact_age_ms);
-  return fmt::format("{} ({}) -> {} at {}: link {}, last contact {}, up {} / down {} times, "
-                     "role generation {}\n", p.controller, p.role, p.peer,
+  return fmt::format("{} ({}) -> {} at {}{}: link {}, last contact {}, up {} / down {} times\n"
+                     "  designation: {} active (epoch {}); generation {}; {} {}\n"
+                     "  control snapshots from the peer: {} taken, {} refused; {} message(s) "
+                     "not sent while down (the next link-up exchanges everything)\n",
+                     p.controller, p.role, p.peer,
                      p.endpoint.empty() ? "(no address: simplex)" : p.endpoint,
-                     p.link_up ? "UP" : "DOWN", age, p.num_link_ups, p.num_link_downs,
-                     p.generation);
+                     p.path.empty() ? "" : " (" + p.path + ")", p.link_up ? "UP" : "DOWN", age,
+                     p.num_link_ups, p.num_link_downs, p.designation, p.epoch, p.generation,
+                     p.peer, p.peer_locked ? "LOCKED by an operator" : "not locked",
+                     p.num_syncs, p.num_refused, p.num_unsent);
 }
 
 std::string render_sm_reading(const wire::cluster_block& v) {

@@ -24,12 +24,16 @@ struct daemon_info {
 template <class Config>
 int start_daemon(int argc, char** argv, const daemon_info& info,
                  cfg::loaded<Config> (*load)(const std::string&), Config& out,
-                 std::string& config_path) {
+                 std::string& config_path, bool* reset_state = nullptr) {
   CLI::App app{info.about};
   config_path = info.config_path;
   bool check_only = false;
   app.add_option("-c,--config", config_path, "configuration file (TOML)")->capture_default_str();
   app.add_flag("--check", check_only, "validate the configuration and exit (0 valid, 2 not)");
+  if (reset_state)
+    app.add_flag("--reset-state", *reset_state,
+                 "start from the configuration file alone: run-time changes kept in the state "
+                 "directory (control.json) are set aside, not used");
   app.set_version_flag("--version", std::string{info.name} + " " + HBS_VERSION);
   app.footer(info.footer);
   try {

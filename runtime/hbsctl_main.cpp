@@ -33,12 +33,13 @@ struct options {
   uint32_t reqid = 123;
   bool follow = false;
   int follow_s = 0; // 0: until interrupted
+  uint32_t period_ms = 0, minor = 0, degrade = 0, loss = 0; // tune: 0 keeps the current
 };
 
 // Connects, sends one request, waits for its answer and shows it.
 template <class T, class Show, class... Ts>
 int ask(caf::actor_system& sys, const options& o, Show show, Ts... xs) {
-  auto ctrl = sys.middleman().remote_actor<hbs::controller_actor>(o.address, o.port);
+  auto ctrl = sys.middleman().remote_actor<hbs::control_actor>(o.address, o.port);
   if (!ctrl) {
     std::cerr << "hbsctl: cannot reach hbs-agent at " << o.address << ":" << o.port << " ("
               << sys.render(ctrl.error()) << ")\n";
@@ -66,7 +67,7 @@ auto shown(const options& o, std::string (*render)(const T&)) {
 // Prints events as they come: polls the agent's ring every 200 ms and prints what is new
 // (the ring keeps the last 1000; the agent's events.jsonl keeps everything).
 int follow_events(caf::actor_system& sys, const options& o) {
-  auto ctrl = sys.middleman().remote_actor<hbs::controller_actor>(o.address, o.port);
+  auto ctrl = sys.middleman().remote_actor<hbs::control_actor>(o.address, o.port);
   if (!ctrl) {
     std::cerr << "hbsctl: cannot reach hbs-agent at " << o.address << ":" << o.port << " ("
               << sys.render(ctrl.error()) << ")\n";
@@ -161,6 +162,13 @@ int main(int argc, char** argv) {
   activate->add_option("name", o.name, "controller name")->required();
   auto* alarms = app.add_subcommand("alarms", "heartbeat alarms (200.005, 200.009, 200.006)");
   auto* mnfa = app.add_subcommand("mnfa", "multi-node failure avoidance: state, tally, pool");
+  auto* tune = app.add_subcommand("tune", "change period and thresholds on both agents "
+                                          "(persisted; what is not given stays)");
+  tune->add_option("--period", o.period_ms, "period in ms, 100..1000")
+    ->check(CLI::Range(100, 1000));
+  tune->add_option("--minor", o.minor, "minor threshold (misses)")->check(CLI::Range(1, 10000));
+  tune->add_option("--degrade", o.degrade, "degrade threshold")->check(CLI::Range(1, 10000));
+  tune->add_option("--loss", o.loss, "loss threshold")->check(CLI::Range(2, 10000));
   auto* action = app.add_subcommand("action", "set the failure action on both agents");
   action->add_option("name", o.name, "fail | degrade | alarm | none")->required()
     ->check(CLI::IsMember({"fail", "degrade", "alarm", "none"}));
@@ -241,14 +249,23 @@ int main(int argc, char** argv) {
     return ask<std::vector<alarm_view>>(sys, o, shown<std::vector<alarm_view>>(o, &ctl::render_alarms), alarms_atom_v);
   if (*mnfa)
     return ask<mnfa_view>(sys, o, shown<mnfa_view>(o, &ctl::render_mnfa), mnfa_atom_v);
-  if (*action)
-    return ask<std::string>(sys, o, text, action_atom_v, o.name);
+  if (*action) {
+    cfg::failure_action a{};
+    cfg::parse_failure_action(o.name, a); // CLI11 checked the name
+    return ask<std::string>(sys, o, text, action_atom_v, a);
+  }
+  if (*tune) // 0: the agent keeps its current value
+    return ask<std::string>(sys, o, text, tune_atom_v,
+                            tuning{o.period_ms, o.minor, o.degrade, o.loss});
   if (*activate)
     return ask<std::string>(sys, o, text, activate_atom_v, o.name);
   if (*lock || *unlock)
     return ask<std::string>(sys, o, text, lock_atom_v, static_cast<bool>(*lock));
-  if (*add)
-    return ask<std::string>(sys, o, text, add_atom_v, o.name, o.type, o.mgmt, o.clstr);
+  if (*add) {
+    cfg::host_type t{};
+    cfg::parse_host_type(o.type, t); // CLI11 checked the name
+    return ask<std::string>(sys, o, text, add_atom_v, o.name, t, o.mgmt, o.clstr);
+  }
   if (*del)
     return ask<std::string>(sys, o, text, del_atom_v, o.name);
   if (*start)

@@ -4,6 +4,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <stdexcept>
 
@@ -27,8 +30,10 @@ io_loop::~io_loop() {
 }
 
 void io_loop::start() {
-  if (!thread_.joinable())
-    thread_ = std::thread{[this] { run(); }};
+  if (thread_.joinable())
+    return;
+  thread_ = std::thread{[this] { run(); }};
+  pthread_setname_np(thread_.native_handle(), "hbs-io"); // tools and tests find it by name
 }
 
 void io_loop::stop() {
@@ -42,7 +47,7 @@ void io_loop::stop() {
 void io_loop::watch(int fd, std::function<void()> on_ready) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
-    callbacks_[fd] = std::move(on_ready);
+    callbacks_[fd] = {std::move(on_ready), std::make_shared<std::atomic<int64_t>>(0)};
   }
   epoll_event ev{};
   ev.events = EPOLLONESHOT;
@@ -52,6 +57,11 @@ void io_loop::watch(int fd, std::function<void()> on_ready) {
 }
 
 void io_loop::arm(int fd) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (auto it = callbacks_.find(fd); it != callbacks_.end())
+      it->second.ready_since->store(0, std::memory_order_relaxed);
+  }
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLONESHOT;
   ev.data.fd = fd;
@@ -64,24 +74,38 @@ void io_loop::forget(int fd) {
   callbacks_.erase(fd);
 }
 
+int64_t io_loop::oldest_unserved_ms() const {
+  auto now = steady_ns();
+  int64_t oldest = 0;
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (auto& [fd, w] : callbacks_)
+    if (auto since = w.ready_since->load(std::memory_order_relaxed); since != 0)
+      oldest = std::max(oldest, (now - since) / 1000000);
+  return oldest;
+}
+
 void io_loop::run() {
   epoll_event events[32];
   for (;;) {
-    int n = epoll_wait(epoll_fd_, events, 32, -1);
+    beat_.now();
+    int n = epoll_wait(epoll_fd_, events, 32, 500); // wakes at least twice a second
     if (n < 0 && errno == EINTR)
       continue;
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
       if (fd == wake_fd_)
         return;
-      std::function<void()> cb;
+      watched w;
       {
         std::lock_guard<std::mutex> guard{mtx_};
         if (auto it = callbacks_.find(fd); it != callbacks_.end())
-          cb = it->second;
+          w = it->second;
       }
-      if (cb)
-        cb();
+      if (!w.on_ready)
+        continue;
+      int64_t expect = 0; // readable from now until its actor re-arms it
+      w.ready_since->compare_exchange_strong(expect, steady_ns());
+      w.on_ready();
     }
   }
 }

@@ -1,13 +1,18 @@
 #pragma once
 // One thread that waits on every pulse/SM socket (epoll, one-shot) and runs the owner's
 // readiness callback, which wakes the owning actor. The actor reads its own socket, so
-// datagrams never cross threads and are never copied into messages.
+// datagrams never cross threads and are never copied into messages. For the watchdog it
+// beats at least twice a second and knows how long a socket has waited for its actor.
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+
+#include "runtime/beat.hpp"
 
 namespace hbs {
 
@@ -24,14 +29,24 @@ public:
   void arm(int fd);                                   // next readiness runs on_ready once
   void forget(int fd);
 
+  const beat& liveness() const { return beat_; }
+  // Milliseconds the longest-waiting socket has been readable without its actor re-arming
+  // it (it did not drain it yet); 0 when every socket is served.
+  int64_t oldest_unserved_ms() const;
+
 private:
+  struct watched {
+    std::function<void()> on_ready;
+    std::shared_ptr<std::atomic<int64_t>> ready_since; // 0: served
+  };
   void run();
 
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::thread thread_;
-  std::mutex mtx_;
-  std::unordered_map<int, std::function<void()>> callbacks_;
+  mutable std::mutex mtx_;
+  std::unordered_map<int, watched> callbacks_;
+  beat beat_;
 };
 
 } // namespace hbs

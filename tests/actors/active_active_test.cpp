@@ -154,7 +154,7 @@ TEST_CASE_FIXTURE(two_agents, "only the active agent emits set events; activate 
   CHECK(h.networks[0].state == "lost"); // it still counted everything
   // activate controller-1 on controller-0: both agents follow.
   CHECK(ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-1"})
-        == "controller-1 is active; controller-0 is inactive");
+        == "controller-1 is active (epoch 2); controller-0 is inactive");
   run();
   CHECK(ask<std::string>(ctrl[1], role_atom_v) == "active");
   CHECK(ask<std::string>(ctrl[0], role_atom_v) == "inactive");

@@ -116,10 +116,10 @@ TEST_CASE_FIXTURE(agent_fixture, "hosts stopped, deleted and added at run time")
   run();
   q.receive([](host_status&) { FAIL("deleted host still answered"); },
                 [&](caf::error& e) { CHECK(e == ec::unknown_host); });
-  CHECK(ask<std::string>(ctrl, add_atom_v, std::string{"worker-2"}, std::string{"worker"},
+  CHECK(ask<std::string>(ctrl, add_atom_v, std::string{"worker-2"}, cfg::host_type::worker,
                          mgmt_addr(2), std::string{}) == "added worker-2");
   auto dup = self->request(ctrl, caf::infinite, add_atom_v, std::string{"worker-3"},
-                           std::string{"worker"}, std::string{"127.0.9.9"}, std::string{});
+                           cfg::host_type::worker, std::string{"127.0.9.9"}, std::string{});
   run();
   dup.receive([](std::string&) { FAIL("duplicate name accepted"); },
                 [&](caf::error& e) { CHECK(e == ec::duplicate_host); });

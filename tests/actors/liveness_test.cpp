@@ -163,3 +163,50 @@ TEST_CASE("attendance counts one response per period for the current sequence on
   CHECK(a.note(41) == receipt::stale); // a late answer to the previous period
   CHECK(a.note(42) == receipt::counted);
 }
+
+TEST_CASE("a threshold moved up or down at any miss count fires at the next miss when the "
+          "count is at or above it") {
+  const thresholds base{4, 6, 10};
+  // Every count before the change, every new value of each threshold.
+  for (uint32_t count = 0; count <= 12; ++count)
+    for (int which = 0; which < 3; ++which)
+      for (uint32_t to = 2; to <= 14; ++to) {
+        thresholds t = base;
+        uint32_t* field = which == 0 ? &t.minor : which == 1 ? &t.degrade : &t.loss;
+        *field = to;
+        if (t.minor > t.degrade || t.degrade >= t.loss)
+          continue; // not a valid configuration (config/validate refuses it)
+        CAPTURE(count);
+        CAPTURE(which);
+        CAPTURE(to);
+        liveness l{base, true, false};
+        transitions seen = 0;
+        for (uint32_t i = 0; i < count; ++i)
+          seen |= l.on_miss();
+        l.set_thresholds(t);
+        auto next = l.on_miss(); // miss number count + 1
+        seen |= next;
+        uint32_t b2b = count + 1;
+        // What holds after that miss: every threshold at or below the count has fired, once.
+        CHECK(l.minor() == (b2b >= t.minor || count >= base.minor));
+        CHECK(l.degraded() == (b2b >= t.degrade || count >= base.degrade));
+        CHECK(l.failed() == (b2b >= t.loss || count >= base.loss));
+        bool fired_before = count >= base.loss;
+        CHECK(static_cast<bool>(next & tr_loss) == (b2b >= t.loss && !fired_before));
+        CHECK(static_cast<bool>(next & tr_minor_set) == (b2b >= t.minor && count < base.minor));
+        CHECK(static_cast<bool>(next & tr_degrade_set)
+              == (b2b >= t.degrade && count < base.degrade));
+      }
+}
+
+TEST_CASE("a loss threshold lowered below the count is reported once, then every 100000") {
+  liveness l{{4, 6, 10}, true, false};
+  for (int i = 0; i < 8; ++i)
+    l.on_miss();
+  l.set_thresholds({4, 6, 7});
+  CHECK((l.on_miss() & tr_loss) != 0); // b2b 9 >= 7: now, not 100,000 periods later
+  int reports = 0;
+  for (uint32_t b2b = 10; b2b <= 100009 + 1; ++b2b)
+    reports += (l.on_miss() & tr_loss) != 0;
+  CHECK(reports == 1); // at b2b 100009
+}

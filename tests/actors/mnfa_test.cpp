@@ -84,7 +84,11 @@ TEST_CASE_FIXTURE(forty_hosts, "a switch failure under 80 % of hosts enters MNFA
   es = since(0, t0);
   CHECK(count(es, "loss") == 32);
   CHECK(count(es, "failed") == 0);
-  CHECK(count(since(1, t0), "mnfa_enter") == 0); // only the active agent decides
+  // Only the active agent decides; the inactive one records that it follows, not acted.
+  for (auto& e : since(1, t0))
+    if (e.kind == "mnfa_enter" || e.kind == "mnfa_exit")
+      CHECK_FALSE(e.acted);
+  CHECK(count(since(1, t0), "mnfa_enter") == 1);
   auto t1 = now();
   heal();
   REQUIRE(until(0, "mnfa_exit", t1, 8s));
@@ -171,14 +175,14 @@ TEST_CASE_FIXTURE(forty_hosts, "every failure action change during MNFA") {
   silence(32);
   REQUIRE(until(0, "mnfa_enter", t0, 2s));
   // fail -> degrade: MNFA goes on; statistics restart, so the pool is rebuilt at minor.
-  CHECK(ask<std::string>(ctrl[0], action_atom_v, std::string{"degrade"})
+  CHECK(ask<std::string>(ctrl[0], action_atom_v, cfg::failure_action::degrade)
         == "failure action degrade (was fail)");
   advance(3s);
   CHECK(mnfa(0).state == "active");
   CHECK(mnfa(1).action == "degrade"); // replicated
   // degrade -> alarm: MNFA is cancelled and the period restored at once.
   auto t1 = now();
-  ask<std::string>(ctrl[0], action_atom_v, std::string{"alarm"});
+  ask<std::string>(ctrl[0], action_atom_v, cfg::failure_action::alarm);
   advance(500ms);
   CHECK(count(since(0, t1), "mnfa_cancel") == 1);
   CHECK(period(0) == 100);
@@ -188,7 +192,7 @@ TEST_CASE_FIXTURE(forty_hosts, "every failure action change during MNFA") {
   CHECK(count(since(0, t1), "failed") == 0);
   CHECK_FALSE(ask<std::vector<alarm_view>>(ctrl[0], alarms_atom_v).empty()); // still alarms
   // alarm -> none: heartbeating stops entirely.
-  ask<std::string>(ctrl[0], action_atom_v, std::string{"none"});
+  ask<std::string>(ctrl[0], action_atom_v, cfg::failure_action::none);
   advance(200ms);
   auto sent = ask<agent_status>(ctrl[0], status_atom_v).networks[0].num_requests;
   advance(1s);
@@ -196,13 +200,13 @@ TEST_CASE_FIXTURE(forty_hosts, "every failure action change during MNFA") {
   CHECK(ask<std::vector<alarm_view>>(ctrl[0], alarms_atom_v).empty()); // bulk-cleared
   // none -> fail: heartbeating resumes, the hosts are still gone: MNFA again, no failure.
   auto t2 = now();
-  ask<std::string>(ctrl[0], action_atom_v, std::string{"fail"});
+  ask<std::string>(ctrl[0], action_atom_v, cfg::failure_action::fail);
   REQUIRE(until(0, "mnfa_enter", t2, 2s));
   advance(5s);
   CHECK(count(since(0, t2), "failed") == 0);
   // fail -> none during MNFA: cancelled too.
   auto t3 = now();
-  ask<std::string>(ctrl[0], action_atom_v, std::string{"none"});
+  ask<std::string>(ctrl[0], action_atom_v, cfg::failure_action::none);
   advance(200ms);
   CHECK(count(since(0, t3), "mnfa_cancel") == 1);
   CHECK(count(since(0, t0), "customer_log") == 5);
@@ -215,7 +219,9 @@ TEST_CASE_FIXTURE(forty_hosts, "after a swact controller-1 decides MNFA") {
   auto t0 = now();
   silence(32);
   REQUIRE(until(1, "mnfa_enter", t0, 2s));
-  CHECK(count(since(0, t0), "mnfa_enter") == 0);
+  for (auto& e : since(0, t0)) // controller-0 follows: its events are not acted
+    if (e.kind == "mnfa_enter")
+      CHECK_FALSE(e.acted);
   run();
   CHECK(period(0) == 400);
   auto t1 = now();
@@ -268,4 +274,76 @@ TEST_CASE_FIXTURE(forty_hosts, "a host still dead when MNFA exits gracefully is 
     if (e.kind == "failed")
       CHECK(e.host == "worker-0");
   CHECK(count(since(0, t0), "failed") == 1);
+}
+
+TEST_CASE_FIXTURE(forty_hosts, "a switch failure that also cuts the agents apart backs both "
+                               "off, and both restore when the hosts return") {
+  advance(2s);
+  cut_link(); // the management switch carries the peer link too (no second path here)
+  auto t0 = now();
+  silence(32);
+  REQUIRE(until(0, "mnfa_enter", t0, 2s));
+  REQUIRE(until(1, "mnfa_enter", t0, 2s)); // its own tally: no decision can arrive
+  run();
+  CHECK(period(0) == 400);
+  CHECK(period(1) == 400);
+  CHECK(mnfa(1).state == "active (own tally)");
+  advance(5s);
+  CHECK(count(since(1, t0), "failed") == 0);
+  CHECK(count(since(0, t0), "failed") == 0);
+  auto t1 = now();
+  heal(); // lost hosts need ten answers at 400 ms to recover, then the 3 s restore
+  REQUIRE(until(1, "mnfa_exit", t1, 8s));
+  advance(3500ms);
+  CHECK(period(0) == 100);
+  CHECK(period(1) == 100);
+  CHECK(mnfa(1).state == "idle");
+  heal_link();
+  advance(1s);
+  CHECK(period(1) == 100);
+}
+
+TEST_CASE_FIXTURE(forty_hosts, "the active agent dying during MNFA and returning after the "
+                               "hosts did leaves no agent backed off") {
+  advance(2s);
+  auto t0 = now();
+  silence(32);
+  REQUIRE(until(0, "mnfa_enter", t0, 2s));
+  run();
+  REQUIRE(period(1) == 400); // following controller-0
+  kill_agent(0);
+  advance(1s);
+  heal(); // the hosts come back while controller-0 is gone
+  advance(5s); // controller-1's own tally clears: it ends the episode itself
+  CHECK(period(1) == 100);
+  CHECK(mnfa(1).state == "idle");
+  spawn_agent(0);
+  run();
+  heal_link();
+  advance(3s);
+  CHECK(period(0) == 100);
+  CHECK(period(1) == 100);
+  CHECK(mnfa(0).state == "idle");
+  CHECK(mnfa(1).state == "idle");
+  CHECK(ask<std::string>(ctrl[0], role_atom_v) == "active");
+}
+
+TEST_CASE_FIXTURE(forty_hosts, "a demoted agent hands its episode over and shows MNFA idle "
+                               "after the heal") {
+  advance(2s);
+  auto t0 = now();
+  silence(32);
+  REQUIRE(until(0, "mnfa_enter", t0, 2s));
+  advance(500ms);
+  ask<std::string>(ctrl[1], activate_atom_v, std::string{"controller-1"});
+  advance(1s);
+  CHECK(mnfa(1).state == "active");
+  CHECK(mnfa(0).state == "active (following the active agent)");
+  heal();
+  REQUIRE(until(1, "mnfa_exit", t0, 10s));
+  advance(4s);
+  CHECK(mnfa(0).state == "idle");
+  CHECK(mnfa(1).state == "idle");
+  CHECK(period(0) == 100);
+  CHECK(period(1) == 100);
 }

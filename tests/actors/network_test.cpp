@@ -103,7 +103,7 @@ TEST_CASE_FIXTURE(agent_fixture, "a network with no host stops its period timer 
   advance(2s);
   CHECK(ask<agent_status>(ctrl, status_atom_v).networks[0].sequence == idle);
   auto t0 = now();
-  CHECK(ask<std::string>(ctrl, add_atom_v, host_name(2), std::string{"worker"}, mgmt_addr(2),
+  CHECK(ask<std::string>(ctrl, add_atom_v, host_name(2), cfg::host_type::worker, mgmt_addr(2),
                          std::string{}) == "added " + host_name(2));
   CHECK(ask<std::string>(ctrl, start_atom_v, host_name(2)) == host_name(2) + " started");
   advance(2s);
@@ -120,7 +120,7 @@ TEST_CASE_FIXTURE(agent_fixture, "stock clients' exact and legacy answers are co
   stock_client stock{simnet, "127.0.5.1", 2106, "stock-0"};
   stock_client legacy{simnet, "127.0.5.2", 2106, "legacy-0", true};
   for (auto [name, addr] : {std::pair{"stock-0", "127.0.5.1"}, {"legacy-0", "127.0.5.2"}})
-    CHECK(ask<std::string>(ctrl, add_atom_v, std::string{name}, std::string{"worker"},
+    CHECK(ask<std::string>(ctrl, add_atom_v, std::string{name}, cfg::host_type::worker,
                            std::string{addr}, std::string{})
           == std::string{"added "} + name);
   CHECK(ask<std::string>(ctrl, start_atom_v, std::string{"stock-0"}) == "stock-0 started");

@@ -34,7 +34,7 @@ s = s.replace("[networks.management]", "[thresholds]\nminor = 3\ndegrade = 5\nlo
 open(p, "w").write(s)
 PY
 kill -HUP "$HBS_AGENT_PID"
-hbs_wait_for "the reload logged" 5 'grep -q "SIGHUP: reload: period 100 -> 200 ms; thresholds 4/6/10 -> 3/5/8" "$log"'
+hbs_wait_for "the reload logged" 5 'grep -q "SIGHUP: period 100 -> 200 ms, thresholds 4/6/10 -> 3/5/8" "$log"'
 [[ $(hbs_ctl period) == "period 200 ms (not backed off; configured 200 ms)" ]] ||
   hbs_fail "period after reload: $(hbs_ctl period)"
 v=$(hbs_ctl vault --json)
@@ -72,7 +72,7 @@ timeout 5 tail --pid="$HBS_AGENT_PID" -f /dev/null || hbs_fail "agent still runn
 took=$(( $(date +%s%3N) - t0 ))
 echo "agent stopped in ${took} ms"
 (( took <= 2000 )) || hbs_fail "shutdown took ${took} ms"
-grep -q "stopping: 3 hosts, 1 networks, peer, SM gateway, vault, MNFA, alarms, events" "$log" ||
+grep -q "stopping: 3 hosts, 1 networks, peer, SM gateway, vault, MNFA, alarms, store, events" "$log" ||
   hbs_fail "no ordered shutdown in the log"
 [[ $(tail -1 "$HBS_DIR/state/events.jsonl" | jq -r .kind) == agent_stop ]] ||
   hbs_fail "events not flushed: $(tail -1 "$HBS_DIR/state/events.jsonl")"

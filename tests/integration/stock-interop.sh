@@ -13,10 +13,10 @@ HBS_BUILD=$build
 HBS_DIR=$(mktemp -d /tmp/hbs-it.XXXXXX)
 HBS_CLIENT_PIDS=()
 HBS_AGENT_PID=
-HBS_CTL_PORT=24050
+HBS_CTL_PORT=28050
 trap hbs_teardown EXIT
 trap 'exit 130' INT TERM
-base=24000
+base=28000
 stock=(python3 "$here/stock_daemons.py")
 
 cat >"$HBS_DIR/client.toml" <<TOML

@@ -1,14 +1,22 @@
 #pragma once
-// Two agents (controller-0 active, controller-1 inactive) and their hosts on a simulated
-// network in one actor system: every controller, storage-0 and N workers answer with the
-// real responder. Tests cut paths with `simnet.drop` or the `cut_from_c1` list.
+// Two agents (controller-0 designated active, controller-1 inactive) and their hosts on a
+// simulated network in one actor system: every controller, storage-0 and N workers answer
+// with the real responder. Tests cut paths with `simnet.drop` or the `cut_from_c1` list,
+// cut and heal the peer link (`cut_link`, `heal_link`) and restart an agent (`restart`):
+// each agent keeps its control state, alarms and events in a directory of its own.
 
 #include <doctest/doctest.h>
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
 #include "actors/controller.hpp"
+#include "actors/peer_gateway.hpp"
 #include "actors/responder.hpp"
+#include "runtime/atomic_file.hpp"
 #include "tests/support/caf_fixture.hpp"
 #include "tests/support/sim_network.hpp"
 
@@ -18,6 +26,7 @@ struct cluster_options {
   int workers = 28; // + storage-0 + the other controller = 30 monitored per agent
   bool both_active = false;
   mnfa_config mnfa{};
+  uint32_t hold_off_ms = 3000;
 };
 
 
@@ -35,6 +44,8 @@ inline cfg::network_config mgmt(const std::string& addr) {
 struct two_agents : test::caf_fixture {
   test::sim_network simnet;
   controller_actor ctrl[2];
+  peer_gateway_actor gateway[2];
+  std::string dir[2];
   std::vector<responder_actor> responders;
   std::shared_ptr<test::sim_socket> sm[2]; // plays each controller's service manager
   std::vector<uint32_t> cut_from_c1;       // hosts controller-1 cannot reach
@@ -50,6 +61,8 @@ struct two_agents : test::caf_fixture {
     c.mnfa_timeout_s = opt.mnfa.timeout_s;
     c.networks = {mgmt(c_addr[me])};
     c.sm.address = c_addr[me];
+    c.peer.address = c_addr[1 - me]; // the hold-off applies; the link is made by handles
+    c.peer.hold_off_ms = opt.hold_off_ms;
     c.hosts.push_back({fmt::format("controller-{}", 1 - me), cfg::host_type::controller,
                        c_addr[1 - me], "", true});
     c.hosts.push_back({fmt::format("controller-{}", me), cfg::host_type::controller, c_addr[me],
@@ -74,15 +87,12 @@ struct two_agents : test::caf_fixture {
     for (int i = 0; i < opt.workers; ++i)
       respond_as(fmt::format("worker-{}", i), worker_addr(i));
     for (int me : {0, 1}) {
-      auto c = config(me);
-      sm[me] = simnet.bind(c_addr[me], c.sm.client_port);
-      ctrl[me] = sys.spawn(controller_fn,
-                           controller_setup{c, {simnet.bind(c_addr[me], 2103)},
-                                            simnet.bind(c_addr[me], c.sm.server_port), "",
-                                            "", "", false});
+      char tmpl[] = "/tmp/hbs-test.XXXXXX";
+      dir[me] = mkdtemp(tmpl);
+      spawn_agent(me);
     }
-    caf::anon_send(ctrl[0], connect_atom_v, caf::actor_cast<caf::actor>(ctrl[1]));
-    caf::anon_send(ctrl[1], connect_atom_v, caf::actor_cast<caf::actor>(ctrl[0]));
+    run(); // the controllers spawn their children (the peer links among them)
+    heal_link();
     simnet.drop = [this](uint32_t from, uint32_t to, uint16_t) {
       auto c1 = parse_ipv4(c_addr[1]);
       for (auto h : cut_from_c1)
@@ -93,12 +103,80 @@ struct two_agents : test::caf_fixture {
     run();
   }
 
+  // Starts agent `me` from its configuration and whatever its directory holds (control
+  // state, alarms), as the supervisor does.
+  void spawn_agent(int me, cfg::agent_config c) {
+    auto control = dir[me] + "/control.json";
+    control_state cs{c};
+    std::string text, err;
+    std::vector<std::string> notes;
+    REQUIRE(read_file(control, text, err));
+    if (!text.empty())
+      REQUIRE_MESSAGE(cs.load(text, err, notes), err);
+    std::string alarms;
+    REQUIRE(read_file(dir[me] + "/alarms.json", alarms, err));
+    sm[me] = simnet.bind(c_addr[me], c.sm.client_port);
+    controller_setup s{c, {simnet.bind(c_addr[me], 2103)},
+                       simnet.bind(c_addr[me], c.sm.server_port), dir[me] + "/events.jsonl",
+                       dir[me] + "/alarms.json", alarms, false, control, std::move(cs), false};
+    ctrl[me] = sys.spawn(controller_fn, std::move(s));
+    gateway[me] = sys.spawn(peer_gateway_fn, ctrl[me]);
+  }
+  void spawn_agent(int me) { spawn_agent(me, config(me)); }
+
+  peer_actor link_of(int me) { return state_of<controller_state>(ctrl[me]).peer; }
+
+  // The link between the agents goes down on both sides (a partition, or a dead peer).
+  void cut_link() {
+    for (int me : {0, 1})
+      caf::anon_send_exit(gateway[me], caf::exit_reason::user_shutdown);
+    run();
+    for (int me : {0, 1})
+      gateway[me] = sys.spawn(peer_gateway_fn, ctrl[me]);
+  }
+  // ... and comes back (a partition heals: each side reaches the other's gateway).
+  void heal_link() {
+    for (int me : {0, 1})
+      caf::anon_send(link_of(me), link_atom_v, gateway[1 - me]);
+    run();
+  }
+  // SIGKILL-like: the agent is gone (its last state written), then started again; the
+  // link comes back when `relink` is set (the peer was reachable all along).
+  void kill_agent(int me) {
+    caf::anon_send_exit(ctrl[me], caf::exit_reason::kill);
+    run();
+    caf::anon_send_exit(gateway[1 - me], caf::exit_reason::user_shutdown); // its link drops
+    run();
+    gateway[1 - me] = sys.spawn(peer_gateway_fn, ctrl[1 - me]);
+  }
+  void restart(int me, bool relink = true) {
+    kill_agent(me);
+    spawn_agent(me);
+    run();
+    if (relink)
+      heal_link();
+  }
+
   ~two_agents() {
     for (auto& c : ctrl)
       caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
     for (auto& r : responders)
       caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
     run();
+    for (auto& d : dir)
+      std::filesystem::remove_all(d);
+  }
+
+  std::string role(int me) { return ask<std::string>(ctrl[me], role_atom_v); }
+
+  // Every event agent `me` ever wrote (its events.jsonl, across restarts).
+  std::vector<std::string> event_lines(int me) {
+    std::string text, err;
+    read_file(dir[me] + "/events.jsonl", text, err);
+    std::vector<std::string> out;
+    for (size_t at = 0, nl; (nl = text.find('\n', at)) != std::string::npos; at = nl + 1)
+      out.push_back(text.substr(at, nl - at));
+    return out;
   }
 
   vault_view vault(int me) { return ask<vault_view>(ctrl[me], vault_atom_v); }

@@ -393,10 +393,13 @@ tb_events_since() { # ID: the JSON lines after the mark
 }
 
 # One line per event after the mark, sorted: "kind host network" (alarms: "+ id severity").
+# One line per event: KIND HOST NETWORK [ALARM SEVERITY]; an event the inactive agent wrote
+# without acting on it (the MNFA episodes it follows) is KIND(followed).
 tb_summary() { # ID [KIND_REGEX]
   tb_events_since "$1" |
     jq -r --arg re "${2:-.}" 'select(.kind | test($re)) |
-      [.kind, (if .host == "" then "-" else .host end),
+      [.kind + (if .acted == false then "(followed)" else "" end),
+       (if .host == "" then "-" else .host end),
        (if .network == "" then "-" else .network end)]
       + (if (.kind | startswith("alarm")) then (.detail | split(" ") | .[0:2])
          else [] end) | join(" ")' |

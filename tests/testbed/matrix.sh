@@ -9,7 +9,8 @@
 # if it does not heal, the testbed is rebuilt. Each case asserts the exact events both
 # controllers wrote (events.jsonl past a mark) and what the vault or SM query shows.
 #
-# Without root or namespaces every case is skipped with the reason (exit 0).
+# Without root or namespaces every case is skipped with the reason (exit 0). TB_TRACE=1
+# traces each case (set -x), for a failure that says nothing.
 set -uo pipefail
 build=$(cd "${1:?usage: matrix.sh BUILD_DIR [CASE...]}" && pwd)
 shift
@@ -77,7 +78,7 @@ run_case() { # NAME
   elif ((shared_up)); then
     tb_stop_all; tb_clean_namespaces; shared_up=0
   fi
-  ( set -euo pipefail; standalone "$name" || tb_mark; "$fn" ) 2>&1 | sed -u 's/^/  /'
+  ( set -euo pipefail; ((${TB_TRACE:-0})) && set -x; standalone "$name" || tb_mark; "$fn" ) 2>&1 | sed -u 's/^/  /'
   rc=${PIPESTATUS[0]}
   if ! standalone "$name" && ! heal 2>&1 | sed -u 's/^/  heal: /'; then
     echo "  heal: the cluster did not heal; rebuilding the testbed"

@@ -1,0 +1,302 @@
+#include "actors/control_state.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace hbs {
+
+namespace {
+
+using json = nlohmann::json;
+
+json stamp_json(const stamp& s) {
+  return {{"generation", s.generation}, {"origin", s.origin}};
+}
+
+stamp stamp_of(const json& j) {
+  return {j.at("generation").get<uint64_t>(), j.at("origin").get<uint32_t>()};
+}
+
+// Keeps the newer register; true when the value changed.
+template <class T, class Same>
+bool take(stamped<T>& mine, const stamped<T>& theirs, Same same) {
+  if (!(mine.at < theirs.at))
+    return false;
+  bool changed = !same(mine.value, theirs.value);
+  mine = theirs;
+  return changed;
+}
+
+std::string check_record(const host_record& h) {
+  if (!cfg::valid_host_name(h.name))
+    return fmt::format("host \"{}\": not a valid host name", h.name.substr(0, 80));
+  if (static_cast<uint8_t>(h.type) > static_cast<uint8_t>(cfg::host_type::storage))
+    return fmt::format("host {}: unknown type {}", h.name, static_cast<int>(h.type));
+  if (!cfg::is_ipv4(h.management))
+    return fmt::format("host {}: management \"{}\" is not an IPv4 address", h.name,
+                       h.management.substr(0, 80));
+  if (!h.cluster_host.empty() && !cfg::is_ipv4(h.cluster_host))
+    return fmt::format("host {}: cluster-host \"{}\" is not an IPv4 address", h.name,
+                       h.cluster_host.substr(0, 80));
+  return {};
+}
+
+} // namespace
+
+control_state::control_state(const cfg::agent_config& c)
+  : base_(c), number_(c.controller_number()) {
+  stamp seed{0, number_};
+  for (auto& h : c.hosts)
+    hosts_[h.name] = {h.name, h.type, h.management, h.cluster_host, true, h.start, seed};
+  designation_ = {c.active ? c.controller : c.peer_name(), seed};
+  action_ = {c.action, seed};
+  tune_ = {{c.period_ms, c.limits.minor, c.limits.degrade, c.limits.loss}, seed};
+  locks_[0] = locks_[1] = {false, seed};
+  base_.hosts.clear();
+}
+
+std::optional<stamp> control_state::next() {
+  if (generation_ >= max_generation)
+    return std::nullopt;
+  return stamp{++generation_, number_};
+}
+
+const host_record* control_state::find(const std::string& name) const {
+  auto it = hosts_.find(name);
+  return it != hosts_.end() && it->second.present ? &it->second : nullptr;
+}
+
+std::string control_state::check(const control_snapshot& s) const {
+  if (s.hosts.size() > cfg::max_hosts)
+    return fmt::format("{} host records, allowed at most {}", s.hosts.size(), cfg::max_hosts);
+  if (s.locks.size() > 2)
+    return fmt::format("{} lock registers, allowed 2", s.locks.size());
+  std::vector<stamp> stamps{s.designation.at, s.action.at, s.tune.at};
+  for (auto& l : s.locks)
+    stamps.push_back(l.at);
+  for (auto& h : s.hosts) {
+    if (auto p = check_record(h); !p.empty())
+      return p;
+    stamps.push_back(h.at);
+  }
+  for (auto& st : stamps)
+    if (st.generation > max_generation || st.origin > 1)
+      return fmt::format("stamp {}.{} out of range (generation <= {}, origin 0 or 1)",
+                         st.generation, st.origin, max_generation);
+  if (s.generation > max_generation)
+    return fmt::format("generation {} above {}", s.generation, max_generation);
+  auto& d = s.designation.value;
+  if (d != base_.controller && d != base_.peer_name())
+    return fmt::format("designation \"{}\": neither {} nor {}", d.substr(0, 80),
+                       base_.controller, base_.peer_name());
+  if (static_cast<uint8_t>(s.action.value) > static_cast<uint8_t>(cfg::failure_action::none))
+    return fmt::format("unknown failure action {}", static_cast<int>(s.action.value));
+  auto& t = s.tune.value;
+  return cfg::check_tuning(t.period_ms, {t.minor, t.degrade, t.loss});
+}
+
+cfg::agent_config control_state::as_config() const {
+  auto c = base_;
+  for (auto& [name, h] : hosts_)
+    if (h.present)
+      c.hosts.push_back({h.name, h.type, h.management, h.cluster_host, h.monitored});
+  auto& t = tune_.value;
+  c.period_ms = t.period_ms;
+  c.limits = {t.minor, t.degrade, t.loss};
+  c.action = action_.value;
+  return c;
+}
+
+std::optional<control_change> control_state::merge(const control_snapshot& s,
+                                                   std::string& error,
+                                                   std::vector<std::string>& notes) {
+  if (error = check(s); !error.empty())
+    return std::nullopt;
+  auto trial = *this;
+  control_change ch;
+  auto note_far = [&](const stamp& st, const std::string& what) {
+    if (st.generation > generation_ + far_ahead)
+      notes.push_back(fmt::format("{} carries generation {}, {} ahead of this agent's {}",
+                                  what, st.generation, st.generation - generation_,
+                                  generation_));
+  };
+  for (auto& h : s.hosts) {
+    auto& mine = trial.hosts_[h.name];
+    if (!mine.name.empty() && !(mine.at < h.at))
+      continue;
+    note_far(h.at, "host " + h.name);
+    if (mine.name.empty() || !mine.same_value(h))
+      ch.hosts.push_back(h.name);
+    mine = h;
+  }
+  note_far(s.designation.at, "the designation");
+  note_far(s.action.at, "the failure action");
+  note_far(s.tune.at, "the tuning");
+  for (auto& l : s.locks)
+    note_far(l.at, "a lock");
+  ch.designation = take(trial.designation_, s.designation,
+                        [](auto& a, auto& b) { return a == b; });
+  ch.action = take(trial.action_, s.action, [](auto a, auto b) { return a == b; });
+  ch.tune = take(trial.tune_, s.tune, [](auto& a, auto& b) { return a == b; });
+  for (uint32_t n = 0; n < s.locks.size(); ++n)
+    if (take(trial.locks_[n], s.locks[n], [](bool a, bool b) { return a == b; })
+        && n == number_)
+      ch.own_lock = true;
+  std::vector<std::string> problems;
+  cfg::validate(trial.as_config(), problems);
+  if (!problems.empty()) {
+    error = "the merged inventory would be invalid: " + problems.front();
+    return std::nullopt;
+  }
+  trial.generation_ = std::max(generation_, s.generation);
+  for (auto& h : s.hosts)
+    trial.generation_ = std::max(trial.generation_, h.at.generation);
+  for (auto* st : {&s.designation.at, &s.action.at, &s.tune.at})
+    trial.generation_ = std::max(trial.generation_, st->generation);
+  for (auto& l : s.locks)
+    trial.generation_ = std::max(trial.generation_, l.at.generation);
+  *this = std::move(trial);
+  return ch;
+}
+
+control_snapshot control_state::full() const {
+  auto s = delta({});
+  s.full = true;
+  for (auto& [name, h] : hosts_)
+    s.hosts.push_back(h);
+  return s;
+}
+
+control_snapshot control_state::delta(const std::vector<std::string>& names) const {
+  control_snapshot s;
+  s.generation = generation_;
+  for (auto& n : names)
+    if (auto it = hosts_.find(n); it != hosts_.end())
+      s.hosts.push_back(it->second);
+  s.designation = designation_;
+  s.action = action_;
+  s.tune = tune_;
+  s.locks = {locks_[0], locks_[1]};
+  return s;
+}
+
+std::string control_state::to_json() const {
+  json hosts = json::array();
+  for (auto& [name, h] : hosts_)
+    if (h.at.generation > 0)
+      hosts.push_back({{"name", h.name}, {"type", cfg::to_string(h.type)},
+                       {"management", h.management}, {"cluster_host", h.cluster_host},
+                       {"present", h.present}, {"monitored", h.monitored},
+                       {"stamp", stamp_json(h.at)}});
+  json j{{"format", 1}, {"generation", generation_}, {"hosts", hosts}};
+  if (designation_.at.generation > 0)
+    j["designation"] = {{"value", designation_.value}, {"stamp", stamp_json(designation_.at)}};
+  if (action_.at.generation > 0)
+    j["action"] = {{"value", cfg::to_string(action_.value)}, {"stamp", stamp_json(action_.at)}};
+  if (auto& t = tune_; t.at.generation > 0)
+    j["tuning"] = {{"period_ms", t.value.period_ms}, {"minor", t.value.minor},
+                   {"degrade", t.value.degrade}, {"loss", t.value.loss},
+                   {"stamp", stamp_json(t.at)}};
+  for (uint32_t n = 0; n < 2; ++n)
+    if (locks_[n].at.generation > 0)
+      j["locks"][std::to_string(n)] = {{"value", locks_[n].value},
+                                       {"stamp", stamp_json(locks_[n].at)}};
+  return j.dump(1);
+}
+
+namespace {
+
+// The file's registers over `s` (a copy of the current state); throws on a malformed file.
+void read_state(const json& j, control_snapshot& s) {
+  if (j.at("format").get<int>() != 1)
+    throw std::runtime_error("unknown format " + j.at("format").dump());
+  s.generation = j.at("generation").get<uint64_t>();
+  auto positive = [](const stamp& st) {
+    if (st.generation == 0)
+      throw std::runtime_error("a run-time change with generation 0");
+    return st;
+  };
+  for (auto& h : j.at("hosts")) {
+    host_record r;
+    r.name = h.at("name").get<std::string>();
+    if (!cfg::parse_host_type(h.at("type").get<std::string>(), r.type))
+      throw std::runtime_error("host " + r.name + ": unknown type");
+    r.management = h.at("management").get<std::string>();
+    r.cluster_host = h.at("cluster_host").get<std::string>();
+    r.present = h.at("present").get<bool>();
+    r.monitored = h.at("monitored").get<bool>();
+    r.at = positive(stamp_of(h.at("stamp")));
+    s.hosts.push_back(std::move(r));
+  }
+  if (j.contains("designation"))
+    s.designation = {j["designation"].at("value").get<std::string>(),
+                     positive(stamp_of(j["designation"].at("stamp")))};
+  if (j.contains("action")) {
+    if (!cfg::parse_failure_action(j["action"].at("value").get<std::string>(), s.action.value))
+      throw std::runtime_error("unknown failure action " + j["action"].at("value").dump());
+    s.action.at = positive(stamp_of(j["action"].at("stamp")));
+  }
+  if (j.contains("tuning")) {
+    auto& t = j["tuning"];
+    s.tune = {{t.at("period_ms").get<uint32_t>(), t.at("minor").get<uint32_t>(),
+               t.at("degrade").get<uint32_t>(), t.at("loss").get<uint32_t>()},
+              positive(stamp_of(t.at("stamp")))};
+  }
+  if (j.contains("locks"))
+    for (auto& [key, l] : j["locks"].items()) {
+      if (key != "0" && key != "1")
+        throw std::runtime_error("lock of controller " + key);
+      s.locks[key == "1"] = {l.at("value").get<bool>(), positive(stamp_of(l.at("stamp")))};
+    }
+}
+
+std::string describe(const host_record* h) {
+  if (!h || !h->present)
+    return "absent";
+  return fmt::format("{} {}{}, {}", cfg::to_string(h->type), h->management,
+                     h->cluster_host.empty() ? "" : " " + h->cluster_host,
+                     h->monitored ? "monitored" : "not monitored");
+}
+
+} // namespace
+
+bool control_state::load(const std::string& text, std::string& error,
+                         std::vector<std::string>& notes) {
+  auto s = delta({});
+  try {
+    read_state(json::parse(text), s);
+  } catch (const std::exception& e) {
+    error = std::string{"not a valid state file: "} + e.what();
+    return false;
+  }
+  auto seed = *this;
+  std::vector<std::string> far;
+  auto ch = merge(s, error, far);
+  if (!ch)
+    return false;
+  for (auto& name : ch->hosts)
+    notes.push_back(fmt::format("host {}: {} (run time) wins over {} (file)", name,
+                                describe(find(name)), describe(seed.find(name))));
+  if (ch->designation)
+    notes.push_back(fmt::format("designation {} (run time) wins over {} (file)",
+                                designation_.value, seed.designation_.value));
+  if (ch->action)
+    notes.push_back(fmt::format("failure action {} (run time) wins over {} (file)",
+                                cfg::to_string(action_.value),
+                                cfg::to_string(seed.action_.value)));
+  if (ch->tune) {
+    auto show = [](const tuning& t) {
+      return fmt::format("period {} ms, thresholds {}/{}/{}", t.period_ms, t.minor, t.degrade,
+                         t.loss);
+    };
+    notes.push_back(fmt::format("{} (run time) wins over {} (file)", show(tune_.value),
+                                show(seed.tune_.value)));
+  }
+  if (ch->own_lock)
+    notes.push_back(fmt::format("operator lock {} (run time)", locked(number_) ? "on" : "off"));
+  return true;
+}
+
+} // namespace hbs

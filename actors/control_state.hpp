@@ -1,0 +1,78 @@
+#pragma once
+// The agent's durable, replicated control state (messages/control.hpp) as a value type: the
+// TOML seeds every register at generation 0; run-time changes (hbsctl, SIGHUP, the peer)
+// carry newer stamps, are persisted as JSON and win over the file at the next start; merging
+// a peer's snapshot keeps the newer stamp of every register, so merges commute, repeat
+// harmlessly and converge. No CAF, no files, no time.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "messages/control.hpp"
+
+namespace hbs {
+
+// What a merge changed in value (a newer stamp on an equal value changes nothing here).
+struct control_change {
+  std::vector<std::string> hosts;
+  bool designation = false;
+  bool action = false;
+  bool tune = false;
+  bool own_lock = false;
+  bool empty() const { return hosts.empty() && !designation && !action && !tune && !own_lock; }
+};
+
+class control_state {
+public:
+  // The configuration seeds every register (generation 0, origin: this controller).
+  explicit control_state(const cfg::agent_config& c);
+
+  // Run-time changes persisted earlier, over the seed. False, state unchanged and `error`
+  // set when the text is not a valid state; `notes` names every value that wins over a
+  // different one in the file.
+  bool load(const std::string& text, std::string& error, std::vector<std::string>& notes);
+  // What is persisted: every register written at run time (generation > 0).
+  std::string to_json() const;
+
+  // The next stamp for a change this agent takes; nullopt when generations are exhausted.
+  std::optional<stamp> next();
+  // Checks a snapshot from the peer or the disk before anything of it is applied: sizes,
+  // names, addresses, enums, tuning, generations. "" when acceptable.
+  std::string check(const control_snapshot& s) const;
+  // Keeps the newer of each register; refused (nothing changes, `error` set) when the result
+  // would not be a valid inventory. `notes`: generations far ahead, worth a loud log line.
+  std::optional<control_change> merge(const control_snapshot& s, std::string& error,
+                                      std::vector<std::string>& notes);
+
+  control_snapshot full() const;
+  // Every scalar register and the named hosts' records: one change for the peer.
+  control_snapshot delta(const std::vector<std::string>& hosts) const;
+
+  const std::map<std::string, host_record>& hosts() const { return hosts_; }
+  const host_record* find(const std::string& name) const; // present hosts only
+  const stamped<std::string>& designation() const { return designation_; }
+  const stamped<cfg::failure_action>& action() const { return action_; }
+  const stamped<tuning>& tune() const { return tune_; }
+  bool locked(uint32_t controller) const { return locks_[controller & 1].value; }
+  uint64_t generation() const { return generation_; }
+  uint32_t number() const { return number_; }
+  // The configuration the state describes (hosts present, tuning, action), for validation.
+  cfg::agent_config as_config() const;
+
+private:
+  cfg::agent_config base_;
+  uint32_t number_;
+  uint64_t generation_ = 0;
+  std::map<std::string, host_record> hosts_;
+  stamped<std::string> designation_;
+  stamped<cfg::failure_action> action_;
+  stamped<tuning> tune_;
+  stamped<bool> locks_[2];
+};
+
+// How many generations ahead of ours a peer's stamp may be before it is logged loudly.
+constexpr uint64_t far_ahead = 1000000;
+
+} // namespace hbs

@@ -1,0 +1,190 @@
+// The operator's commands (hbsctl through the control gateway, SIGHUP through the
+// supervisor): checked here, then taken as one stamped change of the control state.
+#include <fmt/format.h>
+
+#include "actors/controller.hpp"
+#include "runtime/log.hpp"
+
+namespace hbs {
+
+namespace {
+
+using self_ptr = controller_ptr;
+
+caf::error refused(ec code, std::string why) {
+  return caf::make_error(code, std::move(why));
+}
+
+// The next stamp, or why there is none (only after 2^53 changes: a reset is needed).
+std::optional<stamp> next(self_ptr self, caf::error& err) {
+  auto s = self->state.control->next();
+  if (!s)
+    err = refused(ec::bad_argument, "control state generations exhausted: restart both agents "
+                                    "with --reset-state");
+  return s;
+}
+
+caf::result<std::string> change_host(self_ptr self, host_record r, std::string done) {
+  caf::error err;
+  auto s = next(self, err);
+  if (!s)
+    return err;
+  r.at = *s;
+  auto delta = self->state.control->delta({});
+  delta.hosts = {std::move(r)};
+  return take(self, std::move(delta), std::move(done));
+}
+
+const host_record* known(self_ptr self, const std::string& name) {
+  return self->state.control->find(name);
+}
+
+} // namespace
+
+caf::result<std::string> add_host(self_ptr self, const std::string& name, cfg::host_type type,
+                                  const std::string& mgmt, const std::string& clstr) {
+  if (static_cast<uint8_t>(type) > static_cast<uint8_t>(cfg::host_type::storage))
+    return refused(ec::bad_argument, "type: allowed controller | worker | storage");
+  if (known(self, name))
+    return refused(ec::duplicate_host, name);
+  if (self->state.control->hosts().size() >= cfg::max_hosts)
+    return refused(ec::bad_argument, fmt::format("inventory full: {} hosts", cfg::max_hosts));
+  return change_host(self, {name, type, mgmt, clstr, true, false, {}}, "added " + name);
+}
+
+caf::result<std::string> del_host(self_ptr self, const std::string& name) {
+  auto* h = known(self, name);
+  if (!h)
+    return refused(ec::unknown_host, name);
+  auto r = *h;
+  r.present = false;
+  return change_host(self, r, "deleted " + name);
+}
+
+caf::result<std::string> set_started(self_ptr self, const std::string& name, bool on) {
+  auto* h = known(self, name);
+  if (!h)
+    return refused(ec::unknown_host, name);
+  if (name == self->state.setup.config.controller)
+    return name + " is this controller: it never heartbeats itself";
+  if (!on && !h->monitored)
+    return name + " was not started";
+  if (on && h->monitored) { // a restart: counters reset here, nothing changes in the state
+    self->send(self->state.hosts.at(name), start_atom_v);
+    log::info("controller", "{} heartbeat restart", name);
+    return name + " restarted";
+  }
+  auto r = *h;
+  r.monitored = on;
+  return change_host(self, r, name + (on ? " started" : " stopped"));
+}
+
+caf::result<std::string> activate(self_ptr self, const std::string& name) {
+  auto& c = self->state.setup.config;
+  if (name != c.controller && name != c.peer_name())
+    return refused(ec::bad_argument,
+                   "\"" + name + "\": allowed " + c.controller + " or " + c.peer_name());
+  caf::error err;
+  auto s = next(self, err);
+  if (!s)
+    return err;
+  auto delta = self->state.control->delta({});
+  delta.designation = {name, *s};
+  // An operator's activate is authority enough: on a survivor it takes effect at once.
+  self->state.role_settled = true;
+  if (!self->state.link_up && name == c.controller)
+    log::warn("controller", "activated while the link to {} is down: if it is alive and "
+              "active, both are active until the link heals (events carry epoch {})",
+              c.peer_name(), s->epoch());
+  return take(self, std::move(delta),
+              fmt::format("{} is active (epoch {}); {} is {}", name, s->epoch(), c.controller,
+                          name == c.controller ? "active" : "inactive"));
+}
+
+caf::result<std::string> set_action(self_ptr self, cfg::failure_action action) {
+  if (static_cast<uint8_t>(action) > static_cast<uint8_t>(cfg::failure_action::none))
+    return refused(ec::bad_argument, "failure action: allowed fail | degrade | alarm | none");
+  auto old = self->state.control->action().value;
+  if (action == old)
+    return std::string{"failure action already "} + cfg::to_string(action);
+  caf::error err;
+  auto s = next(self, err);
+  if (!s)
+    return err;
+  auto delta = self->state.control->delta({});
+  delta.action = {action, *s};
+  return take(self, std::move(delta), fmt::format("failure action {} (was {})",
+                                                  cfg::to_string(action), cfg::to_string(old)));
+}
+
+caf::result<std::string> set_tuning(self_ptr self, tuning t) {
+  auto& now = self->state.control->tune().value; // 0: keep the current value
+  for (auto [mine, cur] : {std::pair{&t.period_ms, now.period_ms}, {&t.minor, now.minor},
+                           {&t.degrade, now.degrade}, {&t.loss, now.loss}})
+    if (*mine == 0)
+      *mine = cur;
+  return reload(self, t, true, {}, false);
+}
+
+caf::result<std::string> reload(self_ptr self, const tuning& t, bool tune_changed,
+                                cfg::failure_action action, bool action_changed) {
+  auto& cs = *self->state.control;
+  if (tune_changed)
+    if (auto p = cfg::check_tuning(t.period_ms, {t.minor, t.degrade, t.loss}); !p.empty())
+      return refused(ec::bad_argument, p);
+  if (action_changed && static_cast<uint8_t>(action) > 3)
+    return refused(ec::bad_argument, "failure action: allowed fail | degrade | alarm | none");
+  tune_changed = tune_changed && !(t == cs.tune().value);
+  action_changed = action_changed && action != cs.action().value;
+  if (!tune_changed && !action_changed)
+    return std::string{"nothing changed"};
+  caf::error err;
+  auto s = next(self, err);
+  if (!s)
+    return err;
+  auto delta = cs.delta({});
+  std::vector<std::string> what;
+  if (tune_changed) {
+    auto& o = cs.tune().value;
+    delta.tune = {t, *s};
+    what.push_back(fmt::format("period {} -> {} ms, thresholds {}/{}/{} -> {}/{}/{}",
+                               o.period_ms, t.period_ms, o.minor, o.degrade, o.loss, t.minor,
+                               t.degrade, t.loss));
+  }
+  if (action_changed) {
+    delta.action = {action, *s};
+    what.push_back(fmt::format("failure action {} -> {}", cfg::to_string(cs.action().value),
+                               cfg::to_string(action)));
+  }
+  return take(self, std::move(delta), fmt::format("{}", fmt::join(what, "; ")));
+}
+
+caf::result<std::string> set_lock(self_ptr self, bool on) {
+  auto& cs = *self->state.control;
+  auto me = self->state.setup.config.controller;
+  if (cs.locked(cs.number()) == on)
+    return me + (on ? " already locked" : " already unlocked");
+  caf::error err;
+  auto s = next(self, err);
+  if (!s)
+    return err;
+  auto delta = cs.delta({});
+  delta.locks[cs.number()] = {on, *s};
+  return take(self, std::move(delta), me + (on ? " locked" : " unlocked"));
+}
+
+caf::result<std::string> period_command(self_ptr self, const std::string& what) {
+  auto& st = self->state;
+  if (what == "backoff" || what == "recover") {
+    bool on = what == "backoff";
+    set_backoff(self, on);
+    self->send(st.peer, mnfa_atom_v, mnfa_report{st.active, false, on, true});
+  } else if (what != "show") {
+    return refused(ec::bad_argument, "\"" + what + "\": allowed show | backoff | recover");
+  }
+  auto base = st.control->tune().value.period_ms;
+  return fmt::format("period {} ms ({}; configured {} ms)", base * (st.backed_off ? 4 : 1),
+                     st.backed_off ? "backed off x4" : "not backed off", base);
+}
+
+} // namespace hbs

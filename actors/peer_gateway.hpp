@@ -1,0 +1,24 @@
+#pragma once
+// What the other controller's agent reaches: replication and role exchange, nothing else.
+// Sizes are bounded here; the controller checks every value before it applies any.
+
+#include "actors/interfaces.hpp"
+
+namespace hbs {
+
+// The alarm table (JSON) a peer may send: 20,000 hosts x 3 alarms fit with room to spare.
+constexpr size_t max_table_bytes = 16 * 1024 * 1024;
+
+struct peer_gateway_state {
+  controller_actor controller;
+  uint64_t num_taken = 0;
+  uint64_t num_refused = 0;
+  static inline const char* name = "peer_gateway";
+};
+
+// Monitors the controller and ends with it.
+peer_gateway_actor::behavior_type
+peer_gateway_fn(peer_gateway_actor::stateful_pointer<peer_gateway_state> self,
+                controller_actor controller);
+
+} // namespace hbs

@@ -1,0 +1,208 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "actors/control_state.hpp"
+
+using namespace hbs;
+
+namespace {
+
+cfg::agent_config config(int me, bool active = true) {
+  cfg::agent_config c;
+  c.controller = me == 0 ? "controller-0" : "controller-1";
+  c.active = active;
+  cfg::network_config n;
+  n.local_address = me == 0 ? "10.0.0.1" : "10.0.0.2";
+  c.networks = {n};
+  c.hosts = {{"controller-0", cfg::host_type::controller, "10.0.0.1", "", true},
+             {"controller-1", cfg::host_type::controller, "10.0.0.2", "", true},
+             {"worker-0", cfg::host_type::worker, "10.0.0.10", "", true},
+             {"worker-1", cfg::host_type::worker, "10.0.0.11", "", false}};
+  return c;
+}
+
+// A change as the controller takes it: the record with this agent's next stamp.
+control_snapshot change_host(control_state& cs, host_record r) {
+  r.at = *cs.next();
+  auto d = cs.delta({});
+  d.hosts = {r};
+  return d;
+}
+
+control_change apply(control_state& cs, const control_snapshot& s) {
+  std::string err;
+  std::vector<std::string> notes;
+  auto ch = cs.merge(s, err, notes);
+  REQUIRE_MESSAGE(ch, err);
+  return *ch;
+}
+
+host_record record(const control_state& cs, const std::string& name) {
+  return cs.hosts().at(name);
+}
+
+} // namespace
+
+TEST_CASE("the file seeds every register at generation zero") {
+  control_state cs{config(0)};
+  CHECK(cs.hosts().size() == 4);
+  CHECK(record(cs, "worker-0").monitored);
+  CHECK_FALSE(record(cs, "worker-1").monitored);
+  CHECK(cs.designation().value == "controller-0");
+  CHECK(cs.designation().at == stamp{0, 0});
+  control_state other{config(1, false)};
+  CHECK(other.designation().value == "controller-0"); // "inactive" names the peer
+  CHECK(other.designation().at == stamp{0, 1});
+  CHECK(cs.to_json().find("worker-0") == std::string::npos); // nothing changed at run time
+}
+
+TEST_CASE("a deleted and a stopped host stay so over a restart, the file's other hosts too") {
+  control_state cs{config(0)};
+  auto del = record(cs, "worker-0");
+  del.present = false;
+  apply(cs, change_host(cs, del));
+  auto stop = record(cs, "controller-1");
+  stop.monitored = false;
+  apply(cs, change_host(cs, stop));
+  auto saved = cs.to_json();
+
+  control_state again{config(0)};
+  std::string err;
+  std::vector<std::string> notes;
+  REQUIRE(again.load(saved, err, notes));
+  CHECK(again.find("worker-0") == nullptr);
+  CHECK_FALSE(record(again, "controller-1").monitored);
+  CHECK(record(again, "worker-1").at.generation == 0); // untouched: the file's
+  CHECK(again.generation() == cs.generation());
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[0].find("controller-1") != std::string::npos);
+  CHECK(notes[1] == "host worker-0: absent (run time) wins over worker 10.0.0.10, monitored "
+                    "(file)");
+}
+
+TEST_CASE("a corrupt or invalid state file is refused whole and changes nothing") {
+  control_state cs{config(0)};
+  for (std::string bad :
+       {"", "{", "[]", R"({"format":2,"generation":1,"hosts":[]})",
+        R"({"format":1,"generation":1,"hosts":[{"name":"x"}]})",
+        R"({"format":1,"generation":3,"hosts":[{"name":"bad name","type":"worker",
+            "management":"10.0.0.9","cluster_host":"","present":true,"monitored":true,
+            "stamp":{"generation":2,"origin":0}}]})",
+        R"({"format":1,"generation":3,"hosts":[{"name":"w9","type":"worker",
+            "management":"10.0.0.10","cluster_host":"","present":true,"monitored":true,
+            "stamp":{"generation":2,"origin":0}}]})", // worker-0's address
+        R"({"format":1,"generation":3,"hosts":[],"action":{"value":"explode",
+            "stamp":{"generation":2,"origin":0}}})",
+        R"({"format":1,"generation":3,"hosts":[],"tuning":{"period_ms":0,"minor":4,
+            "degrade":6,"loss":10,"stamp":{"generation":2,"origin":0}}})",
+        R"({"format":1,"generation":3,"hosts":[],"designation":{"value":"controller-7",
+            "stamp":{"generation":2,"origin":0}}})",
+        R"({"format":1,"generation":9007199254740992,"hosts":[]})"}) {
+    CAPTURE(bad);
+    std::string err;
+    std::vector<std::string> notes;
+    CHECK_FALSE(cs.load(bad, err, notes));
+    CHECK_FALSE(err.empty());
+    CHECK(err.find('\n') == std::string::npos);
+  }
+  CHECK(cs.hosts().size() == 4);
+  CHECK(cs.generation() == 0);
+}
+
+TEST_CASE("merges keep the newer register whatever the order, and repeat harmlessly") {
+  // Two agents take changes during a partition; every order of delivery converges.
+  control_state a{config(0)}, b{config(1, false)};
+  std::vector<control_snapshot> from_a, from_b;
+  auto w0 = record(a, "worker-0");
+  w0.monitored = false;
+  from_a.push_back(change_host(a, w0)); // a stops worker-0 (generation 1, origin 0)
+  apply(a, from_a.back());
+  auto w0b = record(b, "worker-0");
+  w0b.present = false;
+  from_b.push_back(change_host(b, w0b)); // b deletes it (generation 1, origin 1): wins
+  apply(b, from_b.back());
+  host_record w5{"worker-5", cfg::host_type::storage, "10.0.0.15", "", true, true, {}};
+  from_a.push_back(change_host(a, w5));
+  apply(a, from_a.back());
+  auto act = b.delta({});
+  act.designation = {"controller-1", *b.next()};
+  from_b.push_back(act);
+  apply(b, act);
+  std::vector<control_snapshot> all = from_a;
+  all.insert(all.end(), from_b.begin(), from_b.end());
+  std::mt19937 rng{1};
+  for (int round = 0; round < 20; ++round) {
+    std::shuffle(all.begin(), all.end(), rng);
+    control_state x{config(0)}, y{config(1, false)};
+    for (auto& s : all) {
+      apply(x, s);
+      apply(y, s);
+      apply(y, s); // a duplicate changes nothing
+    }
+    for (auto* cs : {&x, &y}) {
+      CHECK(cs->find("worker-0") == nullptr);
+      REQUIRE(cs->find("worker-5") != nullptr);
+      CHECK(cs->designation().value == "controller-1");
+    }
+  }
+  // Full snapshots exchanged on link-up: both end equal.
+  apply(a, b.full());
+  apply(b, a.full());
+  CHECK(a.full().hosts.size() == b.full().hosts.size());
+  for (auto& [name, h] : a.hosts()) {
+    CHECK(h.same_value(record(b, name)));
+    CHECK(h.at == record(b, name).at);
+  }
+  CHECK(a.to_json() == b.to_json());
+}
+
+TEST_CASE("a merge reports only changes of value") {
+  control_state a{config(0)};
+  auto same = record(a, "worker-0");
+  auto ch = apply(a, change_host(a, same)); // newer stamp, same value
+  CHECK(ch.hosts.empty());
+  auto s = a.delta({});
+  s.action = {cfg::failure_action::degrade, *a.next()};
+  ch = apply(a, s);
+  CHECK(ch.action);
+  CHECK_FALSE(ch.designation);
+  CHECK(a.action().value == cfg::failure_action::degrade);
+}
+
+TEST_CASE("generations never wrap: the largest is refused, one far ahead is noted") {
+  control_state a{config(0)};
+  auto s = a.delta({});
+  s.action = {cfg::failure_action::alarm, {max_generation + 1, 1}};
+  std::string err;
+  std::vector<std::string> notes;
+  CHECK_FALSE(a.merge(s, err, notes));
+  CHECK(err.find("out of range") != std::string::npos);
+  CHECK(a.action().value == cfg::failure_action::fail);
+  s.action.at = {max_generation, 1};
+  REQUIRE(a.merge(s, err, notes));
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].find("the failure action carries generation") == 0);
+  CHECK(a.generation() == max_generation);
+  CHECK_FALSE(a.next()); // exhausted: refused, never wrapped to older
+  CHECK(a.generation() == max_generation);
+}
+
+TEST_CASE("a snapshot that would make the inventory invalid is refused whole") {
+  control_state a{config(0)};
+  control_state b{config(1, false)};
+  host_record clash{"worker-9", cfg::host_type::worker, "10.0.0.10", "", true, true, {}};
+  auto s = change_host(b, clash); // worker-0's address
+  std::string err;
+  std::vector<std::string> notes;
+  CHECK_FALSE(a.merge(s, err, notes));
+  CHECK(err.find("duplicate address") != std::string::npos);
+  CHECK(a.find("worker-9") == nullptr);
+  s.hosts.front().name = std::string(64, 'w');
+  CHECK_FALSE(a.merge(s, err, notes));
+  CHECK(err.find("not a valid host name") != std::string::npos);
+  s.hosts.assign(cfg::max_hosts + 1, s.hosts.front());
+  CHECK_FALSE(a.merge(s, err, notes));
+  CHECK(err.find("host records") != std::string::npos);
+}

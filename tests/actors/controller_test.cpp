@@ -1,0 +1,238 @@
+// The controller's control plane in simulated time: durable control state, role safety
+// (never two active agents but by an operator's explicit choice), anti-entropy on link-up,
+// quiet swacts, MNFA across partitions (issue 12).
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "tests/support/two_agents.hpp"
+
+using namespace hbs;
+using namespace std::chrono_literals;
+using test::count;
+using test::worker_addr;
+
+namespace {
+
+struct pair_fixture : test::two_agents {
+  pair_fixture() : two_agents(test::cluster_options{28, false, {}, 3000}) {}
+
+  bool active(int me) { return role(me) == "active"; }
+  int num_active() { return active(0) + active(1); }
+
+  // Advances in steps, checking after each that at most one agent is active.
+  void advance_one_active(caf::timespan total, caf::timespan step = 100ms) {
+    for (caf::timespan t{0}; t < total; t += step) {
+      advance(step);
+      REQUIRE(num_active() <= 1);
+    }
+  }
+
+  void kill_host(int worker) {
+    auto a = parse_ipv4(worker_addr(worker));
+    auto prev = simnet.drop;
+    simnet.drop = [=](uint32_t from, uint32_t to, uint16_t p) {
+      return from == a || to == a || (prev && prev(from, to, p));
+    };
+  }
+
+  size_t lines(int me, const std::string& kind, const std::string& host = "") {
+    size_t n = 0;
+    for (auto& l : event_lines(me))
+      n += l.find("\"kind\":\"" + kind + "\"") != std::string::npos
+           && (host.empty() || l.find("\"host\":\"" + host + "\"") != std::string::npos);
+    return n;
+  }
+
+  control_state& control(int me) { return *state_of<controller_state>(ctrl[me]).control; }
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(pair_fixture, "an agent restarted after a swact comes back inactive") {
+  advance(1s);
+  ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-1"});
+  run();
+  REQUIRE(active(1));
+  restart(0); // its config still says role = "active"
+  CHECK_FALSE(active(0));
+  advance_one_active(5s);
+  CHECK_FALSE(active(0));
+  CHECK(active(1));
+  // And when the peer cannot be reached at restart: the persisted designation rules.
+  restart(0, false);
+  advance_one_active(5s);
+  CHECK_FALSE(active(0));
+  CHECK(active(1));
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "a restarted agent that cannot reach its peer takes its "
+                                "designated role only after the hold-off") {
+  advance(1s);
+  restart(0, false);
+  CHECK_FALSE(active(0));
+  advance_one_active(2900ms);
+  CHECK_FALSE(active(0)); // zero active is the safe side while it cannot know
+  advance(200ms);
+  CHECK(active(0));
+  CHECK_FALSE(active(1));
+  auto st = ask<agent_status>(ctrl[0], status_atom_v);
+  CHECK(st.role_note.find("controller-1 unreachable") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "commands on both sides of a partition are all kept and "
+                                "converge when it heals, one agent active throughout") {
+  advance(1s);
+  cut_link();
+  advance_one_active(1s);
+  CHECK(ask<std::string>(ctrl[1], stop_atom_v, std::string{"worker-3"}) == "worker-3 stopped");
+  CHECK(ask<std::string>(ctrl[0], del_atom_v, std::string{"worker-4"}) == "deleted worker-4");
+  CHECK(ask<std::string>(ctrl[0], add_atom_v, std::string{"worker-99"},
+                         cfg::host_type::storage, std::string{"127.0.9.99"}, std::string{})
+        == "added worker-99");
+  CHECK(ask<std::string>(ctrl[1], action_atom_v, cfg::failure_action::degrade)
+        == "failure action degrade (was fail)");
+  advance_one_active(2s);
+  CHECK(control(0).find("worker-3")->monitored); // not heard yet
+  heal_link();
+  advance_one_active(500ms);
+  for (int me : {0, 1}) {
+    CAPTURE(me);
+    auto& cs = control(me);
+    CHECK_FALSE(cs.find("worker-3")->monitored);
+    CHECK(cs.find("worker-4") == nullptr);
+    REQUIRE(cs.find("worker-99") != nullptr);
+    CHECK(cs.action().value == cfg::failure_action::degrade);
+    CHECK_FALSE(ask<host_status>(ctrl[me], host_atom_v, std::string{"worker-3"}).started);
+  }
+  CHECK(control(0).to_json() == control(1).to_json());
+  CHECK(active(0));
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "activating the survivor during a partition makes both active "
+                                "until the heal, with epochs that tell them apart") {
+  advance(1s);
+  cut_link();
+  advance(500ms);
+  auto before = ask<agent_status>(ctrl[0], status_atom_v).epoch;
+  CHECK(ask<std::string>(ctrl[1], activate_atom_v, std::string{"controller-1"})
+        .find("controller-1 is active") == 0);
+  run();
+  CHECK(active(1)); // at once: the operator's explicit choice
+  CHECK(active(0)); // it cannot know
+  auto s0 = ask<agent_status>(ctrl[0], status_atom_v);
+  auto s1 = ask<agent_status>(ctrl[1], status_atom_v);
+  CHECK(s0.role_note.find("both agents are active until the link heals") != std::string::npos);
+  CHECK(s1.role_note.find("both agents are active until the link heals") != std::string::npos);
+  CHECK(s1.epoch > s0.epoch);
+  CHECK(s0.epoch == before);
+  // Events of each side carry its epoch: a consumer keeps the higher.
+  kill_host(7);
+  advance(1500ms);
+  auto loss_epoch = [&](int me) {
+    for (auto& e : events(me))
+      if (e.kind == "loss" && e.host == "worker-7")
+        return e.epoch;
+    return uint64_t{0};
+  };
+  CHECK(loss_epoch(0) == s0.epoch);
+  CHECK(loss_epoch(1) == s1.epoch);
+  heal_link(); // both exchange their state: the newer designation wins on both
+  CHECK(num_active() == 1);
+  CHECK(active(1));
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "a stopped (powered-off) host stays stopped after a restart: "
+                                "no false loss or alarm") {
+  advance(1s);
+  CHECK(ask<std::string>(ctrl[0], stop_atom_v, std::string{"worker-5"}) == "worker-5 stopped");
+  CHECK(ask<std::string>(ctrl[1], del_atom_v, std::string{"worker-6"}) == "deleted worker-6");
+  kill_host(5);
+  kill_host(6);
+  advance(1s);
+  restart(0);
+  restart(1, false); // controller-1 comes back cut off: its own state must be enough
+  advance(5s);
+  heal_link();
+  advance(2s);
+  for (int me : {0, 1}) {
+    CAPTURE(me);
+    CHECK(lines(me, "loss") == 0);
+    CHECK(lines(me, "alarm_raise") == 0);
+    CHECK_FALSE(ask<host_status>(ctrl[me], host_atom_v, std::string{"worker-5"}).started);
+    CHECK(control(me).find("worker-6") == nullptr);
+    auto v = vault(me);
+    CHECK(hist(v, uint8_t(me)).enabled.back() == 28); // 30 less the stopped and deleted
+    CHECK(hist(v, uint8_t(me)).responding.back() == 28);
+  }
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "only the active agent writes customer logs") {
+  advance(1s);
+  ask<std::string>(ctrl[1], action_atom_v, cfg::failure_action::alarm);
+  run();
+  CHECK(count(events(0), "customer_log") == 1);
+  CHECK(count(events(1), "customer_log") == 0);
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "a swact hands standing alarms and verdicts over without churn") {
+  advance(1s);
+  kill_host(20);
+  advance(2s);
+  REQUIRE(count(events(0), "failed") == 1);
+  REQUIRE(count(events(0), "alarm_raise") == 2); // major at degrade, critical at loss
+  advance(500ms);
+  auto e0 = events(0).size();
+  auto e1 = events(1).size();
+  ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-1"});
+  advance(2s);
+  auto after = [&](int me, size_t from) {
+    auto es = events(me);
+    return std::vector<event>(es.begin() + static_cast<std::ptrdiff_t>(from), es.end());
+  };
+  for (int me : {0, 1}) {
+    CAPTURE(me);
+    auto es = after(me, me == 0 ? e0 : e1);
+    CHECK(count(es, "alarm_clear") == 0);
+    CHECK(count(es, "alarm_raise") == 0);
+    CHECK(count(es, "failed") == 0); // the verdict stands: not applied twice
+  }
+  auto a = ask<std::vector<alarm_view>>(ctrl[1], alarms_atom_v);
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].host == "worker-20");
+  CHECK(a[0].severity == "critical");
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "a newly active agent fails a host it already sees lost, once, "
+                                "and not again after a restart") {
+  advance(1s);
+  cut_from_c1.push_back(parse_ipv4(worker_addr(21))); // only controller-1 loses it
+  advance(2s);
+  CHECK(count(events(1), "failed") == 0); // inactive: no verdict
+  ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-1"});
+  advance(500ms);
+  auto es = events(1);
+  REQUIRE(count(es, "failed") == 1);
+  CHECK(count(es, "alarm_raise") == 1);
+  restart(1);
+  advance(3s); // lost again on controller-1 after its restart
+  CHECK(lines(1, "failed", "worker-21") == 1);
+  CHECK(lines(1, "alarm_raise", "worker-21") == 1);
+  CHECK(lines(1, "alarm_clear", "worker-21") == 0);
+  CHECK(lines(1, "loss", "worker-21") == 1); // inactive before: its first loss was only logged
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "a restarted active agent does not fail a dead host again or "
+                                "rewrite its standing alarm") {
+  advance(1s);
+  kill_host(22);
+  advance(2s);
+  REQUIRE(lines(0, "failed", "worker-22") == 1);
+  restart(0);
+  advance(3s);
+  CHECK(active(0));
+  CHECK(lines(0, "loss", "worker-22") == 2);
+  CHECK(lines(0, "failed", "worker-22") == 1);
+  CHECK(lines(0, "alarm_raise", "worker-22") == 2); // the two of the first outage
+  CHECK(lines(0, "alarm_clear", "worker-22") == 0);
+}
