@@ -219,6 +219,10 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
       self->state.file_locked = on;
       apply_lock(self);
     },
+    [=](store_atom) {
+      self->state.retry_scheduled = false;
+      persist(self, nullptr);
+    },
     [=](audit_atom) {
       dump_state(self, "hourly audit", nullptr);
       self->delayed_send(self, std::chrono::hours{1}, audit_atom_v);

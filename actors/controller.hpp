@@ -64,7 +64,8 @@ struct controller_state {
   bool locked = false;       // file or operator lock in force
   bool backed_off = false;   // MNFA: period x4
   uint64_t epoch = ~uint64_t{0}; // the designation epoch events were last told
-  std::string persisted;    // the control state as last handed to the store
+  std::string persisted;    // the control state as the store last wrote it
+  bool retry_scheduled = false;
   uint64_t num_syncs = 0;
   uint64_t num_refused = 0;
   caf::actor_clock::time_point born{};
@@ -81,6 +82,9 @@ controller_actor::behavior_type controller_fn(controller_ptr self, controller_se
 caf::result<std::string> take(controller_ptr self, control_snapshot delta, std::string done);
 // A change the peer sent: merged and applied, persisted, not sent back.
 void from_peer(controller_ptr self, const control_snapshot& s);
+// Writes the control state unless the store already has it; `done` gets "" or the error.
+// A failed write is tried again every second until it succeeds.
+void persist(controller_ptr self, std::function<void(const std::string&)> done);
 // Actors for the hosts, networks and roles the state describes (at start: everything).
 void apply_all(controller_ptr self);
 void evaluate_role(controller_ptr self);

@@ -200,6 +200,34 @@ void set_role(self_ptr self, bool active) {
 
 } // namespace
 
+void persist(self_ptr self, std::function<void(const std::string&)> done) {
+  auto& st = self->state;
+  auto text = st.control->to_json();
+  if (text == st.persisted) {
+    if (done)
+      done({});
+    return;
+  }
+  auto fail = [=](const std::string& err) {
+    // Kept in memory; tried again until the disk takes it (the store logs and counts).
+    if (!self->state.retry_scheduled) {
+      self->state.retry_scheduled = true;
+      self->delayed_send(self, std::chrono::seconds{1}, store_atom_v);
+    }
+    if (done)
+      done(err);
+  };
+  self->request(st.store, store_timeout, store_atom_v, text).then(
+    [=](std::string& err) {
+      if (!err.empty())
+        return fail(err);
+      self->state.persisted = text;
+      if (done)
+        done({});
+    },
+    [=](caf::error& e) { fail(self->system().render(e)); });
+}
+
 void apply_all(self_ptr self) {
   for (auto& [name, h] : self->state.control->hosts())
     if (h.present)
@@ -254,20 +282,12 @@ caf::result<std::string> take(self_ptr self, control_snapshot delta, std::string
   self->send(st.peer, sync_atom_v, std::move(delta));
   // The answer waits for the disk: "done" means it survives a restart.
   auto rp = self->make_response_promise<std::string>();
-  st.persisted = st.control->to_json();
-  self->request(st.store, store_timeout, store_atom_v, st.persisted).then(
-    [=](std::string& werr) mutable {
-      if (werr.empty()) {
-        rp.deliver(done);
-        return;
-      }
-      self->state.persisted.clear(); // the next change or sync tries again
+  persist(self, [=](const std::string& werr) mutable {
+    if (werr.empty())
+      rp.deliver(done);
+    else
       rp.deliver(caf::make_error(ec::not_persisted, done + "; " + werr));
-    },
-    [=](caf::error& e) mutable {
-      self->state.persisted.clear();
-      rp.deliver(caf::make_error(ec::not_persisted, done + "; " + self->system().render(e)));
-    });
+  });
   return rp;
 }
 
@@ -294,13 +314,7 @@ void from_peer(self_ptr self, const control_snapshot& s) {
               ch->tune ? ", tuning" : "", ch->own_lock ? ", this controller's lock" : "");
   // Newer stamps and the clock are persisted too, even on equal values: a restarted agent
   // must not stamp its next change below what it had already seen.
-  auto text = st.control->to_json();
-  if (text != st.persisted) {
-    st.persisted = text;
-    self->request(st.store, store_timeout, store_atom_v, std::move(text))
-      .then([=](std::string& e) { if (!e.empty()) self->state.persisted.clear(); }, // retry
-            [=](caf::error&) { self->state.persisted.clear(); }); // the store logs why
-  }
+  persist(self, nullptr);
   if (!st.role_settled) {
     st.role_settled = true;
     log::info("controller", "{}'s state seen: the designation names {} (epoch {})", peer,

@@ -32,8 +32,10 @@ std::string append_record(int fd, int64_t& size, const std::string& line) {
     if (n <= 0) {
       std::string err = std::strerror(n < 0 ? errno : ENOSPC);
       // A torn record would merge with the next one: cut the file back to whole records.
-      if (done > 0 && ftruncate(fd, size) != 0)
-        err += std::string{"; cannot cut back the torn record: "} + std::strerror(errno);
+      if (done > 0)
+        err += ftruncate(fd, size) == 0
+                 ? std::string{" (the part written was cut back)"}
+                 : std::string{"; cannot cut back the torn record: "} + std::strerror(errno);
       return err;
     }
     done += static_cast<size_t>(n);

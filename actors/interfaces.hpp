@@ -156,6 +156,7 @@ using controller_actor = control_actor::extend<
   caf::reacts_to<mnfa_atom, mnfa_report>,                  // own MNFA changed: tell the peer
   caf::reacts_to<table_atom, std::string>,                 // own alarm table: to the peer
   caf::reacts_to<flock_atom, bool>,                        // the lock file appeared / went
+  caf::reacts_to<store_atom>,                              // retry a failed state write
   caf::reacts_to<audit_atom>,                              // hourly state audit
   // SIGHUP: the file's period and thresholds and failure action (only what changed)
   caf::replies_to<reload_atom, tuning, bool, cfg::failure_action, bool>::with<std::string>>;
