@@ -19,7 +19,9 @@ shape() { # COMMAND... -- JQ_TEST
   echo "ok: hbsctl ${args[*]} --json"
 }
 shape status -- '.controller == "controller-0" and .role == "active" and (.networks[0] |
-  has("num_malformed") and has("num_unknown_source") and .mode == "unicast")'
+  has("num_malformed") and has("num_unknown_source") and .mode == "unicast") and
+  .failure_action == "fail" and .thresholds.loss == 10 and (.files | length) == 3 and
+  ([.files[].ok] | all) and (.role_note | length) > 0 and has("epoch")'
 shape hosts -- 'length == 2 and (.[0].networks[0] | has("state") and has("b2b") and
   has("num_pulses") and has("last_response_age_ms"))'
 shape host worker-1 -- '.name == "worker-1" and .networks[0].network == "management"'
@@ -30,7 +32,8 @@ jq -e 'type == "array" and length >= 1 and length <= 3' <<<"$(head -1 <<<"$out")
   hbs_fail "events --follow --json: $out"
 echo "ok: hbsctl events --follow --json"
 shape vault -- 'has("histories") and has("sm_heartbeat_fail") and .period_msec == 100'
-shape peer -- 'has("link_up") and .role == "active"'
+shape peer -- 'has("link_up") and .role == "active" and .designation == "controller-0" and
+  has("epoch") and has("num_syncs")'
 shape role -- '.role == "active"'
 shape alarms -- 'type == "array"'
 shape mnfa -- '.state == "idle" and .action == "fail" and has("tally") and has("pool")'
@@ -63,6 +66,16 @@ code 0 hbs_ctl backoff
 [[ $(hbs_ctl period) == "period 400 ms (backed off x4; configured 100 ms)" ]] ||
   hbs_fail "backoff: $(hbs_ctl period)"
 code 0 hbs_ctl recover
+code 0 hbs_ctl tune --loss 12
+hbs_ctl status --json | jq -e '.thresholds == {"minor": 4, "degrade": 6, "loss": 12}' \
+  >/dev/null || hbs_fail "tune --loss 12: $(hbs_ctl status --json | jq -c .thresholds)"
+code 1 hbs_ctl tune --degrade 20                          # not below loss: refused
+code 2 hbs_ctl tune --period 50                           # out of range
+code 0 hbs_ctl tune --loss 10
+# Run-time changes are kept in control.json: the file wins nothing back after a restart.
+jq -e '.action.value == "degrade" and (.hosts | map(select(.name == "worker-9")) |
+  .[0].present == false)' "$HBS_DIR/state/control.json" >/dev/null ||
+  hbs_fail "control.json: $(cat "$HBS_DIR/state/control.json")"
 code 2 hbs_ctl frobnicate
 code 2 hbs_ctl
 code 3 "$build/hbsctl" --port 27999 status                # nobody there

@@ -461,6 +461,96 @@ case_restart_agents_keep_alarms() {
     "$(recovered_on_each worker-3 management)" "$(recovered_on_each worker-3 cluster-host)"
 }
 
+# Roles every 0.2 s for SECONDS: fails at once if both agents say active.
+never_two_active() { # SECONDS
+  local end=$((SECONDS + $1)) r0 r1
+  while ((SECONDS < end)); do
+    r0=$(tb_ctl c0 role 2>/dev/null || echo down)
+    r1=$(tb_ctl c1 role 2>/dev/null || echo down)
+    [[ $r0 == active && $r1 == active ]] && tb_fail "both agents active"
+    sleep 0.2
+  done
+}
+
+# A swact, then SIGKILL and restart of each agent in turn: the restarted agent comes back
+# inactive (its file says controller-0 is active; the persisted designation and the peer say
+# controller-1), never two active at any moment; then back to controller-0.
+case_swact_restart_one_active() {
+  tb_ctl c0 activate controller-1
+  tb_wait_for "controller-1 active" 5 '[[ $(tb_ctl c1 role) == active && $(tb_ctl c0 role) == inactive ]]'
+  local id
+  for id in c0 c1; do
+    echo "SIGKILL and restart of ${TB_HOST[$id]} after the swact"
+    tb_kill "$id" agent
+    tb_start_agent "$id"
+    never_two_active 5
+    [[ $(tb_ctl c1 role) == active ]] || tb_fail "controller-1 not active after $id's restart"
+    [[ $(tb_ctl c0 role) == inactive ]] || tb_fail "controller-0 active after $id's restart"
+  done
+  tb_ctl c1 peer
+  tb_ctl c1 activate controller-0
+  tb_wait_for "controller-0 active again" 5 '[[ $(tb_ctl c0 role) == active ]]'
+  never_two_active 1
+  expect_events c0 "$(starts_of_all_but c0)"
+  expect_events c1 "$(starts_of_all_but c1)"
+}
+
+# Commands on both sides of a controller partition: controller-1 (inactive) stops worker-5,
+# controller-0 deletes storage-1 and changes the failure action. One active throughout; on
+# the heal both agents hold all three changes. Then everything is undone (on controller-1:
+# the peer carries it to controller-0).
+case_partition_commands_converge() {
+  tb_partition_controllers on
+  tb_wait_for "the peer link down on both" 10 \
+    'tb_ctl c0 peer --json | jq -e ".link_up == false" && tb_ctl c1 peer --json | jq -e ".link_up == false"'
+  tb_ctl c1 stop worker-5
+  tb_ctl c0 del storage-1
+  tb_ctl c0 action alarm
+  never_two_active 2
+  tb_partition_controllers off
+  tb_wait_for "the peer link up on both" 10 \
+    'tb_ctl c0 peer --json | jq -e .link_up && tb_ctl c1 peer --json | jq -e .link_up'
+  local id
+  for id in c0 c1; do
+    tb_wait_for "${TB_HOST[$id]} holds every change" 5 \
+      "tb_ctl $id hosts --json | jq -e '(map(.name) | index(\"storage-1\") == null) and
+         (.[] | select(.name == \"worker-5\") | .started == false)' &&
+       tb_ctl $id status --json | jq -e '.failure_action == \"alarm\"'"
+  done
+  echo "both agents: worker-5 stopped, storage-1 deleted, failure action alarm"
+  [[ $(tb_ctl c0 role) == active && $(tb_ctl c1 role) == inactive ]] || tb_fail "roles moved"
+  tb_ctl c1 add storage-1 storage "${TB_MGMT[s1]}" "${TB_CLSTR[s1]}"
+  tb_ctl c1 start storage-1
+  tb_ctl c1 start worker-5
+  tb_ctl c1 action fail
+  tb_wait_for "controller-0 back to fail" 5 'tb_ctl c0 status --json | jq -e ".failure_action == \"fail\""'
+}
+
+# A stopped host (locked, powered off) stays stopped over restarts of both agents: no loss,
+# no alarm for it anywhere. Then it is started again.
+case_restart_keeps_stopped_host() {
+  tb_ctl c1 stop worker-4
+  tb_kill w4 client
+  tb_wait_for "worker-4 stopped on controller-0" 5 \
+    'tb_ctl c0 host worker-4 --json | jq -e ".started == false"'
+  local id
+  for id in c0 c1; do
+    tb_kill "$id" agent
+    tb_start_agent "$id"
+  done
+  tb_wait_for "the peer link up again" 10 'tb_ctl c0 peer --json | jq -e .link_up'
+  sleep 2 # twenty periods: a loss of worker-4 would have fired by now
+  for id in c0 c1; do
+    tb_ctl "$id" host worker-4 --json | jq -e '.started == false' >/dev/null ||
+      tb_fail "worker-4 monitored again on ${TB_HOST[$id]} after the restart"
+  done
+  no_alarms || tb_fail "alarms for a stopped host: $(tb_alarms c0) $(tb_alarms c1)"
+  [[ -z $(tb_summary c0 '^(loss|minor_set|degrade_set)$') ]] ||
+    tb_fail "events for a stopped host: $(tb_summary c0 '^(loss|minor_set|degrade_set)$')"
+  tb_start_client w4
+  tb_ctl c0 start worker-4
+}
+
 starts_of_all_but() { # SKIP_ID: heartbeat_start of every other node on both networks
   local id
   for id in "${TB_NODES[@]}"; do

@@ -22,7 +22,8 @@ source "$here/cases.sh"
 
 all_cases=(profile-simplex profile-duplex dead-office-sim-1000 dead-office mgmt-cut-worker clstr-cut-worker
            clstr-cut-controller-1 controller-1-loses-mgmt controllers-partitioned
-           switch-failure-mnfa loss-1pct loss-5pct kill-clients restart-agents-keep-alarms)
+           switch-failure-mnfa loss-1pct loss-5pct kill-clients restart-agents-keep-alarms
+           swact-restart-one-active partition-commands-converge restart-keeps-stopped-host)
 cases=("$@")
 ((${#cases[@]})) || cases=("${all_cases[@]}")
 for c in "${cases[@]}"; do
@@ -54,6 +55,7 @@ heal() {
   done
   for id in "${TB_CONTROLLERS[@]}"; do tb_alive "$id" agent || tb_start_agent "$id"; done
   ( tb_wait_for "a healthy cluster" 25 'tb_healthy &&
+      [[ $(tb_ctl c0 role) == active && $(tb_ctl c1 role) == inactive ]] &&
       [[ $(tb_alarms c0) == "[]" && $(tb_alarms c1) == "[]" ]] &&
       tb_ctl c0 mnfa --json | jq -e ".state == \"idle\"" &&
       tb_ctl c0 status --json | jq -e "[.networks[].period_ms] == [100,100]" &&
