@@ -225,3 +225,47 @@ TEST_CASE_FIXTURE(agent_fixture, "a process-monitor check scheduled by an earlie
   REQUIRE(alarms.size() == 1);
   CHECK(alarms[0].id == "200.006");
 }
+
+TEST_CASE_FIXTURE(agent_fixture, "the process-monitor window follows the period: backed off "
+                                 "x4 it is 100 responses at 400 ms") {
+  advance(1s);
+  CHECK(ask<std::string>(ctrl, period_atom_v, std::string{"backoff"})
+        == "period 400 ms (backed off x4; configured 100 ms)");
+  advance(1s); // verdicts now stamped 400 ms
+  caf::anon_send(responders[8], pmond_atom_v, false);
+  caf::anon_send(responders[9], pmond_atom_v, false);
+  advance(6s); // the 100 ms window (5 s) has passed: too early at 400 ms (20 s)
+  CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).empty());
+  advance(13s);
+  CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).empty());
+  advance(2s);
+  auto alarms = ask<std::vector<alarm_view>>(ctrl, alarms_atom_v);
+  REQUIRE(alarms.size() == 1);
+  CHECK(alarms[0].id == "200.006");
+}
+
+TEST_CASE_FIXTURE(agent_fixture, "a SIGHUP period change reaches the hosts' windows") {
+  advance(1s);
+  CHECK(ask<std::string>(ctrl, tune_atom_v, tuning{200, 0, 0, 0})
+        == "period 100 -> 200 ms, thresholds 4/6/10 -> 4/6/10");
+  advance(1s);
+  caf::anon_send(responders[8], pmond_atom_v, false);
+  caf::anon_send(responders[9], pmond_atom_v, false);
+  advance(9s); // 100 responses over two networks at 200 ms: 10 s
+  CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).empty());
+  advance(2s);
+  CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).size() == 1);
+}
+
+TEST_CASE_FIXTURE(agent_fixture, "tuning that the file would refuse is refused at run time") {
+  for (auto t : {tuning{0, 0, 0, 0}, tuning{50, 0, 0, 0}, tuning{0, 0, 12, 0},
+                 tuning{0, 7, 6, 10}, tuning{0, 0, 0, 100000}}) {
+    if (t.period_ms == 0 && t.minor == 0 && t.degrade == 0 && t.loss == 0)
+      continue; // all zero keeps everything: nothing to refuse
+    auto r = self->request(ctrl, caf::infinite, tune_atom_v, t);
+    run();
+    r.receive([&](std::string& s) { FAIL("accepted: " << s); },
+              [&](caf::error& e) { CHECK(e == ec::bad_argument); });
+  }
+  CHECK(ask<agent_status>(ctrl, status_atom_v).period_ms == 100);
+}

@@ -289,6 +289,8 @@ case_switch_failure_mnfa() {
   wait_event c0 "mnfa_enter - management" 5
   tb_wait_for "period x4 on controller-0" 3 \
     'tb_ctl c0 status --json | jq -e "[.networks[].period_ms] == [400,400]"'
+  tb_wait_for "period x4 on controller-1 too (its own tally)" 3 \
+    'tb_ctl c1 status --json | jq -e "[.networks[].period_ms] == [400,400]"'
   tb_ctl c0 mnfa
   echo "controller-1 meanwhile (the peer link rides the failed switch): $(tb_status_line c1)"
   local t0=$SECONDS
@@ -297,8 +299,9 @@ case_switch_failure_mnfa() {
   echo "every host lost on controller-0 after $((SECONDS - t0)) more s; none failed"
   tb_switch mgmt up
   wait_event c0 "mnfa_exit - management" 15
-  tb_wait_for "the period restored on controller-0" 6 \
-    'tb_ctl c0 status --json | jq -e "[.networks[].period_ms] == [100,100]"'
+  tb_wait_for "the period restored on both" 6 \
+    'tb_ctl c0 status --json | jq -e "[.networks[].period_ms] == [100,100]" &&
+     tb_ctl c1 status --json | jq -e "[.networks[].period_ms] == [100,100]"'
   tb_wait_for "alarms cleared" 10 no_alarms
   local id want=("mnfa_enter - management" "mnfa_exit - management")
   for id in "${TB_NODES[@]}"; do
