@@ -59,7 +59,7 @@ void spawn_children(self_ptr self) {
   st.store = spawn_child(self, own, store_fn, st.setup.control_path);
   if (st.setup.sm_socket) {
     sm_gateway_setup gs{st.setup.sm_socket, parse_ipv4(c.sm.address), c.sm.client_port,
-                        st.vault};
+                        st.vault, c.sm.max_requests_per_s};
     st.gateway = spawn_child(self, own, sm_gateway_fn, gs);
     self->send(st.vault, sm_atom_v, st.gateway);
   }
@@ -165,7 +165,7 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
     [=](mnfa_atom) -> caf::delegated<mnfa_view> {
       return self->delegate(self->state.mnfa, mnfa_atom_v);
     },
-    [=](role_atom) { return std::string{self->state.active ? "active" : "inactive"}; },
+    [=](role_atom) { return self->state.active ? agent_role::active : agent_role::inactive; },
     [=](peer_atom) -> caf::result<peer_status> {
       auto rp = self->make_response_promise<peer_status>();
       self->request(self->state.peer, std::chrono::seconds{2}, peer_atom_v).then(

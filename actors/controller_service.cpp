@@ -118,7 +118,7 @@ caf::result<agent_status> status(self_ptr self) {
   };
   if (st.gateway)
     self->request(st.gateway, query_timeout, status_atom_v)
-      .then([out, j](std::vector<uint64_t>& c) { out->sm = std::move(c); j->done(); },
+      .then([out, j](sm_counters& c) { out->sm = std::move(c); j->done(); },
             [j](caf::error&) { j->done(); });
   else
     j->done();

@@ -84,7 +84,7 @@ using sm_gateway_actor = caf::typed_actor<
   caf::reacts_to<readable_atom>,                      // SM datagrams waiting
   caf::reacts_to<push_atom, std::vector<uint8_t>>,    // vault changed: send it to SM
   caf::reacts_to<vault_atom, std::vector<uint8_t>>,   // the vault now (answers queries)
-  caf::replies_to<status_atom>::with<std::vector<uint64_t>>>; // see agent_status::sm
+  caf::replies_to<status_atom>::with<sm_counters>>;
 
 // The cluster history (reference §4): own and peer histories, SM heartbeat, pushes.
 using vault_actor = caf::typed_actor<
@@ -122,7 +122,7 @@ using control_actor = caf::typed_actor<
   caf::replies_to<stop_atom, std::string>::with<std::string>,
   caf::replies_to<events_atom, uint32_t>::with<std::vector<event>>,
   caf::replies_to<vault_atom>::with<vault_view>,
-  caf::replies_to<role_atom>::with<std::string>,           // "active" or "inactive"
+  caf::replies_to<role_atom>::with<agent_role>,
   caf::replies_to<activate_atom, std::string>::with<std::string>, // NAME is the active one
   caf::replies_to<lock_atom, bool>::with<std::string>,     // operator lock of this controller
   caf::replies_to<peer_atom>::with<peer_status>,           // link to the other agent

@@ -56,12 +56,14 @@ void note_response(self_ptr self, const datagram& d) {
     return;
   }
   auto& slot = st.slots[it->second];
-  keep_peer_history(st, rsp); // late (stale) responses still carry a valid view (§4.3)
   switch (slot.att.note(rsp.sequence)) {
     case receipt::stale: ++c.num_stale; return;
     case receipt::duplicate: ++c.num_duplicates; return;
     case receipt::counted: break;
   }
+  // Only a response counted for its host carries the view SM reads: StarlingX also keeps
+  // stale ones (§4.3), but then a replayed old response rewrites the peer's history.
+  keep_peer_history(st, rsp);
   ++c.num_counted;
   ++slot.num_pulses;
   slot.answered_ever = true;

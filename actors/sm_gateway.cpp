@@ -19,12 +19,27 @@ void send_to_sm(self_ptr self, const std::vector<uint8_t>& bytes) {
               st.num_send_errors);
 }
 
+// A token bucket refilled at max_per_s, holding at most one second's worth.
+bool within_rate(self_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  auto rate = static_cast<double>(st.setup.max_per_s);
+  st.tokens = std::min(rate, st.tokens + rate * std::chrono::duration<double>(
+                                                  now - st.refilled).count());
+  st.refilled = now;
+  if (st.tokens < 1)
+    return false;
+  st.tokens -= 1;
+  return true;
+}
+
 void on_datagram(self_ptr self, const datagram& d) {
   auto& st = self->state;
   auto size = std::min<size_t>(d.size, d.data.size());
-  auto req = d.size > max_sm_request ? sm_request{sm_error::oversized, 0}
-                                     : parse_sm_request({reinterpret_cast<const char*>(
-                                                           d.data.data()), size});
+  auto req = !within_rate(self)       ? sm_request{sm_error::rate_limited, 0}
+             : d.size > max_sm_request ? sm_request{sm_error::oversized, 0}
+                                       : parse_sm_request({reinterpret_cast<const char*>(
+                                                             d.data.data()), size});
   if (req.error != sm_error::none) {
     auto& n = st.num_rejected[static_cast<size_t>(req.error)];
     if (n++ % 1000 == 0)
@@ -52,6 +67,8 @@ void on_datagram(self_ptr self, const datagram& d) {
 
 sm_gateway_actor::behavior_type sm_gateway_fn(self_ptr self, sm_gateway_setup s) {
   self->state.setup = std::move(s);
+  self->state.tokens = self->state.setup.max_per_s;
+  self->state.refilled = self->clock().now();
   wake_on_readable<sm_gateway_actor>(self, *self->state.setup.socket);
   return {
     [=](readable_atom) {
@@ -71,9 +88,8 @@ sm_gateway_actor::behavior_type sm_gateway_fn(self_ptr self, sm_gateway_setup s)
     },
     [=](status_atom) {
       auto& st = self->state;
-      std::vector<uint64_t> out{st.num_queries, st.num_beats, st.num_pushes, st.num_send_errors};
-      out.insert(out.end(), st.num_rejected.begin() + 1, st.num_rejected.end());
-      return out;
+      return sm_counters{true, st.num_queries, st.num_beats, st.num_pushes, st.num_send_errors,
+                         {st.num_rejected.begin(), st.num_rejected.end()}};
     },
   };
 }

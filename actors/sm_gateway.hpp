@@ -1,7 +1,8 @@
 #pragma once
 // The service manager's door (reference §4.7): JSON requests on a loopback UDP socket;
 // reqid != 0 gets the binary vault at once, reqid 0 is SM's alive pulse; anything else is
-// counted per reason and dropped without a reply.
+// counted per reason and dropped without a reply. Any local process can reach the port, so
+// requests beyond max_per_s (SM sends about ten a second) are counted and dropped unread.
 
 #include <array>
 #include <memory>
@@ -17,6 +18,7 @@ struct sm_gateway_setup {
   uint32_t reply_addr = 0; // SM's address (loopback)
   uint16_t reply_port = 2224;
   vault_actor vault;
+  uint32_t max_per_s = 200; // requests (queries and alive pulses); more are counted, dropped
 };
 
 struct sm_gateway_state {
@@ -29,6 +31,8 @@ struct sm_gateway_state {
   std::vector<uint8_t> current; // the vault at the last period end, reqid 0
   std::vector<uint8_t> reply;   // scratch: current with the query's reqid
   std::array<datagram, 16> rx;
+  double tokens = 0;                          // the rate limit's bucket (one second's worth)
+  caf::actor_clock::time_point refilled{};
   static inline const char* name = "sm_gateway";
 };
 

@@ -53,6 +53,7 @@ struct sm_config {
   std::string address = "127.0.0.1"; // SM and this agent talk on loopback only
   uint16_t server_port = 2124;       // SM -> agent: JSON requests and alive pulses
   uint16_t client_port = 2224;       // agent -> SM: the binary vault
+  uint32_t max_requests_per_s = 200; // more are counted (rate_limited) and dropped
 };
 
 struct peer_config {

@@ -364,6 +364,7 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
       r.text("address", c.sm.address);
       r.integer("server_port", c.sm.server_port, 1, 65535);
       r.integer("client_port", c.sm.client_port, 1, 65535);
+      r.integer("max_requests_per_s", c.sm.max_requests_per_s, 10, 100000);
     }
     if (auto* t = top.table("peer")) {
       reader r{*t, "peer", pr};

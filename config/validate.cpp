@@ -196,6 +196,19 @@ void validate(const agent_config& c, std::vector<std::string>& pr) {
                              c.peer.name));
   if (c.state_dir.empty())
     pr.push_back("agent.state_dir = \"\": must name a directory");
+  for (auto& n : c.networks) {
+    if (n.local_address == c.peer.address || n.local_address == c.peer.cluster_address)
+      pr.push_back(fmt::format("peer address {}: this controller's own {} address: the agent "
+                               "would link to itself", n.local_address, network_key(n.index)));
+    for (size_t i = 0; i < c.hosts.size(); ++i) {
+      auto& h = c.hosts[i];
+      bool mine = n.local_address == (n.index == management ? h.management : h.cluster_host);
+      if (mine && h.name != c.controller)
+        pr.push_back(fmt::format("hosts[{}] ({}) has this controller's own {} address {}: its "
+                                 "answers would be taken as this controller's", i, h.name,
+                                 network_key(n.index), n.local_address));
+    }
+  }
   check_networks(c.networks, pr);
   check_hosts(c, pr);
 }

@@ -12,6 +12,7 @@ const char* to_string(sm_error e) {
     case sm_error::not_object: return "not_object";
     case sm_error::wrong_keys: return "wrong_keys";
     case sm_error::bad_reqid: return "bad_reqid";
+    case sm_error::rate_limited: return "rate_limited";
   }
   return "unknown";
 }

@@ -17,8 +17,9 @@ enum class sm_error : uint8_t {
   not_object,
   wrong_keys,  // a key missing, an unknown key, or a value other than the expected text
   bad_reqid,   // not an integer 0..65535 (or its decimal string)
+  rate_limited, // over the door's request rate (never from the parser)
 };
-constexpr size_t num_sm_errors = 6;
+constexpr size_t num_sm_errors = 7;
 const char* to_string(sm_error e);
 
 struct sm_request {

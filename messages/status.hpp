@@ -7,6 +7,27 @@
 
 namespace hbs {
 
+enum class agent_role : uint8_t { inactive, active };
+inline const char* to_string(agent_role r) {
+  return r == agent_role::active ? "active" : "inactive";
+}
+
+// The SM door's counters (actors/sm_gateway).
+struct sm_counters {
+  bool enabled = false;           // false: SM disabled in the configuration
+  uint64_t num_queries = 0;
+  uint64_t num_beats = 0;
+  uint64_t num_pushes = 0;
+  uint64_t num_send_errors = 0;
+  std::vector<uint64_t> num_rejected; // per sm_error (messages/sm_request.hpp), 0 unused
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sm_counters& x) {
+  return f(x.enabled, x.num_queries, x.num_beats, x.num_pushes, x.num_send_errors,
+           x.num_rejected);
+}
+
 // One host on one network, as the host actor's liveness and the network's counters see it.
 struct net_status {
   uint8_t network = 0;
@@ -125,9 +146,7 @@ struct agent_status {
   uint64_t num_started = 0;   // monitored
   int64_t uptime_ms = 0;
   std::vector<network_counters> networks; // management first
-  // The SM gateway (empty when SM is disabled): queries, beats, pushes, send errors, then
-  // rejected requests per sm_error (none excluded), as sm_gateway's status answers.
-  std::vector<uint64_t> sm;
+  sm_counters sm;
   std::vector<file_health> files; // state directory writes
 };
 

@@ -237,7 +237,7 @@ int main(int argc, char** argv) {
     // loop turns and serves every socket, each network closes its periods.
     bool answers = false;
     self->request(ctrl, std::chrono::milliseconds{500}, hbs::role_atom_v)
-      .receive([&](std::string&) { answers = true; },
+      .receive([&](hbs::agent_role) { answers = true; },
                [](caf::error& e) {
                  hbs::log::error("main", "controller not answering: {}", caf::to_string(e));
                });

@@ -96,12 +96,13 @@ nlohmann::json to_json(const agent_status& s) {
                                      {"loss", s.loss}}},
                      {"num_hosts", s.num_hosts}, {"num_started", s.num_started},
                      {"uptime_ms", s.uptime_ms}, {"networks", nets}, {"files", files}};
-  if (s.sm.size() >= 4) {
+  if (s.sm.enabled) {
     nlohmann::json rejected = nlohmann::json::object();
-    for (size_t i = 4; i < s.sm.size(); ++i)
-      rejected[to_string(static_cast<sm_error>(i - 3))] = s.sm[i];
-    out["sm"] = {{"num_queries", s.sm[0]}, {"num_beats", s.sm[1]}, {"num_pushes", s.sm[2]},
-                 {"num_send_errors", s.sm[3]}, {"num_rejected", rejected}};
+    for (size_t i = 1; i < s.sm.num_rejected.size(); ++i)
+      rejected[to_string(static_cast<sm_error>(i))] = s.sm.num_rejected[i];
+    out["sm"] = {{"num_queries", s.sm.num_queries}, {"num_beats", s.sm.num_beats},
+                 {"num_pushes", s.sm.num_pushes}, {"num_send_errors", s.sm.num_send_errors},
+                 {"num_rejected", rejected}};
   }
   return out;
 }
@@ -159,15 +160,15 @@ std::string render(const agent_status& s) {
                        c.num_late_ticks, c.num_skipped_periods, c.max_lateness_ms,
                        c.busy_p50_us, c.busy_p99_us, c.busy_max_us);
   }
-  if (s.sm.size() >= 4) {
+  if (s.sm.enabled) {
     std::string rejected;
-    for (size_t i = 4; i < s.sm.size(); ++i)
-      if (s.sm[i] > 0)
+    for (size_t i = 1; i < s.sm.num_rejected.size(); ++i)
+      if (s.sm.num_rejected[i] > 0)
         rejected += fmt::format("{}{} {}", rejected.empty() ? "" : ", ",
-                                to_string(static_cast<sm_error>(i - 3)), s.sm[i]);
+                                to_string(static_cast<sm_error>(i)), s.sm.num_rejected[i]);
     out += fmt::format("  {:<12} queries {}, beats {}, pushes {}, send errors {}; rejected: {}\n",
-                       "sm", s.sm[0], s.sm[1], s.sm[2], s.sm[3],
-                       rejected.empty() ? "none" : rejected);
+                       "sm", s.sm.num_queries, s.sm.num_beats, s.sm.num_pushes,
+                       s.sm.num_send_errors, rejected.empty() ? "none" : rejected);
   }
   return out;
 }

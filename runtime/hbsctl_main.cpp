@@ -242,8 +242,9 @@ int main(int argc, char** argv) {
   if (*peer)
     return ask<peer_status>(sys, o, shown<peer_status>(o, &ctl::render_peer), peer_atom_v);
   if (*role)
-    return ask<std::string>(sys, o, [&](std::string& r) {
-      std::cout << (o.json ? nlohmann::json{{"role", r}}.dump(2) : r) << '\n';
+    return ask<agent_role>(sys, o, [&](agent_role r) {
+      std::cout << (o.json ? nlohmann::json{{"role", to_string(r)}}.dump(2) : to_string(r))
+                << '\n';
     }, role_atom_v);
   if (*alarms)
     return ask<std::vector<alarm_view>>(sys, o, shown<std::vector<alarm_view>>(o, &ctl::render_alarms), alarms_atom_v);

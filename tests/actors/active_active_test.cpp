@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "messages/sm_request.hpp"
 #include "tests/support/two_agents.hpp"
 
 using namespace hbs;
@@ -156,8 +157,8 @@ TEST_CASE_FIXTURE(two_agents, "only the active agent emits set events; activate 
   CHECK(ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-1"})
         == "controller-1 is active (epoch 2); controller-0 is inactive");
   run();
-  CHECK(ask<std::string>(ctrl[1], role_atom_v) == "active");
-  CHECK(ask<std::string>(ctrl[0], role_atom_v) == "inactive");
+  CHECK(to_string(ask<agent_role>(ctrl[1], role_atom_v)) == "active");
+  CHECK(to_string(ask<agent_role>(ctrl[0], role_atom_v)) == "inactive");
   simnet.drop = nullptr;
   advance(1500ms);
   auto victim2 = parse_ipv4(worker_addr(21));
@@ -188,8 +189,8 @@ TEST_CASE_FIXTURE(two_agents, "concurrent activate commands converge on both age
   self->request(ctrl[0], caf::infinite, activate_atom_v, std::string{"controller-0"});
   self->request(ctrl[1], caf::infinite, activate_atom_v, std::string{"controller-1"});
   run();
-  auto r0 = ask<std::string>(ctrl[0], role_atom_v);
-  auto r1 = ask<std::string>(ctrl[1], role_atom_v);
+  auto r0 = to_string(ask<agent_role>(ctrl[0], role_atom_v));
+  auto r1 = to_string(ask<agent_role>(ctrl[1], role_atom_v));
   CHECK(r0 != r1); // exactly one active
   CHECK(r1 == "active"); // same generation: the higher controller number decides
 }
@@ -201,6 +202,45 @@ struct both_configured_active : two_agents {
 TEST_CASE_FIXTURE(both_configured_active, "two agents both configured active agree on one "
                                           "when their link comes up") {
   advance(200ms);
-  CHECK(ask<std::string>(ctrl[0], role_atom_v) == "inactive");
-  CHECK(ask<std::string>(ctrl[1], role_atom_v) == "active");
+  CHECK(to_string(ask<agent_role>(ctrl[0], role_atom_v)) == "inactive");
+  CHECK(to_string(ask<agent_role>(ctrl[1], role_atom_v)) == "active");
+}
+
+TEST_CASE_FIXTURE(two_agents, "the SM door drops requests beyond its rate, counted") {
+  advance(1s);
+  const std::string q = R"({"origin":"sm","service":"heartbeat","request":"cluster_info",)"
+                        R"("reqid":"7"})";
+  for (int i = 0; i < 500; ++i) // a flood within one instant: one second's worth passes
+    sm_send(0, q);
+  run();
+  auto st = ask<agent_status>(ctrl[0], status_atom_v).sm;
+  CHECK(st.num_queries == 200);
+  CHECK(st.num_rejected.at(static_cast<size_t>(sm_error::rate_limited)) == 300);
+  advance(1s); // the bucket refills
+  sm_send(0, q);
+  run();
+  CHECK(ask<agent_status>(ctrl[0], status_atom_v).sm.num_queries == 201);
+}
+
+TEST_CASE_FIXTURE(two_agents, "a replayed old response does not rewrite the peer's view") {
+  advance(3s);
+  // A response worker-0 really sent, carrying controller-1's view as 30:30 ... replayed
+  // later from worker-0's address with an old sequence and a forged 30:0 view.
+  wire::pulse rsp;
+  rsp.set_name("worker-0");
+  rsp.sequence = 1; // long past
+  rsp.cluster.num_histories = 1;
+  rsp.cluster.histories[0].controller = 1;
+  for (int i = 0; i < 20; ++i)
+    rsp.cluster.histories[0].append({30, 0});
+  uint8_t buf[wire::max_pulse_size];
+  auto n = wire::encode_pulse(wire::pulse_kind::response, rsp, {buf, sizeof buf});
+  auto spoof = simnet.bind(worker_addr(0), 7777);
+  outgoing o{parse_ipv4(test::c_addr[0]), 0, 2103, static_cast<uint16_t>(n), buf};
+  for (int i = 0; i < 5; ++i) {
+    spoof->send(&o, 1);
+    advance(100ms);
+  }
+  CHECK(hist(vault(0), 1).responding.back() == 30);
+  CHECK(ask<agent_status>(ctrl[0], status_atom_v).networks[0].num_stale >= 5);
 }

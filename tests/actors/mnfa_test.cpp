@@ -325,7 +325,7 @@ TEST_CASE_FIXTURE(forty_hosts, "the active agent dying during MNFA and returning
   CHECK(period(1) == 100);
   CHECK(mnfa(0).state == "idle");
   CHECK(mnfa(1).state == "idle");
-  CHECK(ask<std::string>(ctrl[0], role_atom_v) == "active");
+  CHECK(to_string(ask<agent_role>(ctrl[0], role_atom_v)) == "active");
 }
 
 TEST_CASE_FIXTURE(forty_hosts, "a demoted agent hands its episode over and shows MNFA idle "

@@ -171,8 +171,8 @@ TEST_CASE_FIXTURE(basp_pair, "two agents linked over BASP settle on one active a
   REQUIRE(link_up(0));
   REQUIRE(link_up(1));
   // Both files claimed "active": the tie goes to the higher controller number, on both.
-  CHECK(ask<std::string>(0, role_atom_v) == "inactive");
-  CHECK(ask<std::string>(1, role_atom_v) == "active");
+  CHECK(to_string(ask<agent_role>(0, role_atom_v)) == "inactive");
+  CHECK(to_string(ask<agent_role>(1, role_atom_v)) == "active");
   CHECK(ask<std::string>(0, start_atom_v, std::string{"worker-0"}) == "worker-0 started");
   advance(200ms);
   CHECK(state(1).control->find("worker-0")->monitored);
@@ -200,8 +200,8 @@ TEST_CASE_FIXTURE(basp_pair, "a cut link comes back and both sides converge, non
     CHECK(state(me).control->action().value == cfg::failure_action::degrade);
   }
   CHECK(state(0).control->to_json() == state(1).control->to_json());
-  CHECK(ask<std::string>(1, role_atom_v) == "active");
-  CHECK(ask<std::string>(0, role_atom_v) == "inactive");
+  CHECK(to_string(ask<agent_role>(1, role_atom_v)) == "active");
+  CHECK(to_string(ask<agent_role>(0, role_atom_v)) == "inactive");
 }
 
 TEST_CASE_FIXTURE(basp_pair, "duplicated and reordered snapshots over the wire change "

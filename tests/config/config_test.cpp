@@ -213,3 +213,39 @@ TEST_CASE("a host with an empty management address is refused") {
             "hosts[1].management = \"\": not an IPv4 address"));
   CHECK(parse_agent_config(good_agent, "t").ok()); // hosts[1] has no cluster-host: fine
 }
+
+TEST_CASE("a peer at this controller's own address, or a host holding it, is refused") {
+  auto text = with(good_agent, "[networks.management]",
+                   "[peer]\naddress = \"192.168.204.2\"\n[networks.management]");
+  CHECK(has(parse_agent_config(text, "t").problems,
+            "peer address 192.168.204.2: this controller's own management address"));
+  text = with(good_agent, "\"192.168.204.10\"", "\"192.168.204.2\"");
+  CHECK(has(parse_agent_config(text, "t").problems,
+            "hosts[1] (worker-0) has this controller's own management address 192.168.204.2"));
+  // This controller listed with its own address is fine: it never heartbeats itself.
+  text = with(good_agent, "name = \"worker-0\"\ntype = \"worker\"",
+              "name = \"controller-0\"\ntype = \"controller\"");
+  text = with(text, "\"192.168.204.10\"", "\"192.168.204.2\"");
+  CHECK(parse_agent_config(text, "t").problems.empty());
+}
+
+TEST_CASE("a second peer path needs a first one and a cluster-host network") {
+  auto text = with(good_agent, "[networks.management]",
+                   "[peer]\ncluster_address = \"192.168.206.3\"\n[networks.management]");
+  CHECK(has(parse_agent_config(text, "t").problems, "needs peer.address as the first"));
+  text = with(good_agent, "[networks.management]",
+              "[peer]\naddress = \"192.168.204.3\"\ncluster_address = \"192.168.206.3\"\n"
+              "[networks.management]");
+  CHECK(parse_agent_config(text, "t").problems.empty());
+}
+
+TEST_CASE("run-time tuning is checked like the file") {
+  CHECK(check_tuning(100, {4, 6, 10}).empty());
+  CHECK(check_tuning(1000, {1, 1, 2}).empty());
+  CHECK(check_tuning(0, {4, 6, 10}) == "agent.period_ms = 0: out of range, allowed 100..1000");
+  CHECK(check_tuning(1001, {4, 6, 10}).find("out of range") != std::string::npos);
+  CHECK(check_tuning(100, {7, 6, 10}).find("greater than degrade") != std::string::npos);
+  CHECK(check_tuning(100, {4, 10, 10}).find("not below loss") != std::string::npos);
+  CHECK(check_tuning(100, {0, 6, 10}).find("out of range") != std::string::npos);
+  CHECK(check_tuning(100, {4, 6, 10001}).find("out of range") != std::string::npos);
+}

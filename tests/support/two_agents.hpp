@@ -167,7 +167,7 @@ struct two_agents : test::caf_fixture {
       std::filesystem::remove_all(d);
   }
 
-  std::string role(int me) { return ask<std::string>(ctrl[me], role_atom_v); }
+  std::string role(int me) { return to_string(ask<agent_role>(ctrl[me], role_atom_v)); }
 
   // Every event agent `me` ever wrote (its events.jsonl, across restarts).
   std::vector<std::string> event_lines(int me) {
