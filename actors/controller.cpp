@@ -152,7 +152,8 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
     [=](action_atom, cfg::failure_action a) { return set_action(self, a); },
     [=](tune_atom, const tuning& t) { return set_tuning(self, t); },
     [=](lock_atom, bool on) { return set_lock(self, on); },
-    [=](period_atom, const std::string& what) { return period_command(self, what); },
+    [=](period_atom) { return period_command(self, "show"); },
+    [=](backoff_atom, bool on) { return period_command(self, on ? "backoff" : "recover"); },
     [=](events_atom, uint32_t n) -> caf::delegated<std::vector<event>> {
       return self->delegate(self->state.events, events_atom_v, n);
     },
@@ -209,7 +210,7 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
       st.role_settled = true;
       evaluate_role(self);
     },
-    [=](backoff_atom, bool on) { set_backoff(self, on); },
+    [=](mnfa_atom, bool on) { set_backoff(self, on); },
     [=](mnfa_atom, mnfa_report r) { self->send(self->state.peer, mnfa_atom_v, r); },
     [=](table_atom, std::string& json) {
       if (self->state.active)

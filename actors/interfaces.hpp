@@ -108,30 +108,35 @@ using store_actor = caf::typed_actor<
 
 // ---- What a remote party can ask: the two published interfaces -------------------------
 
-// Published to hbsctl (control_address:control_port): inspection and operator commands.
-// Every command is validated and, where it changes state, persisted and replicated.
-using control_actor = caf::typed_actor<
+// Inspection: what hbsctl may ask of the agent over its control socket, no credential.
+using control_reads = caf::typed_actor<
   caf::replies_to<status_atom>::with<agent_status>,
   caf::replies_to<hosts_atom>::with<std::vector<host_status>>,
   caf::replies_to<host_atom, std::string>::with<host_status>,
-  // add NAME TYPE MGMT_ADDR CLSTR_ADDR (empty: none); replies with a one-line result
-  caf::replies_to<add_atom, std::string, cfg::host_type, std::string, std::string>::with<
-    std::string>,
-  caf::replies_to<del_atom, std::string>::with<std::string>,
-  caf::replies_to<start_atom, std::string>::with<std::string>,
-  caf::replies_to<stop_atom, std::string>::with<std::string>,
   caf::replies_to<events_atom, uint32_t>::with<std::vector<event>>,
   caf::replies_to<vault_atom>::with<vault_view>,
   caf::replies_to<role_atom>::with<agent_role>,
-  caf::replies_to<activate_atom, std::string>::with<std::string>, // NAME is the active one
-  caf::replies_to<lock_atom, bool>::with<std::string>,     // operator lock of this controller
-  caf::replies_to<peer_atom>::with<peer_status>,           // link to the other agent
-  caf::replies_to<action_atom, cfg::failure_action>::with<std::string>, // both agents
-  caf::replies_to<tune_atom, tuning>::with<std::string>,   // period, thresholds (0: keep)
+  caf::replies_to<peer_atom>::with<peer_status>,
   caf::replies_to<alarms_atom>::with<std::vector<alarm_view>>,
   caf::replies_to<mnfa_atom>::with<mnfa_view>,
   caf::replies_to<dump_atom>::with<std::string>,           // node table, vault, MNFA, alarms
-  caf::replies_to<period_atom, std::string>::with<std::string>>; // show | backoff | recover
+  caf::replies_to<period_atom>::with<std::string>>;        // current period and back-off
+
+// Published to hbsctl on the control socket (runtime/control_socket): inspection, and the
+// operator's commands, each carrying the control credential (the token only root reads).
+// The gateway checks it; the controller validates, persists and replicates.
+using control_actor = control_reads::extend<
+  // add NAME TYPE MGMT_ADDR CLSTR_ADDR (empty: none); replies with a one-line result
+  caf::replies_to<add_atom, credential, std::string, cfg::host_type, std::string,
+                  std::string>::with<std::string>,
+  caf::replies_to<del_atom, credential, std::string>::with<std::string>,
+  caf::replies_to<start_atom, credential, std::string>::with<std::string>,
+  caf::replies_to<stop_atom, credential, std::string>::with<std::string>,
+  caf::replies_to<activate_atom, credential, std::string>::with<std::string>, // NAME active
+  caf::replies_to<lock_atom, credential, bool>::with<std::string>,  // this controller
+  caf::replies_to<action_atom, credential, cfg::failure_action>::with<std::string>,
+  caf::replies_to<tune_atom, credential, tuning>::with<std::string>, // 0 fields: keep
+  caf::replies_to<backoff_atom, credential, bool>::with<std::string>>; // x4 / restore
 
 // Published to the other controller's agent (peer port): replication and role exchange
 // only. Everything that arrives is checked before the controller sees it.
@@ -143,16 +148,27 @@ using peer_gateway_actor = caf::typed_actor<
 
 // ---- Internal -------------------------------------------------------------------------
 
-// The agent's root: the control state, spawns and owns every other actor. What hbsctl may
-// ask (control_actor) reaches it through the control gateway; the rest are notices from
-// its own children, the peer gateway and the supervisor, never published.
-using controller_actor = control_actor::extend<
+// The agent's root: the control state, spawns and owns every other actor. Its commands
+// are control_actor's without the credential (the control gateway checked it; tests and
+// the supervisor's SIGHUP reach it directly); the rest are notices from its own children,
+// the peer gateway and the supervisor. Never published.
+using controller_actor = control_reads::extend<
+  caf::replies_to<add_atom, std::string, cfg::host_type, std::string, std::string>::with<
+    std::string>,
+  caf::replies_to<del_atom, std::string>::with<std::string>,
+  caf::replies_to<start_atom, std::string>::with<std::string>,
+  caf::replies_to<stop_atom, std::string>::with<std::string>,
+  caf::replies_to<activate_atom, std::string>::with<std::string>,
+  caf::replies_to<lock_atom, bool>::with<std::string>,
+  caf::replies_to<action_atom, cfg::failure_action>::with<std::string>,
+  caf::replies_to<tune_atom, tuning>::with<std::string>,
+  caf::replies_to<backoff_atom, bool>::with<std::string>,  // operator: period x4 / restored
   caf::reacts_to<peer_atom, control_snapshot>,             // the peer's state (gateway)
   caf::reacts_to<peer_atom, std::string>,                  // the peer's alarm table
   caf::reacts_to<peer_atom, mnfa_report>,                  // the peer's MNFA state
   caf::reacts_to<link_atom, bool>,                         // peer link up / down
   caf::reacts_to<holdoff_atom>,                            // the start-up hold-off is over
-  caf::reacts_to<backoff_atom, bool>,                      // MNFA: period x4 / restored
+  caf::reacts_to<mnfa_atom, bool>,                         // own MNFA: period x4 / restored
   caf::reacts_to<mnfa_atom, mnfa_report>,                  // own MNFA changed: tell the peer
   caf::reacts_to<table_atom, std::string>,                 // own alarm table: to the peer
   caf::reacts_to<flock_atom, bool>,                        // the lock file appeared / went
@@ -199,6 +215,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(hbs_actors, caf::id_block::hbs_messages::end)
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::network_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::controller_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::control_actor))
+  CAF_ADD_TYPE_ID(hbs_actors, (hbs::control_reads))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::peer_gateway_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::store_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::responder_actor))

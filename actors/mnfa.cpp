@@ -50,7 +50,7 @@ void backoff(self_ptr self, bool on) {
   if (on == st.backed_off)
     return;
   st.backed_off = on;
-  self->send(st.setup.parent, backoff_atom_v, on);
+  self->send(st.setup.parent, mnfa_atom_v, on);
 }
 
 void start_recovery(self_ptr self) {

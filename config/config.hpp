@@ -77,8 +77,9 @@ struct agent_config {
   std::string log_dir; // empty: log to stderr only
   std::string log_level = "info";
   std::vector<std::string> log_categories; // clog, clog1, clog2, clog3, mlog
-  std::string control_address = "127.0.0.1";
-  uint16_t control_port = 2150;
+  std::string control_socket = "/run/hbs/agent.sock"; // hbsctl's way in (AF_UNIX)
+  std::string control_group = "hbs";    // may inspect too (if the group exists)
+  std::string control_token = "/etc/hbs/control.token"; // commands need it (root: 0600)
   bool active = true;                          // seeds the designation (starts inactive)
   failure_action action = failure_action::fail;
   uint32_t mnfa_threshold = 2;                 // 2..100 hosts

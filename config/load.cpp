@@ -341,8 +341,9 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
                {{"debug", std::string{"debug"}}, {"info", std::string{"info"}},
                 {"warning", std::string{"warning"}}, {"error", std::string{"error"}}});
       r.names("log_categories", c.log_categories, {"clog", "clog1", "clog2", "clog3", "mlog"});
-      r.text("control_address", c.control_address);
-      r.integer("control_port", c.control_port, 1, 65535);
+      r.text("control_socket", c.control_socket);
+      r.text("control_group", c.control_group);
+      r.text("control_token", c.control_token);
       r.choice("role", c.active, {{"active", true}, {"inactive", false}});
       r.text("lock_file", c.lock_file);
       r.integer("scheduling_priority", c.scheduling_priority, 0, 99);

@@ -172,9 +172,12 @@ void validate(const agent_config& c, std::vector<std::string>& pr) {
     pr.push_back(p);
   if (!valid_host_name(c.controller))
     pr.push_back(fmt::format("agent.controller = \"{}\": not a valid host name", c.controller));
-  if (!is_ipv4(c.control_address))
-    pr.push_back(fmt::format("agent.control_address = \"{}\": not an IPv4 address",
-                             c.control_address));
+  if (c.control_socket.empty() || c.control_socket[0] != '/' || c.control_socket.size() > 107)
+    pr.push_back(fmt::format("agent.control_socket = \"{}\": allowed an absolute path of at "
+                             "most 107 characters", c.control_socket));
+  if (c.control_token.empty() || c.control_token[0] != '/')
+    pr.push_back(fmt::format("agent.control_token = \"{}\": allowed an absolute path",
+                             c.control_token));
   if (c.mnfa_timeout_s != 0 && c.mnfa_timeout_s < 100)
     pr.push_back(fmt::format("mnfa.timeout_s = {}: allowed 0 (never) or 100..86400",
                              c.mnfa_timeout_s));

@@ -12,6 +12,17 @@ inline const char* to_string(agent_role r) {
   return r == agent_role::active ? "active" : "inactive";
 }
 
+// The operator's proof on a command that changes state: the control token, which only root
+// (or whoever the token file's mode allows) can read.
+struct credential {
+  std::string token;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, credential& x) {
+  return f(x.token);
+}
+
 // The SM door's counters (actors/sm_gateway).
 struct sm_counters {
   bool enabled = false;           // false: SM disabled in the configuration

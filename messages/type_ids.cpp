@@ -13,6 +13,7 @@ const char* to_string(ec e) {
     case ec::bad_argument: return "bad argument";
     case ec::not_connected: return "peer not connected";
     case ec::not_persisted: return "applied but not persisted";
+    case ec::not_allowed: return "not allowed";
   }
   return "unknown error";
 }

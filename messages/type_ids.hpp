@@ -26,6 +26,7 @@ enum class ec : uint8_t {
   bad_argument,
   not_connected,
   not_persisted, // applied, but the state directory refused the write
+  not_allowed,   // a command without the control credential
 };
 
 const char* to_string(ec e);
@@ -59,6 +60,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(hbs_messages, caf::id_block::hbs_atoms::end)
   CAF_ADD_TYPE_ID(hbs_messages, (hbs::file_health))
   CAF_ADD_TYPE_ID(hbs_messages, (hbs::sm_counters))
   CAF_ADD_TYPE_ID(hbs_messages, (hbs::agent_role))
+  CAF_ADD_TYPE_ID(hbs_messages, (hbs::credential))
   CAF_ADD_TYPE_ID(hbs_messages, (hbs::cfg::failure_action))
   CAF_ADD_TYPE_ID(hbs_messages, (hbs::cfg::host_type))
   CAF_ADD_TYPE_ID(hbs_messages, (std::vector<uint8_t>))

@@ -19,6 +19,8 @@
 #include "actors/controller.hpp"
 #include "actors/peer_gateway.hpp"
 #include "runtime/atomic_file.hpp"
+#include "runtime/control_socket.hpp"
+#include "runtime/credential.hpp"
 #include "runtime/daemon.hpp"
 #include "runtime/io_loop.hpp"
 #include "runtime/log.hpp"
@@ -127,7 +129,7 @@ int main(int argc, char** argv) {
     argc, argv,
     {"hbs-agent", "hbs-agent: heartbeats every monitored host of the cluster from this controller",
      "/etc/hbs/agent.toml",
-     "Exit status: 0 clean stop, 1 runtime failure (socket, state directory, control port), "
+     "Exit status: 0 clean stop, 1 runtime failure (socket, state directory, control socket), "
      "2 invalid command line or configuration.\nSignals: SIGTERM/SIGINT stop, SIGHUP reloads "
      "period, thresholds, failure action and log settings, SIGUSR2 dumps state to the log."},
     +load, conf, config_path, &reset_state);
@@ -182,19 +184,25 @@ int main(int argc, char** argv) {
   hbs::configure(cfg, true, std::chrono::milliseconds{conf.peer.keepalive_ms});
   caf::actor_system sys{cfg};
   loop.start();
+  std::string token, err;
+  if (!hbs::ensure_token(conf.control_token, token, err)) {
+    hbs::log::error("main", "{}", err);
+    loop.stop();
+    return 1;
+  }
   auto ctrl = sys.spawn(hbs::controller_fn, std::move(setup));
-  // Only the two gateways are published: hbsctl's and the peer's (actors/interfaces.hpp).
-  auto control = sys.spawn(hbs::control_gateway_fn, ctrl);
+  // Only the two gateways are reachable from outside: hbsctl's on the local control socket
+  // and the peer's on the peer port (actors/interfaces.hpp).
+  auto control = sys.spawn(hbs::control_gateway_fn, ctrl, token);
   auto peer_gw = sys.spawn(hbs::peer_gateway_fn, ctrl);
   auto stop_all = [&] {
     caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
     loop.stop();
   };
-  auto port = sys.middleman().publish(control, conf.control_port, conf.control_address.c_str(),
-                                      true);
-  if (!port) {
-    hbs::log::error("main", "cannot publish the control gateway on {}:{}: {}",
-                    conf.control_address, conf.control_port, sys.render(port.error()));
+  auto ctl_socket = hbs::control_socket::open(sys, loop, conf.control_socket,
+                                              conf.control_group, control, err);
+  if (!ctl_socket) {
+    hbs::log::error("main", "{}", err);
     stop_all();
     return 1;
   }
@@ -212,10 +220,10 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  hbs::log::info("main", "ready: {} control on {}:{}{}", conf.controller, conf.control_address,
-                 *port, peer_at.empty() ? "" : fmt::format(", peer gateway on {} port {}",
-                                                             fmt::join(peer_at, " and "),
-                                                             conf.peer.port));
+  hbs::log::info("main", "ready: {} control on {}{}", conf.controller, conf.control_socket,
+                 peer_at.empty() ? "" : fmt::format(", peer gateway on {} port {}",
+                                                    fmt::join(peer_at, " and "),
+                                                    conf.peer.port));
   hbs::service::ready(fmt::format("{} heartbeating {} host(s)", conf.controller,
                                   conf.hosts.size()));
   bool locked = false;
@@ -253,7 +261,7 @@ int main(int argc, char** argv) {
   }
   hbs::service::stopping();
   caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
-  sys.middleman().unpublish(control, *port);
+  ctl_socket.reset();
   if (!peer_at.empty())
     sys.middleman().unpublish(peer_gw, conf.peer.port);
   loop.stop();

@@ -1,4 +1,5 @@
-// hbsctl: inspect a running hbs-agent and send it inventory commands, over CAF on loopback.
+// hbsctl: inspect a running hbs-agent and send it commands, over CAF on the agent's local
+// control socket. Commands that change state carry the control credential.
 #include <iostream>
 #include <thread>
 
@@ -9,6 +10,8 @@
 
 #include "actors/interfaces.hpp"
 #include "config/config.hpp"
+#include "runtime/control_socket.hpp"
+#include "runtime/credential.hpp"
 #include "runtime/ctl_format.hpp"
 #include "runtime/sm_query.hpp"
 #include "runtime/system_config.hpp"
@@ -21,8 +24,8 @@ constexpr int exit_usage = 2;       // bad command line
 constexpr int exit_unreachable = 3; // no agent answered
 
 struct options {
-  std::string address = "127.0.0.1";
-  uint16_t port = 2150;
+  std::string socket = "/run/hbs/agent.sock";
+  std::string token_file = "/etc/hbs/control.token";
   std::string config;
   bool json = false;
   int timeout_s = 5;
@@ -36,15 +39,20 @@ struct options {
   uint32_t period_ms = 0, minor = 0, degrade = 0, loss = 0; // tune: 0 keeps the current
 };
 
+caf::expected<hbs::control_actor> reach(caf::actor_system& sys, const options& o) {
+  auto ctrl = hbs::connect_control_socket(sys, o.socket, std::chrono::seconds{o.timeout_s});
+  if (!ctrl)
+    std::cerr << "hbsctl: cannot reach hbs-agent at " << o.socket << " ("
+              << sys.render(ctrl.error()) << ")\n";
+  return ctrl;
+}
+
 // Connects, sends one request, waits for its answer and shows it.
 template <class T, class Show, class... Ts>
 int ask(caf::actor_system& sys, const options& o, Show show, Ts... xs) {
-  auto ctrl = sys.middleman().remote_actor<hbs::control_actor>(o.address, o.port);
-  if (!ctrl) {
-    std::cerr << "hbsctl: cannot reach hbs-agent at " << o.address << ":" << o.port << " ("
-              << sys.render(ctrl.error()) << ")\n";
+  auto ctrl = reach(sys, o);
+  if (!ctrl)
     return exit_unreachable;
-  }
   caf::scoped_actor self{sys};
   int rc = exit_ok;
   self->request(*ctrl, std::chrono::seconds{o.timeout_s}, xs...)
@@ -67,12 +75,9 @@ auto shown(const options& o, std::string (*render)(const T&)) {
 // Prints events as they come: polls the agent's ring every 200 ms and prints what is new
 // (the ring keeps the last 1000; the agent's events.jsonl keeps everything).
 int follow_events(caf::actor_system& sys, const options& o) {
-  auto ctrl = sys.middleman().remote_actor<hbs::control_actor>(o.address, o.port);
-  if (!ctrl) {
-    std::cerr << "hbsctl: cannot reach hbs-agent at " << o.address << ":" << o.port << " ("
-              << sys.render(ctrl.error()) << ")\n";
+  auto ctrl = reach(sys, o);
+  if (!ctrl)
     return exit_unreachable;
-  }
   caf::scoped_actor self{sys};
   std::pair<int64_t, size_t> seen{-1, 0}; // newest time printed, and how many at that time
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds{o.follow_s};
@@ -113,22 +118,40 @@ int follow_events(caf::actor_system& sys, const options& o) {
   }
 }
 
+// A command that changes state: the credential first (exit 3 without it), then the request.
+template <class Atom, class... Ts>
+int command(caf::actor_system& sys, const options& o, Atom atom, Ts... xs) {
+  hbs::credential c;
+  std::string err;
+  if (!hbs::read_token(o.token_file, c.token, err)) {
+    std::cerr << "hbsctl: " << err << " (commands that change state need it: run as root, "
+                                      "or see control_token in the agent's configuration)\n";
+    return exit_unreachable;
+  }
+  return ask<std::string>(sys, o, [](std::string& s) { std::cout << s << '\n'; }, atom, c,
+                          xs...);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   options o;
   CLI::App app{"hbsctl: inspect and command a running hbs-agent"};
-  app.add_option("--address", o.address, "agent control address")->capture_default_str();
-  app.add_option("--port", o.port, "agent control port")->capture_default_str();
-  app.add_option("-c,--config", o.config, "read control_address/control_port from this "
-                                          "agent config");
+  app.add_option("--socket", o.socket, "the agent's control socket")->capture_default_str();
+  app.add_option("--token-file", o.token_file, "the control credential (commands that change "
+                                               "state)")->capture_default_str();
+  app.add_option("-c,--config", o.config, "read control_socket, control_token and the SM "
+                                          "ports from this agent config");
   app.add_flag("--json", o.json, "print JSON instead of tables (read commands)");
   app.add_option("--timeout", o.timeout_s, "seconds to wait for the agent")->capture_default_str()
     ->check(CLI::Range(1, 300));
   app.require_subcommand(1);
   app.fallthrough(); // global options may follow the command: hbsctl hosts --json
-  app.footer("Exit status: 0 success, 1 the agent refused the command (e.g. unknown host), "
-             "2 bad command line, 3 agent unreachable or not answering.");
+  app.footer("hbsctl reaches the agent on its local control socket (root, the agent's user "
+             "and its control group). Commands that change state also need the control "
+             "credential (--token-file, root only by default).\nExit status: 0 success, 1 the "
+             "agent refused the command (e.g. unknown host, wrong credential), 2 bad command "
+             "line, 3 agent unreachable, not answering, or no credential.");
   auto* status = app.add_subcommand("status", "agent role, networks and drop counters");
   auto* hosts = app.add_subcommand("hosts", "per host x network state table");
   auto* host = app.add_subcommand("host", "one host: state, b2b, max, misses, pulses, age");
@@ -195,8 +218,10 @@ int main(int argc, char** argv) {
         std::cerr << "hbsctl: config error: " << p << '\n';
       return exit_usage;
     }
-    o.address = c.config.control_address;
-    o.port = c.config.control_port;
+    if (app.count("--socket") == 0) // given on the command line: that wins
+      o.socket = c.config.control_socket;
+    if (app.count("--token-file") == 0)
+      o.token_file = c.config.control_token;
     o.sm_address = c.config.sm.address;
     o.sm_port = c.config.sm.server_port;
     o.sm_reply_port = c.config.sm.client_port;
@@ -215,7 +240,6 @@ int main(int argc, char** argv) {
   caf::actor_system_config cfg;
   hbs::configure(cfg, true);
   caf::actor_system sys{cfg};
-  auto text = [&](std::string& s) { std::cout << s << '\n'; };
   using namespace hbs;
   if (*status)
     return ask<agent_status>(sys, o, shown<agent_status>(o, &ctl::render), status_atom_v);
@@ -229,12 +253,13 @@ int main(int argc, char** argv) {
     return ask<std::string>(sys, o, [&](std::string& d) {
       std::cout << (o.json ? nlohmann::json{{"dump", d}}.dump(2) + "\n" : d);
     }, dump_atom_v);
-  if (*period || *backoff || *recover) {
-    std::string what = *backoff ? "backoff" : *recover ? "recover" : "show";
+  if (*backoff || *recover)
+    return command(sys, o, backoff_atom_v, static_cast<bool>(*backoff));
+  if (*period)
     return ask<std::string>(sys, o, [&](std::string& r) {
-      std::cout << (o.json && *period ? nlohmann::json{{"period", r}}.dump(2) : r) << '\n';
-    }, period_atom_v, what);
-  }
+      std::cout << (o.json ? nlohmann::json{{"period", r}}.dump(2) : r) << '\n';
+    }, period_atom_v);
+
   if (*events)
     return ask<std::vector<event>>(sys, o, shown<std::vector<event>>(o, &ctl::render_events), events_atom_v, o.count);
   if (*vault)
@@ -253,25 +278,25 @@ int main(int argc, char** argv) {
   if (*action) {
     cfg::failure_action a{};
     cfg::parse_failure_action(o.name, a); // CLI11 checked the name
-    return ask<std::string>(sys, o, text, action_atom_v, a);
+    return command(sys, o, action_atom_v, a);
   }
   if (*tune) // 0: the agent keeps its current value
-    return ask<std::string>(sys, o, text, tune_atom_v,
+    return command(sys, o, tune_atom_v,
                             tuning{o.period_ms, o.minor, o.degrade, o.loss});
   if (*activate)
-    return ask<std::string>(sys, o, text, activate_atom_v, o.name);
+    return command(sys, o, activate_atom_v, o.name);
   if (*lock || *unlock)
-    return ask<std::string>(sys, o, text, lock_atom_v, static_cast<bool>(*lock));
+    return command(sys, o, lock_atom_v, static_cast<bool>(*lock));
   if (*add) {
     cfg::host_type t{};
     cfg::parse_host_type(o.type, t); // CLI11 checked the name
-    return ask<std::string>(sys, o, text, add_atom_v, o.name, t, o.mgmt, o.clstr);
+    return command(sys, o, add_atom_v, o.name, t, o.mgmt, o.clstr);
   }
   if (*del)
-    return ask<std::string>(sys, o, text, del_atom_v, o.name);
+    return command(sys, o, del_atom_v, o.name);
   if (*start)
-    return ask<std::string>(sys, o, text, start_atom_v, o.name);
+    return command(sys, o, start_atom_v, o.name);
   if (*stop)
-    return ask<std::string>(sys, o, text, stop_atom_v, o.name);
+    return command(sys, o, stop_atom_v, o.name);
   return exit_usage;
 }

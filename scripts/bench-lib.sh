@@ -28,7 +28,8 @@ write_agent_config() { # HOSTS
   # normal simulator (which stands for remote hosts) on every datagram, a ping-pong that
   # costs both and says nothing about a cluster. --rt runs the deployment's priorities,
   # the simulator above the agent as remote hosts would be.
-  printf 'control_port = 29050\nlock_file = ""\nscheduling_priority = %d\n\n' "$rt"
+  printf 'control_socket = "%s/agent.sock"\ncontrol_token = "%s/control.token"\n' "$dir" "$dir"
+  printf 'lock_file = ""\nscheduling_priority = %d\n\n' "$rt"
   printf '[sm]\nserver_port = 29024\nclient_port = 29025\n\n'
   # MNFA as a large cluster would set it: 20 % of hosts. Ten crashes stay single failures
   # (detection time); the 80 % switch failure enters MNFA.
@@ -42,7 +43,7 @@ write_agent_config() { # HOSTS
 
 # The agent's own view: periods it could not judge, summed over networks.
 health() {
-  build/hbsctl --port 29050 status --json 2>/dev/null |
+  build/hbsctl --config "$dir/agent.toml" status --json 2>/dev/null |
     jq -c '{stalled: ([.networks[].local_health | .num_stalled_short_window
                        + .num_stalled_socket_overflow] | add),
             busy_p50_us: ([.networks[].local_health.busy_p50_us] | max),

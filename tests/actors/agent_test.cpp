@@ -229,7 +229,7 @@ TEST_CASE_FIXTURE(agent_fixture, "a process-monitor check scheduled by an earlie
 TEST_CASE_FIXTURE(agent_fixture, "the process-monitor window follows the period: backed off "
                                  "x4 it is 100 responses at 400 ms") {
   advance(1s);
-  CHECK(ask<std::string>(ctrl, period_atom_v, std::string{"backoff"})
+  CHECK(ask<std::string>(ctrl, backoff_atom_v, true)
         == "period 400 ms (backed off x4; configured 100 ms)");
   advance(1s); // verdicts now stamped 400 ms
   caf::anon_send(responders[8], pmond_atom_v, false);

@@ -26,7 +26,7 @@ shape hosts -- 'length == 2 and (.[0].networks[0] | has("state") and has("b2b") 
   has("num_pulses") and has("last_response_age_ms"))'
 shape host worker-1 -- '.name == "worker-1" and .networks[0].network == "management"'
 shape events 5 -- 'type == "array" and (.[0] | has("kind") and has("host") and has("time_ms"))'
-out=$(timeout 5 "$build/hbsctl" --port "$HBS_CTL_PORT" events 3 --follow --for 1 --json) ||
+out=$(timeout 5 "$build/hbsctl" --config "$HBS_DIR/agent.toml" events 3 --follow --for 1 --json) ||
   hbs_fail "events --follow"
 jq -e 'type == "array" and length >= 1 and length <= 3' <<<"$(head -1 <<<"$out")" >/dev/null ||
   hbs_fail "events --follow --json: $out"
@@ -78,6 +78,27 @@ jq -e '.action.value == "degrade" and (.hosts | map(select(.name == "worker-9"))
   hbs_fail "control.json: $(cat "$HBS_DIR/state/control.json")"
 code 2 hbs_ctl frobnicate
 code 2 hbs_ctl
-code 3 "$build/hbsctl" --port 27999 status                # nobody there
+code 3 "$build/hbsctl" --socket "$HBS_DIR/nobody.sock" status # nobody there
+# Commands need the control credential; inspection does not.
+code 3 hbs_ctl --token-file "$HBS_DIR/missing.token" stop worker-0 # cannot read it
+printf '%064d\n' 7 >"$HBS_DIR/wrong.token"
+code 1 hbs_ctl --token-file "$HBS_DIR/wrong.token" stop worker-0   # the agent refuses it
+code 0 hbs_ctl --token-file "$HBS_DIR/missing.token" status
+[[ $(stat -c %a "$HBS_DIR/control.token") == 600 ]] || hbs_fail "control.token is not 0600"
+[[ $(stat -c %a "$HBS_DIR/agent.sock") == 600 || $(stat -c %a "$HBS_DIR/agent.sock") == 660 ]] ||
+  hbs_fail "agent.sock mode $(stat -c %a "$HBS_DIR/agent.sock")"
+if ((EUID == 0)) && command -v setpriv >/dev/null; then
+  # Another user, even with the socket file opened to all by mistake, is refused by its
+  # peer credentials (SO_PEERCRED) before CAF sees a byte.
+  chmod 0711 "$HBS_DIR"
+  chmod 0666 "$HBS_DIR/agent.sock"
+  code 3 setpriv --reuid=65534 --regid=65534 --clear-groups "$build/hbsctl" \
+    --socket "$HBS_DIR/agent.sock" status
+  grep -q "control socket: refused pid [0-9]* uid 65534" "$HBS_DIR/agent.log" ||
+    hbs_fail "the refused user is not in the agent's log"
+  chmod 0600 "$HBS_DIR/agent.sock"
+  chmod 0700 "$HBS_DIR"
+  echo "ok: another user is refused by its peer credentials and logged"
+fi
 code 0 "$build/hbsctl" --help
 echo "PASS hbsctl-contract"

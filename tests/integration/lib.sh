@@ -3,10 +3,10 @@
 
 hbs_fail() { echo "FAIL: $*" >&2; exit 1; }
 
-hbs_setup_cluster() { # BUILD_DIR NUM_CLIENTS CONTROL_PORT
+hbs_setup_cluster() { # BUILD_DIR NUM_CLIENTS BASE_PORT
   HBS_BUILD=$1
   HBS_N=$2
-  HBS_CTL_PORT=$3
+  HBS_PORT_BASE=$3
   HBS_DIR=$(mktemp -d /tmp/hbs-it.XXXXXX)
   HBS_CLIENT_PIDS=()
   HBS_AGENT_PID=
@@ -17,17 +17,18 @@ hbs_setup_cluster() { # BUILD_DIR NUM_CLIENTS CONTROL_PORT
     hosts+=$'\n'"[[hosts]]"$'\n'"name = \"worker-$i\""$'\n'"type = \"worker\""
     hosts+=$'\n'"management = \"127.0.10.$((i + 1))\""$'\n'
   done
-  local mp=$((HBS_CTL_PORT + 1)) ap=$((HBS_CTL_PORT + 2))
+  local mp=$((HBS_PORT_BASE + 1)) ap=$((HBS_PORT_BASE + 2))
   cat >"$HBS_DIR/agent.toml" <<TOML
 [agent]
 controller = "controller-0"
 state_dir = "$HBS_DIR/state"
-control_port = $HBS_CTL_PORT
+control_socket = "$HBS_DIR/agent.sock"
+control_token = "$HBS_DIR/control.token"
 lock_file = "$HBS_DIR/locked"
 
 [sm]
-server_port = $((HBS_CTL_PORT + 3))
-client_port = $((HBS_CTL_PORT + 4))
+server_port = $((HBS_PORT_BASE + 3))
+client_port = $((HBS_PORT_BASE + 4))
 
 [networks.management]
 local_address = "127.0.10.100"
@@ -77,7 +78,7 @@ hbs_teardown() {
   exit $rc
 }
 
-hbs_ctl() { "$HBS_BUILD/hbsctl" --port "$HBS_CTL_PORT" "$@"; }
+hbs_ctl() { "$HBS_BUILD/hbsctl" --config "$HBS_DIR/agent.toml" "$@"; }
 hbs_events() { cat "$HBS_DIR/state/events.jsonl" 2>/dev/null || true; }
 
 hbs_wait_for() { # WHAT SECONDS COMMAND
@@ -117,7 +118,8 @@ hbs_setup_pair() { # BUILD_DIR NUM_WORKERS BASE_PORT
 controller = "controller-$me"
 role = "$([[ $me == 0 ]] && echo active || echo inactive)"
 state_dir = "$HBS_DIR/state-$me"
-control_port = $((HBS_BASE + me))
+control_socket = "$HBS_DIR/agent-$me.sock"
+control_token = "$HBS_DIR/control.token"
 lock_file = "$HBS_DIR/locked-$me"
 
 [sm]
@@ -195,11 +197,13 @@ hbs_setup_sim() { # BUILD_DIR NUM_HOSTS BASE_PORT EXTRA_TOML [SIM_ARGS...]
   HBS_DIR=$(mktemp -d /tmp/hbs-it.XXXXXX)
   HBS_CLIENT_PIDS=()
   HBS_AGENT_PID=
-  HBS_CTL_PORT=$((b + 50))
+  HBS_PORT_BASE=$((b + 50))
   trap hbs_teardown EXIT
   {
     printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/state"\n' "$HBS_DIR"
-    printf 'control_port = %d\nlock_file = ""\n' "$HBS_CTL_PORT"
+    printf 'control_socket = "%s/agent.sock"\ncontrol_token = "%s/control.token"\n' \
+      "$HBS_DIR" "$HBS_DIR"
+    printf 'lock_file = ""\n'
     printf '[sm]\nserver_port = %d\nclient_port = %d\n' $((b + 24)) $((b + 25))
     printf '%s\n' "$extra"
     printf '[networks.management]\nlocal_address = "127.0.0.1"\n'

@@ -44,9 +44,11 @@ v=$(hbs_ctl vault --json)
 (( $(hbs_ctl host worker-0 --json | jq '.networks[0].num_pulses') > pulses_before )) ||
   hbs_fail "host counters lost on reload"
 echo "reloaded: period 200 ms, history kept ($(jq '.histories[0].enabled | length' <<<"$v") entries)"
+cp "$HBS_DIR/agent.toml" "$HBS_DIR/agent.toml.good"
 printf 'period_ms = "slow"\n' >>"$HBS_DIR/agent.toml"
 kill -HUP "$HBS_AGENT_PID"
 hbs_wait_for "an invalid reload refused" 5 'grep -q "SIGHUP: config error, nothing reloaded" "$log"'
+mv "$HBS_DIR/agent.toml.good" "$HBS_DIR/agent.toml" # hbsctl reads it too
 
 echo "== the lock file (polled once a second)"
 touch "$HBS_DIR/locked"

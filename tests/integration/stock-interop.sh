@@ -13,7 +13,7 @@ HBS_BUILD=$build
 HBS_DIR=$(mktemp -d /tmp/hbs-it.XXXXXX)
 HBS_CLIENT_PIDS=()
 HBS_AGENT_PID=
-HBS_CTL_PORT=28050
+HBS_PORT_BASE=28050
 trap hbs_teardown EXIT
 trap 'exit 130' INT TERM
 base=28000
@@ -46,7 +46,8 @@ cat >"$HBS_DIR/agent.toml" <<TOML
 [agent]
 controller = "controller-0"
 state_dir = "$HBS_DIR/state"
-control_port = $HBS_CTL_PORT
+control_socket = "$HBS_DIR/agent.sock"
+control_token = "$HBS_DIR/control.token"
 lock_file = ""
 [sm]
 server_port = $((base + 24))

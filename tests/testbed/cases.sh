@@ -591,7 +591,9 @@ case_dead_office_sim_1000() {
     {
       printf '[agent]\ncontroller = "controller-%s"\nrole = "%s"\nstate_dir = "%s"\n' \
         "$me" "$([[ $me == 0 ]] && echo active || echo inactive)" "$dir/c$me/state"
-      printf 'control_port = %s\nlock_file = ""\n\n' $((2150 + 10 * me))
+      printf 'control_socket = "%s/c%s/agent.sock"\ncontrol_token = "%s/control.token"\n' \
+        "$dir" "$me" "$dir"
+      printf 'lock_file = ""\n\n'
       printf '[sm]\nserver_port = %s\nclient_port = %s\n\n' $((2124 + 10 * me)) $((2224 + 10 * me))
       printf '[mnfa]\nthreshold_percent = 20\n\n'
       printf '[peer]\naddress = "127.0.60.%s"\n\n' $((2 - me))

@@ -208,6 +208,8 @@ period_ms = $TB_PERIOD_MS
 system_type = "$system"
 role = "$([[ $me == 0 ]] && echo active || echo inactive)"
 state_dir = "$TB_DIR/$id/state"
+control_socket = "$TB_DIR/$id/agent.sock"
+control_token = "$TB_DIR/control.token"
 lock_file = "$TB_DIR/$id/locked"
 
 [mnfa]

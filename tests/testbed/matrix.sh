@@ -66,6 +66,8 @@ shared_bring_up() {
   ((shared_up)) && return 0
   tb_up "$build" storage "$WORKERS" "$STORAGE"
   shared_up=1
+  # The first case starts on a healthy cluster too: agents up, roles settled, all answering.
+  heal 2>&1 | sed -u 's/^/  bring-up: /'
 }
 
 # Cases with a bring-up of their own (the shared testbed is taken down first).
@@ -80,7 +82,9 @@ run_case() { # NAME
   elif ((shared_up)); then
     tb_stop_all; tb_clean_namespaces; shared_up=0
   fi
-  ( set -euo pipefail; ((${TB_TRACE:-0})) && set -x; standalone "$name" || tb_mark; "$fn" ) 2>&1 | sed -u 's/^/  /'
+  ( set -Eeuo pipefail; ((${TB_TRACE:-0})) && set -x
+    trap 'echo "FAIL: \"$BASH_COMMAND\" failed (exit $?)" >&2' ERR # never silent
+    standalone "$name" || tb_mark; "$fn" ) 2>&1 | sed -u 's/^/  /'
   rc=${PIPESTATUS[0]}
   if ! standalone "$name" && ! heal 2>&1 | sed -u 's/^/  heal: /'; then
     echo "  heal: the cluster did not heal; rebuilding the testbed"

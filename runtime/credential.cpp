@@ -1,0 +1,78 @@
+#include "runtime/credential.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <openssl/rand.h>
+
+#include "runtime/atomic_file.hpp"
+#include "runtime/log.hpp"
+
+namespace hbs {
+
+namespace {
+
+constexpr size_t token_bytes = 32;
+
+bool make_dir_of(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  for (size_t i = 1; slash != std::string::npos && i <= slash; ++i)
+    if (i == slash || path[i] == '/')
+      if (mkdir(path.substr(0, i).c_str(), 0755) != 0 && errno != EEXIST)
+        return false;
+  return true;
+}
+
+} // namespace
+
+bool read_token(const std::string& path, std::string& token, std::string& error) {
+  if (access(path.c_str(), R_OK) != 0) {
+    error = fmt::format("cannot read the control credential {}: {}", path,
+                        std::strerror(errno));
+    return false;
+  }
+  std::string text;
+  if (!read_file(path, text, error))
+    return false;
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    text.pop_back();
+  if (text.size() < 2 * token_bytes) {
+    error = fmt::format("the control credential {} is too short ({} characters, at least {})",
+                        path, text.size(), 2 * token_bytes);
+    return false;
+  }
+  token = std::move(text);
+  return true;
+}
+
+bool ensure_token(const std::string& path, std::string& token, std::string& error) {
+  if (access(path.c_str(), F_OK) == 0) {
+    struct stat sb{};
+    if (stat(path.c_str(), &sb) == 0 && (sb.st_mode & 0007) != 0)
+      log::warn("main", "the control credential {} is readable by everyone: anyone can change "
+                "the agent's state (chmod 0600, or 0640 for an admin group)", path);
+    return read_token(path, token, error);
+  }
+  unsigned char raw[token_bytes];
+  if (RAND_bytes(raw, sizeof raw) != 1) {
+    error = "cannot draw random bytes for the control credential";
+    return false;
+  }
+  token.clear();
+  for (auto b : raw)
+    token += fmt::format("{:02x}", b);
+  auto old = umask(0077); // the temporary file is born 0600, never readable by others
+  bool ok = make_dir_of(path) && write_atomically(path, token + "\n", error);
+  umask(old);
+  if (ok && chmod(path.c_str(), 0600) != 0)
+    ok = false, error = fmt::format("cannot chmod {}: {}", path, std::strerror(errno));
+  if (ok)
+    log::info("main", "control credential created: {} (mode 0600)", path);
+  return ok;
+}
+
+} // namespace hbs
