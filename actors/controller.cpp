@@ -77,7 +77,8 @@ void spawn_children(self_ptr self) {
   if (!c.peer.cluster_address.empty() && st.setup.dial_peer)
     paths.push_back(c.peer.cluster_address);
   st.peer = spawn_child(self, own, peer_fn,
-                        peer_setup{c.controller, c.peer_name(), paths, c.peer.port, me, own});
+                        peer_setup{c.controller, c.peer_name(), paths, c.peer.port, me, own,
+                                   st.setup.peer_tls, c.controller_number() == 0});
   apply_all(self);
 }
 
@@ -200,6 +201,10 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
         self->send(self->state.mnfa, mnfa_atom_v, r);
     },
     [=](link_atom, bool up) { on_link(self, up); },
+    [=](peer_atom, caf::actor_addr& gw) { // it dialed in
+      self->send(self->state.peer, link_atom_v, caf::actor_cast<peer_gateway_actor>(gw));
+    },
+    [=](hello_atom, caf::actor_addr& own) { self->send(self->state.peer, hello_atom_v, own); },
     [=](holdoff_atom) {
       auto& st = self->state;
       if (st.role_settled)

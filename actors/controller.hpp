@@ -41,6 +41,7 @@ struct controller_setup {
   // false: the peer link is not dialled; its gateway's handle is handed to it (one process,
   // in tests). The hold-off still applies when config.peer.address is set.
   bool dial_peer = true;
+  bool peer_tls = false; // the link runs over CAF's OpenSSL module
   // One per config.networks entry (or none): each network beats when it closes a period.
   std::vector<std::shared_ptr<beat>> progress;
 };

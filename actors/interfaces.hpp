@@ -144,7 +144,8 @@ using peer_gateway_actor = caf::typed_actor<
   caf::reacts_to<sync_atom, control_snapshot>, // its control state: all, or one change
   caf::reacts_to<table_atom, std::string>,     // the active agent's alarm table (JSON)
   caf::reacts_to<mnfa_atom, mnfa_report>,      // its MNFA episode and back-off
-  caf::replies_to<ping_atom>::with<uint64_t>>; // last-contact probe; reply: its generation
+  caf::reacts_to<hello_atom, caf::actor_addr>, // it dialed in: its own gateway (see peer.hpp)
+  caf::replies_to<ping_atom>::with<uint64_t>>; // last-contact probe; reply: messages taken
 
 // ---- Internal -------------------------------------------------------------------------
 
@@ -166,6 +167,8 @@ using controller_actor = control_reads::extend<
   caf::reacts_to<peer_atom, control_snapshot>,             // the peer's state (gateway)
   caf::reacts_to<peer_atom, std::string>,                  // the peer's alarm table
   caf::reacts_to<peer_atom, mnfa_report>,                  // the peer's MNFA state
+  caf::reacts_to<peer_atom, caf::actor_addr>,              // the peer dialed in: its gateway
+  caf::reacts_to<hello_atom, caf::actor_addr>,             // this agent's own peer gateway
   caf::reacts_to<link_atom, bool>,                         // peer link up / down
   caf::reacts_to<holdoff_atom>,                            // the start-up hold-off is over
   caf::reacts_to<mnfa_atom, bool>,                         // own MNFA: period x4 / restored
@@ -183,7 +186,8 @@ using controller_actor = control_reads::extend<
 using peer_actor = caf::typed_actor<
   caf::reacts_to<connect_atom>,                        // (re)try the connection
   caf::reacts_to<tick_atom>,                           // probe the link (last contact)
-  caf::reacts_to<link_atom, peer_gateway_actor>,       // use this gateway (same process)
+  caf::reacts_to<link_atom, peer_gateway_actor>,       // use this gateway (it dialed in)
+  caf::reacts_to<hello_atom, caf::actor_addr>,         // own gateway, announced when dialing
   caf::reacts_to<sync_atom, control_snapshot>,         // to the peer
   caf::reacts_to<table_atom, std::string>,             // to the peer
   caf::reacts_to<mnfa_atom, mnfa_report>,              // to the peer

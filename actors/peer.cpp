@@ -11,8 +11,10 @@
 #include <cstring>
 
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 
 #include "runtime/log.hpp"
+#include "runtime/tls.hpp"
 
 namespace hbs {
 
@@ -73,16 +75,20 @@ void retry_later(self_ptr self) {
   self->delayed_send(self, st.path == 0 ? st.backoff : caf::timespan{0}, connect_atom_v);
 }
 
-void link_up(self_ptr self, peer_gateway_actor remote) {
+void link_up(self_ptr self, peer_gateway_actor remote, bool dialed) {
   auto& st = self->state;
+  if (dialed && st.setup.addresses.empty())
+    dialed = false; // a handle handed over in-process: nothing to announce
   st.remote = std::move(remote);
   st.backoff = caf::timespan{0};
   st.last_contact = self->clock().now();
   st.ever_contacted = true;
   ++st.num_link_ups;
   self->monitor(st.remote);
-  log::info("peer", "link to {} up ({} path)", st.setup.peer,
-            st.setup.addresses.empty() ? "local" : path_name(st.path));
+  log::info("peer", "link to {} up ({})", st.setup.peer,
+            !dialed ? "it dialed in" : path_name(st.path));
+  if (dialed && st.own_gateway) // so the peer links back over this very connection
+    self->send(st.remote, hello_atom_v, st.own_gateway);
   self->send(st.setup.parent, link_atom_v, true);
 }
 
@@ -90,6 +96,13 @@ void connect(self_ptr self) {
   auto& st = self->state;
   if (st.remote || st.connecting || st.setup.addresses.empty())
     return;
+  if (!st.setup.dials) { // the peer dials; only after a while without a link does this side
+    auto waited = self->clock().now() - st.unlinked_since;
+    if (waited < peer_dial_fallback) {
+      self->delayed_send(self, peer_dial_fallback - waited, connect_atom_v);
+      return;
+    }
+  }
   if (st.setup.probe) {
     if (auto err = probe_tcp(address(self), st.setup.port, probe_timeout_ms); !err.empty()) {
       log::debug("peer", "{}:{} ({}) not reachable: {}", address(self), st.setup.port,
@@ -98,7 +111,10 @@ void connect(self_ptr self) {
     }
   }
   st.connecting = true;
-  auto mm = self->system().middleman().actor_handle();
+  // TLS: the OpenSSL module's middleman actor (the plain one would speak BASP in the clear,
+  // which a TLS gateway refuses).
+  auto mm = st.setup.tls ? self->system().openssl_manager().actor_handle()
+                         : self->system().middleman().actor_handle();
   self->request(mm, 2s, caf::connect_atom::value, address(self), st.setup.port)
     .then(
       [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
@@ -108,12 +124,21 @@ void connect(self_ptr self) {
                     self->state.setup.port);
           return retry_later(self);
         }
-        link_up(self, caf::actor_cast<peer_gateway_actor>(std::move(ptr)));
+        link_up(self, caf::actor_cast<peer_gateway_actor>(std::move(ptr)), true);
       },
       [=](caf::error& err) {
-        self->state.connecting = false;
-        log::debug("peer", "connect to {} at {} failed: {}", self->state.setup.peer,
-                   address(self), self->system().render(err));
+        auto& st = self->state;
+        st.connecting = false;
+        // TLS failures all read disconnect_during_handshake: a refused certificate (either
+        // side), or BASP's keepalive cutting a slow handshake (then the retry just works).
+        if (st.setup.tls && err == caf::sec::disconnect_during_handshake
+            && st.num_tls_failures++ % 20 == 0)
+          log::warn("peer", "TLS handshake with {} at {} failed ({} so far): a wrong "
+                    "certificate on either side, or one CAF cut short", st.setup.peer,
+                    address(self), st.num_tls_failures);
+        else
+          log::debug("peer", "connect to {} at {} failed: {}", st.setup.peer, address(self),
+                     self->system().render(err));
         retry_later(self);
       });
 }
@@ -141,11 +166,13 @@ void to_peer(self_ptr self, const char* what, Ts&&... xs) {
 
 peer_actor::behavior_type peer_fn(self_ptr self, peer_setup s) {
   self->state.setup = std::move(s);
+  self->state.unlinked_since = self->clock().now();
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     if (dm.source != st.remote.address())
       return;
     st.remote = nullptr;
+    st.unlinked_since = self->clock().now();
     ++st.num_link_downs;
     log::warn("peer", "link to {} down: {}", st.setup.peer, self->system().render(dm.reason));
     self->send(st.setup.parent, link_atom_v, false);
@@ -158,9 +185,10 @@ peer_actor::behavior_type peer_fn(self_ptr self, peer_setup s) {
     [=](connect_atom) { connect(self); },
     [=](tick_atom) { probe(self); },
     [=](link_atom, peer_gateway_actor remote) {
-      if (!self->state.remote)
-        link_up(self, std::move(remote));
+      if (!self->state.remote && remote)
+        link_up(self, std::move(remote), false);
     },
+    [=](hello_atom, caf::actor_addr own) { self->state.own_gateway = std::move(own); },
     [=](sync_atom a, control_snapshot& s) { to_peer(self, "a control change", a, std::move(s)); },
     [=](table_atom a, std::string& t) { to_peer(self, "the alarm table", a, std::move(t)); },
     [=](mnfa_atom a, mnfa_report r) { to_peer(self, "the MNFA state", a, r); },
@@ -180,6 +208,8 @@ peer_actor::behavior_type peer_fn(self_ptr self, peer_setup s) {
       out.num_link_ups = st.num_link_ups;
       out.num_link_downs = st.num_link_downs;
       out.num_unsent = st.num_unsent;
+      out.tls = st.setup.tls;
+      out.num_tls_refused = num_tls_refused();
       return out;
     },
   };

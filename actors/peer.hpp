@@ -3,6 +3,11 @@
 // management address, then its cluster-host address (a management switch failure must not
 // cut the two agents apart), with capped backoff; monitors the gateway it reached and tells
 // its controller when the link goes up or down. Pulses never ride on it.
+// One side dials (controller-0) and announces its own gateway in a hello; the other links to
+// that. Two simultaneous dials would give BASP two connections between the same nodes, and
+// closing the spare one cuts the link (seen with TLS, whose handshake is slow enough to make
+// it likely: a link flapping ten times a second). The other side dials only when it has had
+// no link for a while (a path only it can use).
 
 #include <string>
 #include <vector>
@@ -20,7 +25,11 @@ struct peer_setup {
   // Probe each address with a timed TCP connect before asking the middleman: its own
   // connect blocks for minutes on a partitioned (silent) address. Off in simulated time.
   bool probe = false;
+  bool tls = false; // dial through CAF's OpenSSL module (mutual TLS)
+  bool dials = true; // false: wait to be dialed, dial only after `fallback` without a link
 };
+
+constexpr caf::timespan peer_dial_fallback = std::chrono::seconds{5};
 
 struct peer_state {
   peer_setup setup;
@@ -33,6 +42,9 @@ struct peer_state {
   uint64_t num_link_ups = 0;
   uint64_t num_link_downs = 0;
   uint64_t num_unsent = 0;
+  uint64_t num_tls_failures = 0; // own connects that failed in the TLS handshake
+  caf::actor_addr own_gateway;   // announced to the peer after dialing it
+  caf::actor_clock::time_point unlinked_since{};
   static inline const char* name = "peer";
 };
 

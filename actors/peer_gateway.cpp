@@ -11,7 +11,7 @@ using self_ptr = peer_gateway_actor::stateful_pointer<peer_gateway_state>;
 bool refuse(self_ptr self, const char* what, size_t size, size_t limit) {
   auto n = ++self->state.num_refused;
   if (n == 1 || n % 100 == 0)
-    log::warn("peer", "refused a {} from the peer: {} over the limit of {} ({} refused)",
+    log::warn("peer", "refused a {} from the peer ({} over the limit of {}; {} refused)",
               what, size, limit, n);
   return true;
 }
@@ -39,6 +39,16 @@ peer_gateway_actor::behavior_type peer_gateway_fn(self_ptr self, controller_acto
     [=](mnfa_atom, mnfa_report r) {
       ++self->state.num_taken;
       self->send(self->state.controller, peer_atom_v, r);
+    },
+    [=](hello_atom, caf::actor_addr& gw) {
+      // It dialed in: link back to its gateway, which must live where the hello came from.
+      auto sender = self->current_sender();
+      if (!gw || !sender || gw.node() != sender->node()) {
+        refuse(self, "hello naming a gateway elsewhere", 0, 0);
+        return;
+      }
+      ++self->state.num_taken;
+      self->send(self->state.controller, peer_atom_v, std::move(gw));
     },
     [=](ping_atom) { return self->state.num_taken; },
   };

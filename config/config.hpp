@@ -63,6 +63,9 @@ struct peer_config {
   uint16_t port = 2151;       // both agents publish their peer gateway here
   uint32_t keepalive_ms = 1000; // BASP keepalive; must be the same on both agents
   uint32_t hold_off_ms = 3000;  // peer unreachable this long at start: own designation rules
+  bool tls = true;              // mutual TLS; false: BASP in the clear (warned at start)
+  std::string tls_certificate = "/etc/hbs/tls/controller.pem"; // chain and key, one PEM
+  std::string tls_ca = "/etc/hbs/tls/ca.crt"; // the cluster CA (signs only the controllers)
 };
 
 struct agent_config {

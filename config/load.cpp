@@ -375,6 +375,9 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
       r.integer("port", c.peer.port, 1, 65535);
       r.integer("keepalive_ms", c.peer.keepalive_ms, 100, 60000);
       r.integer("hold_off_ms", c.peer.hold_off_ms, 0, 600000);
+      r.boolean("tls", c.peer.tls);
+      r.text("tls_certificate", c.peer.tls_certificate);
+      r.text("tls_ca", c.peer.tls_ca);
     }
     if (auto* t = top.table("thresholds")) {
       reader r{*t, "thresholds", pr};

@@ -189,6 +189,10 @@ void validate(const agent_config& c, std::vector<std::string>& pr) {
   if (!c.peer.cluster_address.empty() && !is_ipv4(c.peer.cluster_address))
     pr.push_back(fmt::format("peer.cluster_address = \"{}\": not an IPv4 address",
                              c.peer.cluster_address));
+  if (!c.peer.address.empty() && c.peer.tls
+      && (c.peer.tls_certificate.empty() || c.peer.tls_ca.empty()))
+    pr.push_back("peer.tls_certificate / peer.tls_ca: required for the TLS peer link "
+                 "(scripts/hbs-keys makes them), or peer.tls = false for a link in the clear");
   if (!c.peer.cluster_address.empty() && c.peer.address.empty())
     pr.push_back("peer.cluster_address: a second path needs peer.address as the first");
   if (!c.peer.cluster_address.empty() && !c.network(cluster_host))

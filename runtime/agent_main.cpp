@@ -13,6 +13,8 @@
 #include <caf/actor_system.hpp>
 #include <fmt/format.h>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include "actors/control_gateway.hpp"
@@ -27,6 +29,7 @@
 #include "runtime/scheduling.hpp"
 #include "runtime/service.hpp"
 #include "runtime/system_config.hpp"
+#include "runtime/tls.hpp"
 #include "runtime/udp_socket.hpp"
 #include "runtime/watchdog.hpp"
 
@@ -146,9 +149,12 @@ int main(int argc, char** argv) {
   else if (conf.scheduling_priority > 0)
     hbs::log::info("main", "scheduling: SCHED_RR priority {}", conf.scheduling_priority);
   hbs::io_loop loop;
-  hbs::controller_setup setup{conf, {}, nullptr, conf.state_dir + "/events.jsonl",
-                              conf.state_dir + "/alarms.json", "", true,
-                              conf.state_dir + "/control.json", std::nullopt};
+  hbs::controller_setup setup;
+  setup.config = conf;
+  setup.events_path = conf.state_dir + "/events.jsonl";
+  setup.alarms_path = conf.state_dir + "/alarms.json";
+  setup.own_thread_for_sm = true;
+  setup.control_path = conf.state_dir + "/control.json";
   setup.control.emplace(load_control(conf, setup.control_path, reset_state));
   {
     std::string err;
@@ -180,9 +186,27 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // The peer link: mutual TLS unless switched off (then said loudly at every start).
+  hbs::tls_files tls;
+  setup.peer_tls = !conf.peer.address.empty() && conf.peer.tls;
+  if (setup.peer_tls) {
+    tls = {conf.peer.tls_certificate, conf.peer.tls_ca};
+    if (auto p = hbs::check_tls_files(tls, conf.controller); !p.empty()) {
+      hbs::log::error("main", "peer TLS: {}", p);
+      return 2;
+    }
+    hbs::tls_expect_peer(conf.peer_name());
+  } else if (!conf.peer.address.empty()) {
+    hbs::log::warn("main", "peer link IN THE CLEAR (peer.tls = false): anyone who reaches port "
+                   "{} can change this agent's state", conf.peer.port);
+  }
   caf::actor_system_config cfg;
-  hbs::configure(cfg, true, std::chrono::milliseconds{conf.peer.keepalive_ms});
+  hbs::configure(cfg, true, std::chrono::milliseconds{conf.peer.keepalive_ms}, tls);
   caf::actor_system sys{cfg};
+  if (setup.peer_tls && !sys.openssl_manager().authentication_enabled()) {
+    hbs::log::error("main", "peer TLS: CAF's OpenSSL module is not authenticating");
+    return 1; // never fall back to anonymous TLS
+  }
   loop.start();
   std::string token, err;
   if (!hbs::ensure_token(conf.control_token, token, err)) {
@@ -190,11 +214,13 @@ int main(int argc, char** argv) {
     loop.stop();
     return 1;
   }
+  bool setup_tls = setup.peer_tls;
   auto ctrl = sys.spawn(hbs::controller_fn, std::move(setup));
   // Only the two gateways are reachable from outside: hbsctl's on the local control socket
   // and the peer's on the peer port (actors/interfaces.hpp).
   auto control = sys.spawn(hbs::control_gateway_fn, ctrl, token);
   auto peer_gw = sys.spawn(hbs::peer_gateway_fn, ctrl);
+  caf::anon_send(ctrl, hbs::hello_atom_v, peer_gw.address()); // announced when dialing
   auto stop_all = [&] {
     caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
     loop.stop();
@@ -212,7 +238,8 @@ int main(int argc, char** argv) {
   if (!conf.peer.cluster_address.empty())
     peer_at.push_back(conf.network(hbs::cfg::cluster_host)->local_address);
   for (auto& at : peer_at) {
-    auto p = sys.middleman().publish(peer_gw, conf.peer.port, at.c_str(), true);
+    auto p = setup_tls ? caf::openssl::publish(peer_gw, conf.peer.port, at.c_str(), true)
+                       : sys.middleman().publish(peer_gw, conf.peer.port, at.c_str(), true);
     if (!p) {
       hbs::log::error("main", "cannot publish the peer gateway on {}:{}: {}", at,
                       conf.peer.port, sys.render(p.error()));
@@ -262,8 +289,8 @@ int main(int argc, char** argv) {
   hbs::service::stopping();
   caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
   ctl_socket.reset();
-  if (!peer_at.empty())
-    sys.middleman().unpublish(peer_gw, conf.peer.port);
+  if (!peer_at.empty() && !setup_tls) // (caf::openssl::unpublish does not compile in 0.17.6;
+    sys.middleman().unpublish(peer_gw, conf.peer.port); // the process ends anyway)
   loop.stop();
   return 0;
 }

@@ -269,7 +269,7 @@ nlohmann::json to_json(const peer_status& p) {
           {"num_link_downs", p.num_link_downs}, {"generation", p.generation},
           {"designation", p.designation}, {"epoch", p.epoch}, {"peer_locked", p.peer_locked},
           {"num_syncs", p.num_syncs}, {"num_refused", p.num_refused},
-          {"num_unsent", p.num_unsent}};
+          {"num_unsent", p.num_unsent}, {"tls", p.tls}, {"num_tls_refused", p.num_tls_refused}};
 }
 
 nlohmann::json sm_reading_json(const wire::cluster_block& v) {
@@ -319,13 +319,15 @@ std::string render_peer(const peer_status& p) {
   return fmt::format("{} ({}) -> {} at {}{}: link {}, last contact {}, up {} / down {} times\n"
                      "  designation: {} active (epoch {}); generation {}; {} {}\n"
                      "  control snapshots from the peer: {} taken, {} refused; {} message(s) "
-                     "not sent while down (the next link-up exchanges everything)\n",
+                     "not sent while down (the next link-up exchanges everything)\n"
+                     "  {}; {} handshake(s) refused\n",
                      p.controller, p.role, p.peer,
                      p.endpoint.empty() ? "(no address: simplex)" : p.endpoint,
                      p.path.empty() ? "" : " (" + p.path + ")", p.link_up ? "UP" : "DOWN", age,
                      p.num_link_ups, p.num_link_downs, p.designation, p.epoch, p.generation,
                      p.peer, p.peer_locked ? "LOCKED by an operator" : "not locked",
-                     p.num_syncs, p.num_refused, p.num_unsent);
+                     p.num_syncs, p.num_refused, p.num_unsent,
+                     p.tls ? "mutual TLS" : "IN THE CLEAR (peer.tls = false)", p.num_tls_refused);
 }
 
 std::string render_sm_reading(const wire::cluster_block& v) {

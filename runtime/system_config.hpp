@@ -6,12 +6,16 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include "runtime/tls.hpp"
+
 namespace hbs {
 
 // keepalive: BASP heartbeat interval; the link drops after 5 silent intervals. It must be
 // the same on both agents (asymmetric settings drop healthy links).
+// tls: load CAF's OpenSSL module with these files (the peer link); empty: none.
 void configure(caf::actor_system_config& cfg, bool with_middleman,
-               std::chrono::milliseconds keepalive = std::chrono::milliseconds{1000});
+               std::chrono::milliseconds keepalive = std::chrono::milliseconds{1000},
+               const tls_files& tls = {});
 
 // Signals a daemon waits for in sigwait(); blocked before any thread starts.
 void block_daemon_signals();

@@ -112,6 +112,8 @@ hbs_setup_pair() { # BUILD_DIR NUM_WORKERS BASE_PORT
     hosts+=$'\n'"management = \"127.0.30.${suffix[k]}\""
     hosts+=$'\n'"cluster-host = \"127.0.31.${suffix[k]}\""$'\n'
   done
+  # The peer link runs over mutual TLS, as deployed: a cluster CA and one PEM per controller.
+  "$(dirname "${BASH_SOURCE[0]}")/../../scripts/hbs-keys" --out "$HBS_DIR/tls" >/dev/null
   for me in 0 1; do
     cat >"$HBS_DIR/agent-$me.toml" <<TOML
 [agent]
@@ -129,7 +131,10 @@ client_port = $((HBS_BASE + 11))
 
 [peer]
 address = "127.0.30.$((2 - me))"
+cluster_address = "127.0.31.$((2 - me))"
 port = $((HBS_BASE + 12))
+tls_certificate = "$HBS_DIR/tls/controller-$me.pem"
+tls_ca = "$HBS_DIR/tls/ca.crt"
 
 [networks.management]
 local_address = "127.0.30.$((me + 1))"

@@ -47,8 +47,9 @@ struct agent_fixture : caf_fixture {
     c.networks = {net(0, "127.0.0.1"), net(1, "127.0.0.2")};
     for (int i = 0; i < num_hosts; ++i)
       c.hosts.push_back({host_name(i), cfg::host_type::worker, mgmt_addr(i), clstr_addr(i), true});
-    controller_setup s{c, {mgmt_socket, clstr_socket},
-                       nullptr, "", "", "", false};
+    controller_setup s;
+    s.config = c;
+    s.sockets = {mgmt_socket, clstr_socket};
     for (int i = 0; i < num_hosts; ++i)
       for (uint8_t n : {0, 1}) {
         auto addr = n == 0 ? mgmt_addr(i) : clstr_addr(i);

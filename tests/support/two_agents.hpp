@@ -116,9 +116,16 @@ struct two_agents : test::caf_fixture {
     std::string alarms;
     REQUIRE(read_file(dir[me] + "/alarms.json", alarms, err));
     sm[me] = simnet.bind(c_addr[me], c.sm.client_port);
-    controller_setup s{c, {simnet.bind(c_addr[me], 2103)},
-                       simnet.bind(c_addr[me], c.sm.server_port), dir[me] + "/events.jsonl",
-                       dir[me] + "/alarms.json", alarms, false, control, std::move(cs), false};
+    controller_setup s;
+    s.config = c;
+    s.sockets = {simnet.bind(c_addr[me], 2103)};
+    s.sm_socket = simnet.bind(c_addr[me], c.sm.server_port);
+    s.events_path = dir[me] + "/events.jsonl";
+    s.alarms_path = dir[me] + "/alarms.json";
+    s.alarms_json = alarms;
+    s.control_path = control;
+    s.control = std::move(cs);
+    s.dial_peer = false; // the fixture hands each link the other's gateway
     ctrl[me] = sys.spawn(controller_fn, std::move(s));
     gateway[me] = sys.spawn(peer_gateway_fn, ctrl[me]);
   }

@@ -556,6 +556,52 @@ case_restart_keeps_stopped_host() {
   tb_ctl c0 start worker-4
 }
 
+# A rogue hbs-agent on the management network (in worker-5's namespace), claiming to be the
+# active peer of controller-0, tries its peer gateway three ways: BASP in the clear, a
+# certificate of another CA, and one of the cluster CA naming another host. Each handshake is
+# refused (and counted); nothing changes: controller-0 stays active with its designation,
+# controller-1 linked, no event.
+case_rogue_agent_refused() {
+  local dir=$TB_DIR/rogue epoch0 refused0 way
+  rm -rf "$dir"; mkdir -p "$dir"
+  epoch0=$(tb_ctl c0 status --json | jq .epoch)
+  refused0=$(tb_ctl c0 peer --json | jq .num_tls_refused)
+  "$TB_ROOT/scripts/hbs-keys" --out "$dir/other-ca" --controllers controller-7 >/dev/null
+  "$TB_ROOT/scripts/hbs-keys" --out "$TB_DIR/tls" --controllers controller-7 >/dev/null
+  for way in plain other-ca cluster-ca-other-name; do
+    rm -rf "$dir/state"
+    {
+      printf '[agent]\ncontroller = "controller-7"\nrole = "active"\nstate_dir = "%s/state"\n' "$dir"
+      printf 'control_socket = "%s/agent.sock"\ncontrol_token = "%s/token"\n' "$dir" "$dir"
+      printf 'lock_file = ""\n[sm]\nenabled = false\n'
+      printf '[peer]\nname = "controller-0"\naddress = "%s"\nhold_off_ms = 0\n' "${TB_MGMT[c0]}"
+      case $way in
+        plain) printf 'tls = false\n' ;;
+        other-ca) printf 'tls_certificate = "%s/other-ca/controller-7.pem"\ntls_ca = "%s"\n' \
+                    "$dir" "$dir/other-ca/ca.crt" ;;
+        *) printf 'tls_certificate = "%s/tls/controller-7.pem"\ntls_ca = "%s/tls/ca.crt"\n' \
+             "$TB_DIR" "$TB_DIR" ;;
+      esac
+      printf '[networks.management]\nlocal_address = "%s"\nagent_port = 2193\n' "${TB_MGMT[w5]}"
+    } >"$dir/agent.toml"
+    ip netns exec "$(tb_ns w5)" "$TB_BUILD/hbs-agent" --config "$dir/agent.toml" \
+      >"$dir/$way.log" 2>&1 &
+    local rogue=$!
+    sleep 7 # past its 5 s before it dials (it is not controller-0), and a few tries
+    kill -TERM "$rogue"; wait "$rogue" 2>/dev/null || true
+    grep -q "link to controller-0 up" "$dir/$way.log" && tb_fail "the rogue ($way) got a link"
+    echo "rogue agent ($way): no link; controller-0 refused $(( $(tb_ctl c0 peer --json |
+      jq .num_tls_refused) - refused0 )) handshake(s) so far"
+  done
+  (( $(tb_ctl c0 peer --json | jq .num_tls_refused) > refused0 )) ||
+    tb_fail "controller-0 counted no refused handshake"
+  [[ $(tb_ctl c0 status --json | jq .epoch) == "$epoch0" ]] || tb_fail "the designation moved"
+  [[ $(tb_ctl c0 role) == active && $(tb_ctl c1 role) == inactive ]] || tb_fail "roles moved"
+  tb_ctl c0 peer --json | jq -e .link_up >/dev/null || tb_fail "controller-0 lost its real peer"
+  expect_events c0
+  expect_events c1
+}
+
 starts_of_all_but() { # SKIP_ID: heartbeat_start of every other node on both networks
   local id
   for id in "${TB_NODES[@]}"; do
@@ -586,6 +632,7 @@ case_dead_office_sim_1000() {
   trap sim_cleanup EXIT
   ip netns add "$ns"
   ip -n "$ns" link set lo up
+  "$TB_ROOT/scripts/hbs-keys" --out "$dir/tls" >/dev/null
   for me in 0 1; do
     mkdir -p "$dir/c$me"
     {
@@ -596,7 +643,9 @@ case_dead_office_sim_1000() {
       printf 'lock_file = ""\n\n'
       printf '[sm]\nserver_port = %s\nclient_port = %s\n\n' $((2124 + 10 * me)) $((2224 + 10 * me))
       printf '[mnfa]\nthreshold_percent = 20\n\n'
-      printf '[peer]\naddress = "127.0.60.%s"\n\n' $((2 - me))
+      printf '[peer]\naddress = "127.0.60.%s"\n' $((2 - me))
+      printf 'tls_certificate = "%s/controller-%s.pem"\ntls_ca = "%s/ca.crt"\n\n' \
+        "$dir/tls" "$me" "$dir/tls"
       printf '[networks.management]\nlocal_address = "127.0.60.%s"\n\n' $((me + 1))
       printf '[networks.cluster-host]\nlocal_address = "127.0.61.%s"\n\n' $((me + 1))
       "$build/hbs-sim" --hosts $n --networks 2 --print-inventory

@@ -17,6 +17,7 @@
 # Processes are tracked in files ($TB_DIR/pids/<id>.agent|client) so subshells (one per
 # matrix case) can restart them and the teardown still finds them.
 
+TB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd) # the repository
 TB_PREFIX=${TB_PREFIX:-hbst-}
 TB_SW=${TB_PREFIX}sw
 TB_DIR=${TB_DIR:-/tmp/${TB_PREFIX}run}
@@ -197,6 +198,8 @@ TOML
         >"$TB_DIR/$id/client.toml"
     fi
   done
+  # The peer link runs over mutual TLS, as deployed (one cluster CA for the testbed).
+  [[ $TB_PROFILE == simplex ]] || "$TB_ROOT/scripts/hbs-keys" --out "$TB_DIR/tls" >/dev/null
   for id in "${TB_CONTROLLERS[@]}"; do
     me=${id#c}
     other=c$((1 - me))
@@ -223,7 +226,10 @@ local_address = "${TB_MGMT[$id]}"
 mode = "unicast"
 TOML
       else
-        printf '\n[peer]\naddress = "%s"\n' "${TB_MGMT[$other]}"
+        printf '\n[peer]\naddress = "%s"\ncluster_address = "%s"\n' "${TB_MGMT[$other]}" \
+          "${TB_CLSTR[$other]}"
+        printf 'tls_certificate = "%s/tls/controller-%s.pem"\ntls_ca = "%s/tls/ca.crt"\n' \
+          "$TB_DIR" "$me" "$TB_DIR"
         tb_networks_toml "$id"
       fi
       tb_hosts_toml

@@ -23,7 +23,8 @@ source "$here/cases.sh"
 all_cases=(profile-simplex profile-duplex dead-office-sim-1000 dead-office mgmt-cut-worker clstr-cut-worker
            clstr-cut-controller-1 controller-1-loses-mgmt controllers-partitioned
            switch-failure-mnfa loss-1pct loss-5pct kill-clients restart-agents-keep-alarms
-           swact-restart-one-active partition-commands-converge restart-keeps-stopped-host)
+           swact-restart-one-active partition-commands-converge restart-keeps-stopped-host
+           rogue-agent-refused)
 cases=("$@")
 ((${#cases[@]})) || cases=("${all_cases[@]}")
 for c in "${cases[@]}"; do
