@@ -21,6 +21,7 @@
 #include "actors/control_state.hpp"
 #include "actors/interfaces.hpp"
 #include "config/config.hpp"
+#include "messages/pulse_auth.hpp"
 #include "runtime/beat.hpp"
 #include "runtime/datagram.hpp"
 
@@ -42,6 +43,7 @@ struct controller_setup {
   // in tests). The hold-off still applies when config.peer.address is set.
   bool dial_peer = true;
   bool peer_tls = false; // the link runs over CAF's OpenSSL module
+  std::shared_ptr<const wire::pulse_gate> pulse_auth; // null: pulses unsigned
   // One per config.networks entry (or none): each network beats when it closes a period.
   std::vector<std::shared_ptr<beat>> progress;
 };

@@ -24,11 +24,29 @@ void keep_peer_history(network_state& st, const wire::pulse& rsp) {
     }
 }
 
+// A signature that is wrong or too old drops the response; in require mode so does none.
+bool admitted(network_state& st, const datagram& d, size_t& size) {
+  size = std::min<size_t>(d.size, d.data.size() + 1); // over the buffer: the decoder refuses it
+  if (!st.setup.auth)
+    return true;
+  wire::auth_result r;
+  bool ok = st.setup.auth->admit(d.data.data(), std::min<size_t>(d.size, d.data.size()),
+                                 wire::wall_ms(), size, r);
+  auto& c = st.counters;
+  c.num_unsigned += r == wire::auth_result::none;
+  c.num_bad_mac += r == wire::auth_result::bad_mac;
+  c.num_replayed += r == wire::auth_result::replayed;
+  return ok;
+}
+
 void note_response(self_ptr self, const datagram& d) {
   auto& st = self->state;
   auto& c = st.counters;
   ++c.num_responses;
-  auto err = wire::decode_pulse(wire::pulse_kind::response, {d.data.data(), d.size},
+  size_t size = 0;
+  if (!admitted(st, d, size))
+    return;
+  auto err = wire::decode_pulse(wire::pulse_kind::response, {d.data.data(), size},
                                 st.response);
   if (err != wire::decode_error::none) {
     auto& n = c.num_malformed[static_cast<size_t>(err)];
@@ -135,6 +153,8 @@ void send_request(self_ptr self) {
       req.clue = static_cast<uint32_t>(i + 1);
   }
   auto size = wire::encode_pulse(wire::pulse_kind::request, req, {st.tx.data(), st.tx.size()});
+  if (st.setup.auth) // signed once per period: every host gets the same request
+    size = st.setup.auth->seal(st.tx.data(), size, st.tx.size(), wire::wall_ms());
   st.fan_out.clear();
   auto port = st.setup.net.client_port;
   for (auto& slot : st.slots) {

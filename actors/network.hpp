@@ -14,6 +14,7 @@
 #include "actors/local_health.hpp"
 #include "config/config.hpp"
 #include "messages/pulse.hpp"
+#include "messages/pulse_auth.hpp"
 #include "runtime/beat.hpp"
 #include "runtime/datagram.hpp"
 
@@ -28,6 +29,7 @@ struct network_setup {
   std::shared_ptr<datagram_socket> socket;
   vault_actor vault;
   std::shared_ptr<beat> progress; // beats at every period close, for the watchdog; may be null
+  std::shared_ptr<const wire::pulse_gate> auth; // pulse authentication; null: off
 };
 
 struct host_slot {
@@ -63,7 +65,7 @@ struct network_state {
   network_counters counters;
   // Scratch space reused every period: no allocation on the per-pulse path.
   std::array<datagram, 64> rx;
-  std::array<uint8_t, wire::max_pulse_size> tx{};
+  std::array<uint8_t, wire::max_pulse_size + wire::auth_trailer_size> tx{};
   std::vector<outgoing> fan_out;
   wire::cluster_block own;   // this controller's histories, from the vault
   period_summary summary;    // accumulates peer history during a period

@@ -55,6 +55,7 @@ void unwatch_host(network_state& st, const std::string& name) {
 network_counters counters_of(const network_state& st) {
   auto c = st.counters;
   c.period_ms = st.setup.period_ms;
+  c.auth_mode = wire::to_string(st.setup.auth ? st.setup.auth->mode : wire::auth_mode::off);
   auto& h = st.health.counters();
   c.num_judged = h.num_judged;
   c.num_stalled_short = h.num_stalled_short;

@@ -18,12 +18,37 @@ uint32_t current_flags(const responder_state& st) {
   return f;
 }
 
+// A request signed wrong, too old, or (require) not at all is dropped, counted and logged.
+bool admitted(self_ptr self, const datagram& d, size_t& size) {
+  auto& st = self->state;
+  size = std::min<size_t>(d.size, d.data.size() + 1); // over the buffer: the decoder refuses
+  if (!st.setup.auth)
+    return true;
+  wire::auth_result r;
+  if (st.setup.auth->admit(d.data.data(), std::min<size_t>(d.size, d.data.size()),
+                           wire::wall_ms(), size, r)) {
+    st.num_unsigned += r == wire::auth_result::none;
+    return true;
+  }
+  auto& n = r == wire::auth_result::bad_mac  ? st.num_bad_mac
+            : r == wire::auth_result::replayed ? st.num_replayed
+                                               : st.num_unsigned;
+  if (n++ % 1000 == 0)
+    log::warn("responder", "{} dropped a request from {}: {} signature ({} so far)",
+              cfg::network_label(st.setup.net.index), format_ipv4(d.addr), wire::to_string(r),
+              n);
+  return false;
+}
+
 // Decodes and answers one request into out slot i; false when it is dropped.
 bool answer(self_ptr self, const datagram& d, size_t i) {
   auto& st = self->state;
   auto label = cfg::network_label(st.setup.net.index);
   ++st.num_requests;
-  auto err = wire::decode_pulse(wire::pulse_kind::request, {d.data.data(), d.size},
+  size_t in_size = 0;
+  if (!admitted(self, d, in_size))
+    return false;
+  auto err = wire::decode_pulse(wire::pulse_kind::request, {d.data.data(), in_size},
                                 st.request);
   if (err != wire::decode_error::none) {
     auto& n = st.num_malformed[static_cast<size_t>(err)];
@@ -58,6 +83,8 @@ bool answer(self_ptr self, const datagram& d, size_t i) {
               label);
   auto size = wire::encode_pulse(wire::pulse_kind::response, st.response,
                                  {st.tx[i].data(), st.tx[i].size()});
+  if (st.setup.auth && size > 0)
+    size = st.setup.auth->seal(st.tx[i].data(), size, st.tx[i].size(), wire::wall_ms());
   st.out[i] = {d.addr, 0, st.setup.net.agent_port, static_cast<uint16_t>(size), st.tx[i].data()};
   return size > 0;
 }

@@ -10,6 +10,7 @@
 #include "actors/criss_cross.hpp"
 #include "actors/interfaces.hpp"
 #include "config/config.hpp"
+#include "messages/pulse_auth.hpp"
 #include "runtime/datagram.hpp"
 
 namespace hbs {
@@ -19,6 +20,7 @@ struct responder_setup {
   std::string host;
   bool cluster_host_provisioned = false;
   std::shared_ptr<datagram_socket> socket;
+  std::shared_ptr<const wire::pulse_gate> auth; // pulse authentication; null: off
 };
 
 constexpr size_t responder_batch = 32;
@@ -33,7 +35,11 @@ struct responder_state {
   std::array<uint64_t, 16> num_malformed{};
   uint64_t num_no_history = 0;
   std::array<datagram, responder_batch> rx;
-  std::array<std::array<uint8_t, wire::max_pulse_size>, responder_batch> tx{};
+  std::array<std::array<uint8_t, wire::max_pulse_size + wire::auth_trailer_size>,
+             responder_batch> tx{};
+  uint64_t num_unsigned = 0; // requests without a signature (dropped in require mode)
+  uint64_t num_bad_mac = 0;
+  uint64_t num_replayed = 0;
   std::array<outgoing, responder_batch> out{};
   wire::pulse request;
   wire::pulse response;

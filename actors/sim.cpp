@@ -14,10 +14,7 @@ namespace {
 using self_ptr = sim_actor::stateful_pointer<sim_state>;
 using namespace std::chrono_literals;
 
-int64_t wall_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+using wire::wall_ms;
 
 void flush(self_ptr self) {
   auto& st = self->state;
@@ -45,6 +42,8 @@ void answer(self_ptr self, uint8_t net, size_t host, uint32_t requester) {
   auto& buf = st.tx[st.pending];
   auto size = wire::encode_pulse(wire::pulse_kind::response, st.response, {buf.data(),
                                                                            buf.size()});
+  if (st.setup.auth) // one HMAC per response, as each real client signs its own
+    size = st.setup.auth->seal(buf.data(), size, buf.size(), st.now_ms);
   auto source = st.setup.base[net] + static_cast<uint32_t>(host);
   auto port = st.setup.nets[net].agent_port;
   if (f.delay_ms() > 0) {
@@ -68,7 +67,15 @@ void serve(self_ptr self, uint8_t net) {
     for (size_t i = 0; i < n; ++i) {
       auto& d = st.rx[i];
       ++st.num_requests;
-      if (wire::decode_pulse(wire::pulse_kind::request, {d.data.data(), d.size}, st.request)
+      size_t size = std::min<size_t>(d.size, d.data.size() + 1);
+      wire::auth_result r;
+      st.now_ms = wall_ms();
+      if (st.setup.auth && !st.setup.auth->admit(d.data.data(), std::min<size_t>(d.size,
+                                                   d.data.size()), st.now_ms, size, r)) {
+        ++st.num_malformed;
+        continue;
+      }
+      if (wire::decode_pulse(wire::pulse_kind::request, {d.data.data(), size}, st.request)
           != wire::decode_error::none) {
         ++st.num_malformed;
         continue;

@@ -24,6 +24,7 @@ struct sim_setup {
   std::vector<cfg::network_config> nets;                  // management first
   std::vector<std::shared_ptr<datagram_socket>> sockets;  // one per network
   std::shared_ptr<datagram_socket> control;               // may be null
+  std::shared_ptr<const wire::pulse_gate> auth;           // null: pulses unsigned
 };
 
 constexpr size_t sim_batch = 64;
@@ -33,9 +34,11 @@ struct sim_state {
   std::optional<sim_faults> faults;
   std::array<std::vector<criss_cross>, 2> cross;
   std::array<datagram, sim_batch> rx;
-  std::array<std::array<uint8_t, wire::max_pulse_size>, sim_batch> tx{};
+  std::array<std::array<uint8_t, wire::max_pulse_size + wire::auth_trailer_size>, sim_batch>
+    tx{};
   std::array<outgoing, sim_batch> out{};
   size_t pending = 0;
+  int64_t now_ms = 0;     // wall clock when the request being answered was read
   uint8_t pending_net = 0;
   wire::pulse request;
   wire::pulse response;

@@ -9,6 +9,7 @@
 
 #include "actors/liveness.hpp"
 #include "actors/mnfa_logic.hpp"
+#include "messages/pulse_auth.hpp"
 
 namespace hbs::cfg {
 
@@ -68,6 +69,13 @@ struct peer_config {
   std::string tls_ca = "/etc/hbs/tls/ca.crt"; // the cluster CA (signs only the controllers)
 };
 
+// Authenticated pulses (messages/pulse_auth.hpp); the same on every host of a cluster.
+struct pulse_auth_config {
+  wire::auth_mode mode = wire::auth_mode::off;
+  std::string key_file = "/etc/hbs/pulse.key"; // hex, 32..64 bytes; needed unless off
+  uint32_t max_skew_ms = 10000;                // signatures older or newer are replays
+};
+
 struct agent_config {
   std::string controller; // this controller's host name
   uint32_t period_ms = 100;
@@ -92,6 +100,7 @@ struct agent_config {
   uint32_t scheduling_priority = 1;            // SCHED_RR 1..99; 0: normal policy
   sm_config sm;
   peer_config peer;
+  pulse_auth_config pulse_auth;
 
   uint32_t controller_number() const { return controller == "controller-0" ? 0 : 1; }
   const network_config* network(uint8_t index) const;
@@ -107,6 +116,7 @@ struct client_config {
   std::string log_dir;
   std::string log_level = "info";
   std::vector<std::string> log_categories;
+  pulse_auth_config pulse_auth;
 };
 
 template <class T>

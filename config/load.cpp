@@ -304,6 +304,16 @@ std::string one_line(std::string_view problem) {
   return out;
 }
 
+void read_pulse_auth(reader& top, pulse_auth_config& a, std::vector<std::string>& pr) {
+  if (auto* t = top.table("pulse_auth")) {
+    reader r{*t, "pulse_auth", pr};
+    r.choice("mode", a.mode, {{"off", wire::auth_mode::off}, {"accept", wire::auth_mode::accept},
+                              {"require", wire::auth_mode::require}});
+    r.text("key_file", a.key_file);
+    r.integer("max_skew_ms", a.max_skew_ms, 100, 3600000);
+  }
+}
+
 template <class T, class Fn>
 loaded<T> parse_with(std::string_view text, std::string_view source, Fn&& fn) {
   auto res = parse_unescaped<T>(text, source, std::forward<Fn>(fn));
@@ -387,6 +397,7 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
     }
     read_networks(top, c.networks, pr);
     read_hosts(top, c.hosts, pr);
+    read_pulse_auth(top, c.pulse_auth, pr);
   });
 }
 
@@ -406,6 +417,7 @@ loaded<client_config> parse_client_config(std::string_view text, std::string_vie
       pr.push_back("client: missing required table");
     }
     read_networks(top, c.networks, pr);
+    read_pulse_auth(top, c.pulse_auth, pr);
   });
 }
 

@@ -121,6 +121,12 @@ void check_networks(const std::vector<network_config>& nets, std::vector<std::st
 }
 
 
+void check_pulse_auth(const pulse_auth_config& a, std::vector<std::string>& pr) {
+  if (a.mode != wire::auth_mode::off && (a.key_file.empty() || a.key_file[0] != '/'))
+    pr.push_back(fmt::format("pulse_auth.key_file = \"{}\": an absolute path is needed when "
+                             "pulse_auth.mode = \"{}\"", a.key_file, wire::to_string(a.mode)));
+}
+
 void check_hosts(const agent_config& c, std::vector<std::string>& pr) {
   if (c.hosts.size() > max_hosts)
     pr.push_back(fmt::format("hosts: {} hosts, allowed at most {}", c.hosts.size(), max_hosts));
@@ -218,12 +224,14 @@ void validate(const agent_config& c, std::vector<std::string>& pr) {
   }
   check_networks(c.networks, pr);
   check_hosts(c, pr);
+  check_pulse_auth(c.pulse_auth, pr);
 }
 
 void validate(const client_config& c, std::vector<std::string>& pr) {
   if (!valid_host_name(c.host))
     pr.push_back(fmt::format("client.host = \"{}\": not a valid host name", c.host));
   check_networks(c.networks, pr);
+  check_pulse_auth(c.pulse_auth, pr);
 }
 
 } // namespace hbs::cfg

@@ -103,6 +103,10 @@ struct network_counters {
   uint64_t num_self = 0;
   uint64_t num_wrong_controller = 0;
   std::vector<uint64_t> num_malformed; // per wire::decode_error, index 0 unused
+  std::string auth_mode;            // pulse authentication: off, accept, require
+  uint64_t num_unsigned = 0;        // responses without a signature (dropped in require)
+  uint64_t num_bad_mac = 0;         // signed, but not with the cluster's key: dropped
+  uint64_t num_replayed = 0;        // signed, outside the time window: dropped
   // The agent's own health (actors/local_health.hpp): periods judged, periods not judged
   // because the agent could not observe them, and why.
   uint64_t num_judged = 0;
@@ -125,7 +129,8 @@ typename Inspector::result_type inspect(Inspector& f, network_counters& x) {
   return f(x.network, x.mode, x.local_address, x.period_ms, x.sequence, x.expected,
            x.responding, x.num_requests, x.num_send_errors, x.num_responses, x.num_counted,
            x.num_stale, x.num_duplicates, x.num_unknown_source, x.num_self,
-           x.num_wrong_controller, x.num_malformed, x.num_judged, x.num_stalled_short,
+           x.num_wrong_controller, x.num_malformed, x.auth_mode, x.num_unsigned, x.num_bad_mac,
+           x.num_replayed, x.num_judged, x.num_stalled_short,
            x.num_stalled_overflow, x.num_stalled_send, x.num_judged_anyway, x.num_late_ticks, x.num_skipped_periods, x.num_socket_drops,
            x.max_lateness_ms, x.busy_p50_us, x.busy_p99_us, x.busy_max_us);
 }

@@ -75,7 +75,9 @@ void reload(caf::scoped_actor& self, const hbs::controller_actor& ctrl,
                 hbs::tuning{c.period_ms, l.minor, l.degrade, l.loss}, tune_changed, c.action,
                 action_changed)
     .receive([](std::string& what) { hbs::log::info("main", "SIGHUP: {}", what); },
-             [&](caf::error& e) { hbs::log::error("main", "SIGHUP: {}", self->system().render(e)); });
+             [&](caf::error& e) {
+               hbs::log::error("main", "SIGHUP: {}", self->system().render(e));
+             });
 }
 
 // The control state: the file seeds it, run-time changes kept in control.json win (unless
@@ -133,8 +135,9 @@ int main(int argc, char** argv) {
     {"hbs-agent", "hbs-agent: heartbeats every monitored host of the cluster from this controller",
      "/etc/hbs/agent.toml",
      "Exit status: 0 clean stop, 1 runtime failure (socket, state directory, control socket), "
-     "2 invalid command line or configuration.\nSignals: SIGTERM/SIGINT stop, SIGHUP reloads "
-     "period, thresholds, failure action and log settings, SIGUSR2 dumps state to the log."},
+     "2 invalid command line, configuration or a key file it names.\nSignals: SIGTERM/SIGINT "
+     "stop, SIGHUP reloads period, thresholds, failure action and log settings, SIGUSR2 dumps "
+     "state to the log."},
     +load, conf, config_path, &reset_state);
   if (rc >= 0)
     return rc;
@@ -155,6 +158,14 @@ int main(int argc, char** argv) {
   setup.alarms_path = conf.state_dir + "/alarms.json";
   setup.own_thread_for_sm = true;
   setup.control_path = conf.state_dir + "/control.json";
+  {
+    std::string err;
+    setup.pulse_auth = hbs::load_pulse_gate(conf.pulse_auth, err);
+    if (!err.empty()) {
+      hbs::log::error("main", "{}", err);
+      return 2; // the configuration names a key that cannot serve
+    }
+  }
   setup.control.emplace(load_control(conf, setup.control_path, reset_state));
   {
     std::string err;

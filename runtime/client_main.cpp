@@ -10,6 +10,7 @@
 
 #include "actors/alive_monitor.hpp"
 #include "actors/responder.hpp"
+#include "runtime/credential.hpp"
 #include "runtime/daemon.hpp"
 #include "runtime/io_loop.hpp"
 #include "runtime/log.hpp"
@@ -26,8 +27,8 @@ int main(int argc, char** argv) {
     argc, argv,
     {"hbs-client", "hbs-client: answers heartbeat pulses from the controllers on this host",
      "/etc/hbs/client.toml",
-     "Exit status: 0 clean stop, 1 runtime failure (socket), 2 invalid command line or "
-     "configuration.\nSignals: SIGTERM/SIGINT stop."},
+     "Exit status: 0 clean stop, 1 runtime failure (socket), 2 invalid command line, "
+     "configuration or a key file it names.\nSignals: SIGTERM/SIGINT stop."},
     hbs::cfg::load_client_config, conf, config_path);
   if (rc >= 0)
     return rc;
@@ -56,6 +57,12 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  std::string auth_err;
+  auto auth = hbs::load_pulse_gate(conf.pulse_auth, auth_err);
+  if (!auth_err.empty()) {
+    hbs::log::error("main", "{}", auth_err);
+    return 2; // the configuration names a key that cannot serve
+  }
   caf::actor_system_config cfg;
   hbs::configure(cfg, false);
   caf::actor_system sys{cfg};
@@ -65,7 +72,7 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < conf.networks.size(); ++i)
     responders.push_back(sys.spawn(hbs::responder_fn,
                                    hbs::responder_setup{conf.networks[i], conf.host, clstr,
-                                                        sockets[i]}));
+                                                        sockets[i], auth}));
   sockets.clear();
   hbs::alive_monitor_actor alive;
   if (pmon)

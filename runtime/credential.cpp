@@ -75,4 +75,33 @@ bool ensure_token(const std::string& path, std::string& token, std::string& erro
   return ok;
 }
 
+std::shared_ptr<const wire::pulse_gate> load_pulse_gate(const cfg::pulse_auth_config& c,
+                                                        std::string& error) {
+  if (c.mode == wire::auth_mode::off)
+    return nullptr;
+  std::string text;
+  struct stat st{};
+  if (stat(c.key_file.c_str(), &st) != 0 || access(c.key_file.c_str(), R_OK) != 0
+      || !read_file(c.key_file, text, error)) {
+    error = fmt::format("cannot read the pulse key {}: {}", c.key_file, std::strerror(errno));
+    return nullptr;
+  }
+  // Whoever reads the key can forge any host's pulses: as ssh does with its keys, refuse it.
+  if (st.st_mode & 0077) {
+    error = fmt::format("the pulse key {} is open to other users (mode {:04o}): chmod 0600 it",
+                        c.key_file, st.st_mode & 07777);
+    return nullptr;
+  }
+  auto gate = std::make_shared<wire::pulse_gate>();
+  gate->mode = c.mode;
+  gate->max_skew_ms = c.max_skew_ms;
+  if (auto p = gate->key.load_hex(text); !p.empty()) {
+    error = c.key_file + ": " + p;
+    return nullptr;
+  }
+  log::info("main", "pulses authenticated: mode {}, key {}, replay window {} ms",
+            wire::to_string(c.mode), c.key_file, c.max_skew_ms);
+  return gate;
+}
+
 } // namespace hbs

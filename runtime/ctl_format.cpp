@@ -40,6 +40,8 @@ nlohmann::json to_json(const network_counters& c) {
           {"num_stale", c.num_stale}, {"num_duplicates", c.num_duplicates},
           {"num_unknown_source", c.num_unknown_source}, {"num_self", c.num_self},
           {"num_wrong_controller", c.num_wrong_controller}, {"num_malformed", drops},
+          {"pulse_auth", {{"mode", c.auth_mode}, {"num_unsigned", c.num_unsigned},
+                          {"num_bad_mac", c.num_bad_mac}, {"num_replayed", c.num_replayed}}},
           {"local_health", {{"num_judged", c.num_judged},
                             {"num_stalled_short_window", c.num_stalled_short},
                             {"num_stalled_socket_overflow", c.num_stalled_overflow},
@@ -65,6 +67,10 @@ std::string dropped_by_reason(const network_counters& c) {
   add("unknown-source", c.num_unknown_source);
   add("own-address", c.num_self);
   add("wrong-controller", c.num_wrong_controller);
+  add("bad-signature", c.num_bad_mac);
+  add("replayed", c.num_replayed);
+  if (c.auth_mode == "require")
+    add("unsigned", c.num_unsigned);
   for (size_t i = 1; i < c.num_malformed.size(); ++i)
     add(wire::to_string(static_cast<wire::decode_error>(i)), c.num_malformed[i]);
   return out.empty() ? "none" : out;

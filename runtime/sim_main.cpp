@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "actors/sim.hpp"
+#include "runtime/credential.hpp"
 #include "runtime/io_loop.hpp"
 #include "runtime/log.hpp"
 #include "runtime/scheduling.hpp"
@@ -28,6 +29,7 @@ struct options {
   std::string prefix = "sim-", scenario;
   int scheduling_priority = 0;
   bool print_inventory = false;
+  std::string pulse_auth = "off", pulse_key;
 };
 
 // "SECONDS COMMAND" per line; '#' starts a comment. Returns false with a message.
@@ -88,6 +90,10 @@ int main(int argc, char** argv) {
                  "machines, which a CPU hog on this one would not slow down")
     ->check(CLI::Range(0, 99))->capture_default_str();
   app.add_flag("--print-inventory", o.print_inventory, "print the [[hosts]] TOML and exit");
+  app.add_option("--pulse-auth", o.pulse_auth, "off | accept | require (as the agent's "
+                 "[pulse_auth] mode): sign every response with --pulse-key")
+    ->check(CLI::IsMember({"off", "accept", "require"}))->capture_default_str();
+  app.add_option("--pulse-key", o.pulse_key, "the cluster's pulse key file (hex)");
   app.footer("Fault commands (control port or scenario): stop HOSTS [mgmt|clstr|all], resume "
              "HOSTS [NET], flap HOSTS NET MS, switch FRACTION NET, drop PERCENT, delay MS, "
              "heal. HOSTS: all | N | N-M | name.\nEach command is echoed on stdout as one JSON "
@@ -122,7 +128,7 @@ int main(int argc, char** argv) {
   if (!hbs::use_realtime_scheduling(o.scheduling_priority, err))
     hbs::log::warn("main", "{}", err);
   hbs::io_loop loop;
-  hbs::sim_setup setup{names, {base[0], base[1]}, {}, {}, nullptr};
+  hbs::sim_setup setup{names, {base[0], base[1]}, {}, {}, nullptr, nullptr};
   for (int n = 0; n < o.networks; ++n) {
     hbs::cfg::network_config net;
     net.index = static_cast<uint8_t>(n);
@@ -143,6 +149,14 @@ int main(int argc, char** argv) {
                                                                   o.control_port, err))) {
     hbs::log::error("main", "control socket: {}", err);
     return 1;
+  }
+  hbs::cfg::pulse_auth_config auth;
+  hbs::wire::parse_auth_mode(o.pulse_auth, auth.mode);
+  auth.key_file = o.pulse_key;
+  setup.auth = hbs::load_pulse_gate(auth, err);
+  if (auth.mode != hbs::wire::auth_mode::off && !setup.auth) {
+    hbs::log::error("main", "{}", err);
+    return 2;
   }
   caf::actor_system_config cfg;
   hbs::configure(cfg, false);

@@ -34,6 +34,7 @@ write_agent_config() { # HOSTS
   # MNFA as a large cluster would set it: 20 % of hosts. Ten crashes stay single failures
   # (detection time); the 80 % switch failure enters MNFA.
   printf '[mnfa]\nthreshold_percent = 20\n\n'
+  printf '[pulse_auth]\nmode = "%s"\nkey_file = "%s/pulse.key"\n\n' "$auth" "$dir"
   printf '[networks.management]\nlocal_address = "127.0.0.1"\nclient_port = 29006\nagent_port = 29003\n\n'
   ((networks == 2)) &&
     printf '[networks.cluster-host]\nlocal_address = "127.0.0.2"\nclient_port = 29016\nagent_port = 29013\n\n'
@@ -41,14 +42,28 @@ write_agent_config() { # HOSTS
   return 0
 }
 
-# The agent's own view: periods it could not judge, summed over networks.
+# The agent's own view: periods it could not judge, summed over networks. An agent that
+# does not answer gives nulls (reported as unmeasured) and a warning, never zeros.
 health() {
-  build/hbsctl --config "$dir/agent.toml" status --json 2>/dev/null |
+  local s
+  if s=$(build/hbsctl --config "$dir/agent.toml" status --json 2>"$dir/hbsctl.err"); then
     jq -c '{stalled: ([.networks[].local_health | .num_stalled_short_window
                        + .num_stalled_socket_overflow] | add),
             busy_p50_us: ([.networks[].local_health.busy_p50_us] | max),
-            busy_p99_us: ([.networks[].local_health.busy_p99_us] | max)}' ||
-    echo '{"stalled":0,"busy_p50_us":null,"busy_p99_us":null}'
+            busy_p99_us: ([.networks[].local_health.busy_p99_us] | max)}' <<<"$s"
+  else
+    echo "bench: hbsctl status failed ($(head -c 200 "$dir/hbsctl.err")): figures unmeasured" >&2
+    echo '{"stalled":null,"busy_p50_us":null,"busy_p99_us":null}'
+  fi
+}
+
+# Events since SINCE_MS other than heartbeat_start: each one is false in a quiet window.
+# No event file is an error (the agent did not write), not zero events.
+false_events() { # SINCE_MS
+  [[ -s $dir/state/events.jsonl ]] ||
+    { echo "bench: no $dir/state/events.jsonl: false events unmeasured" >&2; echo null; return; }
+  jq -s --argjson s "$1" '[.[] | select(.time_ms >= $s and .kind != "heartbeat_start")]
+    | length' "$dir/state/events.jsonl"
 }
 
 event_ms() { # KIND [HOST] -> time_ms of the first such event after $since
@@ -90,7 +105,9 @@ detection() { # HOSTS NET
        "$(IFS=,; echo "${samples[*]}")"
 }
 
-sm_probe() { # 300 SM queries from a Python client: "p50 p99" in µs
+# 300 SM queries from a Python client, 100 a second (under the agent's sm.max_requests_per_s,
+# 200: faster ones are dropped by design): "p50 p99" in µs.
+sm_probe() {
   python3 - <<'PY'
 import json, socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -106,6 +123,7 @@ try:
         if int.from_bytes(d[4:6], "little") == i:
             break
     lat.append((time.perf_counter() - t) * 1e6)
+    time.sleep(max(0.0, 0.01 - (time.perf_counter() - t)))
 except socket.timeout:
   print("null null")  # a query unanswered for a second: reported as missing, not guessed
   raise SystemExit
@@ -143,7 +161,8 @@ write_results() {
   {
     echo "# hbs bench $stamp"
     echo
-    echo "commit ${commit:0:7}, $(nproc) cores, $(uname -r); command: \`scripts/bench $args\`"
+    echo "commit ${commit:0:7}, $(nproc) cores, $(uname -r); command: \`scripts/bench $args\`;" \
+      "pulse auth $auth"
     echo
     echo "Idle agent (0 hosts): $idle_cpu % of a core."
     echo

@@ -142,3 +142,71 @@ TEST_CASE_FIXTURE(agent_fixture, "stock clients' exact and legacy answers are co
     for (auto m : n.num_malformed)
       CHECK(m == 0);
 }
+
+namespace {
+
+std::shared_ptr<const wire::pulse_gate> gate(wire::auth_mode mode, char key = 'c') {
+  auto g = std::make_shared<wire::pulse_gate>();
+  g->mode = mode;
+  REQUIRE(g->key.load_hex(std::string(64, key)).empty());
+  return g;
+}
+
+struct signed_agent : agent_fixture {
+  signed_agent() : agent_fixture(gate(wire::auth_mode::require)) {}
+};
+
+// Responses "from" a host's address for the current sequence, as a forger on the network
+// who sniffed the request sends them: unsigned, or signed with a key of its own.
+void forge(agent_fixture& f, int host, bool with_other_key) {
+  auto seq = f.ask<agent_status>(f.ctrl, status_atom_v).networks[0].sequence;
+  wire::pulse p;
+  p.set_name(host_name(host));
+  p.sequence = seq;
+  p.flags = wire::pmond_flag;
+  std::array<uint8_t, 512> buf{};
+  auto n = wire::encode_pulse(wire::pulse_kind::response, p, {buf.data(), buf.size()});
+  if (with_other_key)
+    n = gate(wire::auth_mode::require, 'd')->seal(buf.data(), n, buf.size(), wire::wall_ms());
+  auto s = f.simnet.bind(mgmt_addr(host), 4242);
+  outgoing o{parse_ipv4("127.0.0.1"), 0, 2103, static_cast<uint16_t>(n), buf.data()};
+  s->send(&o, 1);
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(signed_agent, "in require mode signed pulses heartbeat as usual and forged "
+                                "ones cannot keep a dead host alive") {
+  advance(1s);
+  auto t0 = now();
+  advance(2s);
+  CHECK(transitions_since(t0).empty()); // every host answers, signed
+  // worker-7's client dies; a forger answers for it every period, unsigned or with its key.
+  caf::anon_send_exit(responders[14], caf::exit_reason::kill);
+  caf::anon_send_exit(responders[15], caf::exit_reason::kill);
+  for (int i = 0; i < 15; ++i) {
+    forge(*this, 7, i % 2 == 1);
+    advance(100ms);
+  }
+  auto h = ask<host_status>(ctrl, host_atom_v, host_name(7));
+  CHECK(h.networks[0].state == "lost");
+  auto mgmt = ask<agent_status>(ctrl, status_atom_v).networks[0];
+  CHECK(mgmt.auth_mode == "require");
+  CHECK(mgmt.num_unsigned >= 7);
+  CHECK(mgmt.num_bad_mac >= 7);
+  CHECK(mgmt.num_counted > 0);
+}
+
+struct plain_agent_forged : agent_fixture {};
+
+TEST_CASE_FIXTURE(plain_agent_forged, "without authentication the same forgery keeps the dead "
+                                      "host alive (what require mode prevents)") {
+  advance(1s);
+  caf::anon_send_exit(responders[14], caf::exit_reason::kill);
+  caf::anon_send_exit(responders[15], caf::exit_reason::kill);
+  for (int i = 0; i < 15; ++i) {
+    forge(*this, 7, false);
+    advance(100ms);
+  }
+  CHECK(ask<host_status>(ctrl, host_atom_v, host_name(7)).networks[0].state != "lost");
+}

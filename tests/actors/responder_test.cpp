@@ -22,7 +22,7 @@ struct client_fixture : caf_fixture {
     n.local_address = "127.0.1.1";
     n.mode = cfg::net_mode::unicast;
     responder = sys.spawn(responder_fn, responder_setup{n, "worker-0", false,
-                                                        simnet.bind("127.0.1.1", 2106)});
+                                                        simnet.bind("127.0.1.1", 2106), nullptr});
     run();
   }
   ~client_fixture() {

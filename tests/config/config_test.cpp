@@ -249,3 +249,25 @@ TEST_CASE("run-time tuning is checked like the file") {
   CHECK(check_tuning(100, {0, 6, 10}).find("out of range") != std::string::npos);
   CHECK(check_tuning(100, {4, 6, 10001}).find("out of range") != std::string::npos);
 }
+
+TEST_CASE("pulse authentication is off by default and, when on, needs an absolute key file") {
+  auto r = parse_agent_config(good_agent, "t");
+  CHECK(r.config.pulse_auth.mode == hbs::wire::auth_mode::off);
+  auto text = std::string{good_agent} + "\n[pulse_auth]\nmode = \"require\"\n"
+              "key_file = \"/etc/hbs/pulse.key\"\nmax_skew_ms = 2000\n";
+  r = parse_agent_config(text, "t");
+  REQUIRE(r.problems.empty());
+  CHECK(r.config.pulse_auth.mode == hbs::wire::auth_mode::require);
+  CHECK(r.config.pulse_auth.max_skew_ms == 2000);
+  CHECK(has(parse_agent_config(with(text, "\"require\"", "\"strict\""), "t").problems,
+            "pulse_auth.mode"));
+  CHECK(has(parse_agent_config(with(text, "\"/etc/hbs/pulse.key\"", "\"pulse.key\""), "t")
+              .problems,
+            "an absolute path is needed when pulse_auth.mode = \"require\""));
+  CHECK(has(parse_agent_config(with(text, "2000", "50"), "t").problems,
+            "pulse_auth.max_skew_ms"));
+  auto client = "[client]\nhost = \"worker-0\"\n[networks.management]\n"
+                "local_address = \"192.168.204.10\"\n[pulse_auth]\nmode = \"accept\"\n"
+                "key_file = \"\"\n";
+  CHECK(has(parse_client_config(client, "t").problems, "an absolute path is needed"));
+}

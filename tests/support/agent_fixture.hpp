@@ -41,7 +41,8 @@ struct agent_fixture : caf_fixture {
   std::shared_ptr<sim_socket> mgmt_socket = simnet.bind("127.0.0.1", 2103);
   std::shared_ptr<sim_socket> clstr_socket = simnet.bind("127.0.0.2", 2113);
 
-  agent_fixture() {
+  // auth: pulse authentication for the agent and every responder (null: off).
+  explicit agent_fixture(std::shared_ptr<const wire::pulse_gate> auth = nullptr) {
     cfg::agent_config c;
     c.controller = "controller-0";
     c.networks = {net(0, "127.0.0.1"), net(1, "127.0.0.2")};
@@ -50,12 +51,13 @@ struct agent_fixture : caf_fixture {
     controller_setup s;
     s.config = c;
     s.sockets = {mgmt_socket, clstr_socket};
+    s.pulse_auth = auth;
     for (int i = 0; i < num_hosts; ++i)
       for (uint8_t n : {0, 1}) {
         auto addr = n == 0 ? mgmt_addr(i) : clstr_addr(i);
         auto nc = net(n, addr);
         responders.push_back(sys.spawn(responder_fn, responder_setup{nc, host_name(i), true,
-                                       simnet.bind(addr, nc.client_port)}));
+                                       simnet.bind(addr, nc.client_port), auth}));
       }
     start = now();
     ctrl = sys.spawn(controller_fn, s);

@@ -77,7 +77,7 @@ struct two_agents : test::caf_fixture {
   void respond_as(const std::string& name, const std::string& addr) {
     auto n = mgmt(addr);
     responders.push_back(
-      sys.spawn(responder_fn, responder_setup{n, name, false, simnet.bind(addr, n.client_port)}));
+      sys.spawn(responder_fn, responder_setup{n, name, false, simnet.bind(addr, n.client_port), nullptr}));
   }
 
   explicit two_agents(cluster_options o = {}) : opt(o) {

@@ -92,6 +92,40 @@ case_profile_duplex() {
   [[ -z $(tb_summary c0 'set|loss|failed|mnfa|alarm') ]] || tb_fail "events: $(tb_summary c0)"
 }
 
+# Authenticated pulses (require) on a standard testbed of its own, and a forger in worker-2's
+# namespace who sends from worker-1's and controller-0's addresses: worker-1's client dies and
+# the forger answers for it (unsigned, or with a key of its own); it also sends worker-0's
+# client requests "from controller-0" showing it sees nobody. worker-1 is still lost within a
+# second, every forgery is dropped and counted, and controller-1's SM still reads
+# controller-0's real view through the clients.
+case_pulse_auth_forger() {
+  TB_PULSE_AUTH=require tb_up "$build" standard 3 0
+  tb_wait_for "a healthy cluster, pulses signed" 20 tb_healthy
+  local ns n forger out
+  ns=$(tb_ns w2)
+  n=$(tb_expected)
+  tb_mark
+  tb_kill w1 client
+  ip netns exec "$ns" python3 "$TB_ROOT/tests/testbed/forger.py" "${TB_MGMT[w1]}" \
+    "${TB_MGMT[c0]}" "${TB_MGMT[w2]}" 4 >"$TB_DIR/forger.json" &
+  forger=$!
+  wait_event c0 "loss worker-1 management" 3
+  wait "$forger"
+  echo "forger: $(cat "$TB_DIR/forger.json")"
+  out=$(tb_ctl c0 status --json | jq -c '.networks[0].pulse_auth')
+  echo "controller-0 management: $out"
+  jq -e '.mode == "require" and .num_unsigned + .num_bad_mac > 0' <<<"$out" >/dev/null ||
+    tb_fail "the forged responses were not dropped and counted: $out"
+  grep -q "dropped a request from ${TB_MGMT[c0]}" "$TB_DIR/w0/client.log" ||
+    tb_fail "worker-0 did not drop the forged requests"
+  [[ $(net_state c0 worker-0 management) == ok ]] || tb_fail "worker-0 looks unwell"
+  tb_ctl c1 sm-query 3 --json | jq -e --argjson n "$n" \
+    '[.histories[] | select(.controller == 0 and .network == "management") |
+      .newest_responding] == [$n - 1]' >/dev/null ||
+    tb_fail "controller-1's SM reads a poisoned view: $(tb_ctl c1 sm-query 3 --json)"
+  echo "worker-1 lost despite the forger; controller-1's SM reads controller-0's real view"
+}
+
 # ---------------------------------------------------------------------------- shared testbed
 
 # Every host and both controllers start at once (a dead office coming back): full inventory

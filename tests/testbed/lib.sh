@@ -27,6 +27,7 @@ TB_GROUP=239.1.1.2
 TB_KEEP=${TB_KEEP:-0}
 TB_PERIOD_MS=${TB_PERIOD_MS:-100}
 TB_MNFA_THRESHOLD=${TB_MNFA_THRESHOLD:-2}
+TB_PULSE_AUTH=${TB_PULSE_AUTH:-off} # off | accept | require: every agent and client alike
 
 tb_fail() { echo "FAIL: $*" >&2; exit 1; }
 tb_log() { echo "testbed: $*"; }
@@ -163,6 +164,11 @@ tb_build_network() {
 
 # ---------------------------------------------------------------------------- configs
 
+tb_pulse_auth_toml() { # the [pulse_auth] table every node gets (none when off)
+  [[ $TB_PULSE_AUTH == off ]] && return 0
+  printf '\n[pulse_auth]\nmode = "%s"\nkey_file = "%s/pulse.key"\n' "$TB_PULSE_AUTH" "$TB_DIR"
+}
+
 tb_networks_toml() { # ID: both multicast networks of one node, as agent and client read them
   printf '\n[networks.management]\nlocal_address = "%s"\nmode = "multicast"\n' "${TB_MGMT[$1]}"
   printf 'multicast_group = "%s"\n' "$TB_GROUP"
@@ -194,12 +200,13 @@ local_address = "${TB_MGMT[$id]}"
 mode = "unicast"
 TOML
     else
-      { printf '[client]\nhost = "%s"\n' "${TB_HOST[$id]}"; tb_networks_toml "$id"; } \
-        >"$TB_DIR/$id/client.toml"
+      { printf '[client]\nhost = "%s"\n' "${TB_HOST[$id]}"; tb_networks_toml "$id"
+        tb_pulse_auth_toml; } >"$TB_DIR/$id/client.toml"
     fi
   done
   # The peer link runs over mutual TLS, as deployed (one cluster CA for the testbed).
   [[ $TB_PROFILE == simplex ]] || "$TB_ROOT/scripts/hbs-keys" --out "$TB_DIR/tls" >/dev/null
+  [[ $TB_PULSE_AUTH == off ]] || (umask 077; openssl rand -hex 32 >"$TB_DIR/pulse.key")
   for id in "${TB_CONTROLLERS[@]}"; do
     me=${id#c}
     other=c$((1 - me))
@@ -233,6 +240,7 @@ TOML
         tb_networks_toml "$id"
       fi
       tb_hosts_toml
+      tb_pulse_auth_toml
     } >"$TB_DIR/$id/agent.toml"
     "$TB_BUILD/hbs-agent" --check --config "$TB_DIR/$id/agent.toml" >/dev/null ||
       { echo "generated $TB_DIR/$id/agent.toml is invalid" >&2; return 1; }
