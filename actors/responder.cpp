@@ -18,18 +18,8 @@ uint32_t current_flags(const responder_state& st) {
   return f;
 }
 
-// A request signed wrong, too old, or (require) not at all is dropped, counted and logged.
-bool admitted(self_ptr self, const datagram& d, size_t& size) {
+void count_drop(self_ptr self, const datagram& d, wire::auth_result r) {
   auto& st = self->state;
-  size = std::min<size_t>(d.size, d.data.size() + 1); // over the buffer: the decoder refuses
-  if (!st.setup.auth)
-    return true;
-  wire::auth_result r;
-  if (st.setup.auth->admit(d.data.data(), std::min<size_t>(d.size, d.data.size()),
-                           wire::wall_ms(), size, r)) {
-    st.num_unsigned += r == wire::auth_result::none;
-    return true;
-  }
   auto& n = r == wire::auth_result::bad_mac  ? st.num_bad_mac
             : r == wire::auth_result::replayed ? st.num_replayed
                                                : st.num_unsigned;
@@ -37,7 +27,37 @@ bool admitted(self_ptr self, const datagram& d, size_t& size) {
     log::warn("responder", "{} dropped a request from {}: {} signature ({} so far)",
               cfg::network_label(st.setup.net.index), format_ipv4(d.addr), wire::to_string(r),
               n);
+}
+
+// A request signed wrong, too old, or (require) not at all is dropped, counted and logged.
+// signed_at: the time stamp of a valid signature, else -1.
+bool admitted(self_ptr self, const datagram& d, size_t& size, int64_t& signed_at) {
+  auto& st = self->state;
+  size = std::min<size_t>(d.size, d.data.size() + 1); // over the buffer: the decoder refuses
+  signed_at = -1;
+  if (!st.setup.auth)
+    return true;
+  wire::auth_result r;
+  if (st.setup.auth->admit(d.data.data(), std::min<size_t>(d.size, d.data.size()),
+                           wire::wall_ms(), size, r, &signed_at)) {
+    st.num_unsigned += r == wire::auth_result::none;
+    if (r != wire::auth_result::valid)
+      signed_at = -1;
+    return true;
+  }
+  count_drop(self, d, r);
   return false;
+}
+
+// A signed request no newer than the last one taken from its sender: a replay.
+bool replayed(self_ptr self, const datagram& d, int64_t signed_at) {
+  auto& st = self->state;
+  if (signed_at < 0
+      || st.replays.fresh(d.addr, st.request.sequence, signed_at, wire::wall_ms(),
+                          st.setup.auth->max_skew_ms))
+    return false;
+  count_drop(self, d, wire::auth_result::replayed);
+  return true;
 }
 
 // Decodes and answers one request into out slot i; false when it is dropped.
@@ -46,7 +66,8 @@ bool answer(self_ptr self, const datagram& d, size_t i) {
   auto label = cfg::network_label(st.setup.net.index);
   ++st.num_requests;
   size_t in_size = 0;
-  if (!admitted(self, d, in_size))
+  int64_t signed_at = -1;
+  if (!admitted(self, d, in_size, signed_at))
     return false;
   auto err = wire::decode_pulse(wire::pulse_kind::request, {d.data.data(), in_size},
                                 st.request);
@@ -57,6 +78,8 @@ bool answer(self_ptr self, const datagram& d, size_t i) {
                 format_ipv4(d.addr), wire::to_string(err), n);
     return false;
   }
+  if (replayed(self, d, signed_at))
+    return false;
   auto res = st.cross->respond(st.request, current_flags(st), st.response);
   if (log::enabled(log::category::mlog))
     log::trace(log::category::mlog, "responder", "{} Pulse Req: ({}) {}:{}: s:{} f:{:x} [{}] "

@@ -40,6 +40,7 @@ struct responder_state {
   uint64_t num_unsigned = 0; // requests without a signature (dropped in require mode)
   uint64_t num_bad_mac = 0;
   uint64_t num_replayed = 0;
+  wire::replay_guard replays; // per controller, the newest signed request taken
   std::array<outgoing, responder_batch> out{};
   wire::pulse request;
   wire::pulse response;

@@ -136,7 +136,7 @@ size_t pulse_key::sign(uint8_t* data, size_t size, size_t capacity, int64_t now_
 }
 
 auth_result pulse_key::check(const uint8_t* data, size_t size, int64_t now_ms,
-                             int64_t max_skew_ms, size_t& pulse_size) const {
+                             int64_t max_skew_ms, size_t& pulse_size, int64_t* signed_at) const {
   pulse_size = size;
   if (size < auth_trailer_size || std::memcmp(data + size - auth_trailer_size, magic, 4) != 0)
     return auth_result::none;
@@ -145,22 +145,46 @@ auth_result pulse_key::check(const uint8_t* data, size_t size, int64_t now_ms,
   mac(data, size - 32, want);
   if (empty() || CRYPTO_memcmp(want, data + size - 32, 32) != 0)
     return auth_result::bad_mac;
-  auto skew = now_ms - load_i64(data + pulse_size + 4);
+  auto at = load_i64(data + pulse_size + 4);
+  if (signed_at)
+    *signed_at = at;
+  auto skew = now_ms - at;
   if (skew > max_skew_ms || skew < -max_skew_ms)
     return auth_result::replayed;
   return auth_result::valid;
 }
 
 bool pulse_gate::admit(const uint8_t* data, size_t size, int64_t now_ms, size_t& pulse_size,
-                       auth_result& result) const {
+                       auth_result& result, int64_t* signed_at) const {
   if (mode == auth_mode::off) { // a trailer is just a tail the decoder ignores
     pulse_size = size;
     result = auth_result::none;
     return true;
   }
-  result = key.check(data, size, now_ms, max_skew_ms, pulse_size);
+  result = key.check(data, size, now_ms, max_skew_ms, pulse_size, signed_at);
   return result == auth_result::valid
          || (result == auth_result::none && mode == auth_mode::accept);
+}
+
+bool replay_guard::fresh(uint32_t sender, uint32_t sequence, int64_t signed_at, int64_t now_ms,
+                         int64_t max_skew_ms) {
+  entry* e = nullptr;
+  for (size_t i = 0; i < used_ && !e; ++i)
+    if (entries_[i].sender == sender)
+      e = &entries_[i];
+  if (e && now_ms - e->taken_ms <= max_skew_ms && sequence <= e->sequence
+      && signed_at <= e->signed_at)
+    return false;
+  if (!e && used_ < entries_.size())
+    e = &entries_[used_++];
+  if (!e) { // full: the sender taken from longest ago makes room
+    e = &entries_[0];
+    for (auto& x : entries_)
+      if (x.taken_ms < e->taken_ms)
+        e = &x;
+  }
+  *e = {sender, sequence, signed_at, now_ms};
+  return true;
 }
 
 int64_t wall_ms() {

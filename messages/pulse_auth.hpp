@@ -9,7 +9,9 @@
 //            (and counted): a cluster part-way through a rolling upgrade;
 //   require  send signed; drop (and count) every pulse not signed right.
 // Replay window: a signature older (or newer) than max_skew_ms by the receiver's clock is a
-// replay; within it, the sequence checks of attendance apply. Hosts keep clocks in step (NTP).
+// replay. Within it, a response counts only for the current period's sequence (attendance),
+// and a client takes a signed request only if it is newer than the last one it took from
+// that sender (replay_guard). Hosts keep clocks in step (NTP).
 
 #include <array>
 #include <cstdint>
@@ -42,9 +44,10 @@ public:
 
   // Appends the trailer to the `size` bytes at data (room for it needed): the new size, or 0.
   size_t sign(uint8_t* data, size_t size, size_t capacity, int64_t now_ms) const;
-  // Looks for a trailer at the end of the datagram: `pulse_size` is what precedes it.
+  // Looks for a trailer at the end of the datagram: `pulse_size` is what precedes it,
+  // `signed_at` (when given) the trailer's time stamp.
   auth_result check(const uint8_t* data, size_t size, int64_t now_ms, int64_t max_skew_ms,
-                    size_t& pulse_size) const;
+                    size_t& pulse_size, int64_t* signed_at = nullptr) const;
 
 private:
   void mac(const uint8_t* data, size_t size, uint8_t* out) const;
@@ -61,11 +64,32 @@ struct pulse_gate {
   int64_t max_skew_ms = default_max_skew_ms;
 
   bool admit(const uint8_t* data, size_t size, int64_t now_ms, size_t& pulse_size,
-             auth_result& result) const;
+             auth_result& result, int64_t* signed_at = nullptr) const;
   // Signs in place when the mode says so; the size to send (0: no room).
   size_t seal(uint8_t* data, size_t size, size_t capacity, int64_t now_ms) const {
     return mode == auth_mode::off ? size : key.sign(data, size, capacity, now_ms);
   }
+};
+
+// Per sender, the newest signed pulse taken. A signed pulse older than it in both sequence
+// and time stamp is a replay from within the skew window. Either being newer suffices: a
+// restarted agent counts from 0 again, a clock stepped back keeps counting up. A sender not
+// taken from for max_skew_ms starts afresh (all it sent before is outside the window).
+// Bounded: the 8 senders taken from most recently (only controllers send requests).
+class replay_guard {
+public:
+  bool fresh(uint32_t sender, uint32_t sequence, int64_t signed_at, int64_t now_ms,
+             int64_t max_skew_ms);
+
+private:
+  struct entry {
+    uint32_t sender = 0;
+    uint32_t sequence = 0;
+    int64_t signed_at = 0;
+    int64_t taken_ms = 0;
+  };
+  std::array<entry, 8> entries_{};
+  size_t used_ = 0;
 };
 
 // Wall clock in ms: a signature's time must mean the same on every host (NTP).

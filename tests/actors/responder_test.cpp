@@ -17,12 +17,12 @@ struct client_fixture : caf_fixture {
   responder_actor responder;
   stock_agent agents[2] = {stock_agent{simnet, "127.0.0.1"}, stock_agent{simnet, "127.0.0.2"}};
 
-  client_fixture() {
+  explicit client_fixture(std::shared_ptr<const wire::pulse_gate> auth = nullptr) {
     cfg::network_config n;
     n.local_address = "127.0.1.1";
     n.mode = cfg::net_mode::unicast;
     responder = sys.spawn(responder_fn, responder_setup{n, "worker-0", false,
-                                                        simnet.bind("127.0.1.1", 2106), nullptr});
+                                                        simnet.bind("127.0.1.1", 2106), auth});
     run();
   }
   ~client_fixture() {
@@ -30,10 +30,16 @@ struct client_fixture : caf_fixture {
     run();
   }
 
-  void request(int ctrl, stock_pulse sp) {
+  static std::vector<uint8_t> bytes(int ctrl, stock_pulse sp) {
     sp.controller = static_cast<uint8_t>(ctrl);
     sp.flags = static_cast<uint32_t>(ctrl) << wire::controller_shift;
-    agents[ctrl].send("127.0.1.1", 2106, stock_bytes(sp));
+    return stock_bytes(sp);
+  }
+
+  void request(int ctrl, stock_pulse sp) { send(ctrl, bytes(ctrl, sp)); }
+
+  void send(int ctrl, const std::vector<uint8_t>& b) {
+    agents[ctrl].send("127.0.1.1", 2106, b);
     run();
   }
 
@@ -97,4 +103,57 @@ TEST_CASE_FIXTURE(client_fixture, "hbs-client answers a legacy version 0 request
   REQUIRE(agents[1].received.size() == 1);
   CHECK(last(1).version == 0);
   CHECK(last(1).controller() == 0); // StarlingX does not restore controller bits for v0
+}
+
+namespace {
+
+std::shared_ptr<const wire::pulse_gate> required_key() {
+  auto g = std::make_shared<wire::pulse_gate>();
+  g->mode = wire::auth_mode::require;
+  REQUIRE(g->key.load_hex(std::string(64, 'e')).empty());
+  return g;
+}
+
+struct signed_client : client_fixture {
+  std::shared_ptr<const wire::pulse_gate> key = required_key();
+  signed_client() : client_fixture(required_key()) {}
+
+  std::vector<uint8_t> signed_request(int ctrl, uint32_t seq, uint16_t responding, int64_t at) {
+    stock_pulse sp;
+    sp.sequence = seq;
+    auto b = bytes(ctrl, sp);
+    for (size_t i = 0; i < 3; ++i) { // every entry of the management history
+      b[75 + 10 + 4 * i] = static_cast<uint8_t>(responding);
+      b[75 + 11 + 4 * i] = static_cast<uint8_t>(responding >> 8);
+    }
+    auto n = b.size();
+    b.resize(n + wire::auth_trailer_size);
+    REQUIRE(key->seal(b.data(), n, b.size(), at) == b.size());
+    return b;
+  }
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(signed_client, "a signed request replayed within the skew window is dropped; "
+                                 "a restarted controller's is taken") {
+  auto now = wire::wall_ms();
+  auto old = signed_request(0, 41, 9, now - 300); // controller-0 saw 9 responding, then 10
+  send(0, old);
+  send(0, signed_request(0, 42, 10, now - 200));
+  REQUIRE(agents[0].received.size() == 2);
+  send(0, old); // a copy captured earlier: within 10 s, MAC good, but older in both
+  CHECK(agents[0].received.size() == 2);
+  // controller-1 reads controller-0's real view, not the replayed one.
+  send(1, signed_request(1, 7, 10, now));
+  auto view = last(1);
+  REQUIRE(view.cluster.num_histories >= 1);
+  CHECK(view.cluster.histories[0].controller == 0);
+  CHECK(view.cluster.histories[0].newest().responding == 10);
+  // controller-0 restarted: it counts from 0 again, with a newer time stamp: answered.
+  send(0, signed_request(0, 1, 10, now - 100));
+  CHECK(agents[0].received.size() == 3);
+  // Its clock stepped back but it keeps counting: answered.
+  send(0, signed_request(0, 2, 10, now - 5000));
+  CHECK(agents[0].received.size() == 4);
 }

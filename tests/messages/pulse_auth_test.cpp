@@ -127,3 +127,23 @@ TEST_CASE("the trailer's MAC is standard HMAC-SHA256, whichever key a thread use
     CHECK(mac_of(b, at) == "efe6d40061050ffa94a9589b48c1d0d62ede39dac29016f42840f54936a1fc57");
   }
 }
+
+TEST_CASE("the replay guard takes a pulse newer in sequence or time, per sender, for a while") {
+  replay_guard g;
+  const int64_t skew = 10000;
+  CHECK(g.fresh(1, 100, 5000, 5000, skew));
+  CHECK_FALSE(g.fresh(1, 100, 5000, 5001, skew)); // the same pulse again
+  CHECK_FALSE(g.fresh(1, 99, 4900, 5002, skew));  // an older one
+  CHECK(g.fresh(2, 99, 4900, 5003, skew));        // another sender keeps its own record
+  CHECK(g.fresh(1, 1, 5100, 5100, skew));         // restarted: sequence 1, a later stamp
+  CHECK(g.fresh(1, 2, 3000, 5200, skew));         // clock stepped back: still counting up
+  CHECK_FALSE(g.fresh(1, 2, 3000, 5300, skew));
+  CHECK(g.fresh(1, 2, 3000, 5200 + skew + 1, skew)); // silent past the window: afresh
+  // Eight senders are remembered; a ninth displaces the one taken from longest ago.
+  for (uint32_t s = 10; s < 17; ++s)
+    CHECK(g.fresh(s, 5, 6000, 20000 + s, skew));
+  CHECK_FALSE(g.fresh(16, 5, 6000, 20100, skew));
+  CHECK(g.fresh(99, 5, 6000, 20200, skew));
+  CHECK_FALSE(g.fresh(99, 5, 6000, 20201, skew));
+  CHECK_FALSE(g.fresh(16, 5, 6000, 20202, skew)); // still remembered
+}
