@@ -90,7 +90,7 @@ struct agent_config {
   std::vector<std::string> log_categories; // clog, clog1, clog2, clog3, mlog
   std::string control_socket = "/run/hbs/agent.sock"; // hbsctl's way in (AF_UNIX)
   std::string control_group = "hbs";    // may inspect too (if the group exists)
-  std::string control_token = "/etc/hbs/control.token"; // commands need it (root: 0600)
+  std::string control_token = "/var/lib/hbs/control.token"; // commands need it (root: 0600)
   bool active = true;                          // seeds the designation (starts inactive)
   failure_action action = failure_action::fail;
   uint32_t mnfa_threshold = 2;                 // 2..100 hosts

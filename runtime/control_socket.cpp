@@ -6,10 +6,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <vector>
 
 #include <caf/io/basp_broker.hpp>
 #include <caf/io/middleman.hpp>
@@ -48,16 +48,20 @@ bool make_parent(const std::string& path) {
   return true;
 }
 
-// The peer's supplementary groups, as its process has them now.
-bool in_group(pid_t pid, long gid) {
-  std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("Groups:", 0) == 0) {
-      std::istringstream ids{line.substr(7)};
-      for (long g; ids >> g;)
-        if (g == gid)
-          return true;
+// The peer's supplementary groups as they were when it connected (SO_PEERGROUPS, Linux
+// 4.13): from the socket, not /proc, which a hardened unit hides (ProtectProc=invisible).
+bool in_group(int fd, long gid) {
+  std::vector<gid_t> groups(64);
+  for (int tries = 0; tries < 4; ++tries) {
+    socklen_t len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
+      groups.resize(len / sizeof(gid_t));
+      return std::find(groups.begin(), groups.end(), static_cast<gid_t>(gid)) != groups.end();
     }
+    if (errno != ERANGE)
+      return false;
+    groups.resize(len / sizeof(gid_t) + 1); // len says how much room the list needs
+  }
   return false;
 }
 
@@ -119,7 +123,7 @@ bool control_socket::allowed(int fd, std::string& who) const {
   }
   who = "pid " + std::to_string(cred.pid) + " uid " + std::to_string(cred.uid);
   return cred.uid == 0 || cred.uid == geteuid()
-         || (group_ >= 0 && (static_cast<long>(cred.gid) == group_ || in_group(cred.pid, group_)));
+         || (group_ >= 0 && (static_cast<long>(cred.gid) == group_ || in_group(fd, group_)));
 }
 
 // On the socket loop's thread: each connection is checked, then given to the BASP broker,

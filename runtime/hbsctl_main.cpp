@@ -25,7 +25,7 @@ constexpr int exit_unreachable = 3; // no agent answered
 
 struct options {
   std::string socket = "/run/hbs/agent.sock";
-  std::string token_file = "/etc/hbs/control.token";
+  std::string token_file = "/var/lib/hbs/control.token";
   std::string config;
   bool json = false;
   int timeout_s = 5;

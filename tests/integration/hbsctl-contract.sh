@@ -5,7 +5,9 @@ set -euo pipefail
 build=${1:?usage: hbsctl-contract.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
-hbs_setup_cluster "$build" 2 27000
+# Group "users" may inspect (control_group); other users may not, and no one without the
+# control credential may change state.
+HBS_AGENT_EXTRA='control_group = "users"' hbs_setup_cluster "$build" 2 27000
 hbs_wait_for "two hosts responding" 10 \
   'hbs_ctl status --json | jq -e ".networks[0].responding == 2" >/dev/null'
 
@@ -85,8 +87,8 @@ printf '%064d\n' 7 >"$HBS_DIR/wrong.token"
 code 1 hbs_ctl --token-file "$HBS_DIR/wrong.token" stop worker-0   # the agent refuses it
 code 0 hbs_ctl --token-file "$HBS_DIR/missing.token" status
 [[ $(stat -c %a "$HBS_DIR/control.token") == 600 ]] || hbs_fail "control.token is not 0600"
-[[ $(stat -c %a "$HBS_DIR/agent.sock") == 600 || $(stat -c %a "$HBS_DIR/agent.sock") == 660 ]] ||
-  hbs_fail "agent.sock mode $(stat -c %a "$HBS_DIR/agent.sock")"
+[[ $(stat -c %a:%G "$HBS_DIR/agent.sock") == 660:users ]] ||
+  hbs_fail "agent.sock mode $(stat -c %a:%G "$HBS_DIR/agent.sock"), expected 660:users"
 if ((EUID == 0)) && command -v setpriv >/dev/null; then
   # Another user, even with the socket file opened to all by mistake, is refused by its
   # peer credentials (SO_PEERCRED) before CAF sees a byte.
@@ -96,9 +98,17 @@ if ((EUID == 0)) && command -v setpriv >/dev/null; then
     --socket "$HBS_DIR/agent.sock" status
   grep -q "control socket: refused pid [0-9]* uid 65534" "$HBS_DIR/agent.log" ||
     hbs_fail "the refused user is not in the agent's log"
-  chmod 0600 "$HBS_DIR/agent.sock"
-  chmod 0700 "$HBS_DIR"
   echo "ok: another user is refused by its peer credentials and logged"
+  # A member of the control group (a supplementary group, SO_PEERGROUPS) may inspect, and
+  # is refused a change for want of the credential.
+  chmod 0660 "$HBS_DIR/agent.sock"
+  users=$(getent group users | cut -d: -f3)
+  code 0 setpriv --reuid=65534 --regid=65534 --groups="$users" "$build/hbsctl" \
+    --socket "$HBS_DIR/agent.sock" status
+  code 3 setpriv --reuid=65534 --regid=65534 --groups="$users" "$build/hbsctl" \
+    --socket "$HBS_DIR/agent.sock" --token-file "$HBS_DIR/control.token" stop worker-0
+  chmod 0700 "$HBS_DIR"
+  echo "ok: a member of control_group may inspect but not change state"
 fi
 code 0 "$build/hbsctl" --help
 echo "PASS hbsctl-contract"

@@ -3,6 +3,7 @@
 
 hbs_fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# HBS_AGENT_EXTRA: more lines for the agent's [agent] table.
 hbs_setup_cluster() { # BUILD_DIR NUM_CLIENTS BASE_PORT
   HBS_BUILD=$1
   HBS_N=$2
@@ -25,6 +26,7 @@ state_dir = "$HBS_DIR/state"
 control_socket = "$HBS_DIR/agent.sock"
 control_token = "$HBS_DIR/control.token"
 lock_file = "$HBS_DIR/locked"
+${HBS_AGENT_EXTRA:-}
 
 [sm]
 server_port = $((HBS_PORT_BASE + 3))
