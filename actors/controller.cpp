@@ -194,6 +194,10 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
     },
     // Internal notices: children, the peer gateway, the supervisor.
     [=](peer_atom, control_snapshot& s) { from_peer(self, s); },
+    [=](handoff_atom, control_snapshot& s) {
+      from_peer(self, s);
+      return !self->state.active; // the designation it carries names the peer
+    },
     [=](peer_atom, std::string& table) { on_peer_table(self, table); },
     [=](peer_atom, mnfa_report r) {
       if (r.forced)

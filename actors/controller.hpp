@@ -83,6 +83,9 @@ controller_actor::behavior_type controller_fn(controller_ptr self, controller_se
 // controller_ops.cpp: every change of the control state goes through take(): merged,
 // applied to the actors, persisted (the reply waits for the write), sent to the peer.
 caf::result<std::string> take(controller_ptr self, control_snapshot delta, std::string done);
+// The same, answering through a promise made earlier (after a hand-over, say).
+void take_then(controller_ptr self, control_snapshot delta, std::string done,
+               caf::typed_response_promise<std::string> rp);
 // A change the peer sent: merged and applied, persisted, not sent back.
 void from_peer(controller_ptr self, const control_snapshot& s);
 // Writes the control state unless the store already has it; `done` gets "" or the error.

@@ -11,6 +11,9 @@ namespace {
 
 using self_ptr = controller_ptr;
 
+// A hand-over the peer has not confirmed by then failed (its link keepalive is 1 s).
+constexpr auto handoff_timeout = std::chrono::seconds{2};
+
 caf::error refused(ec code, std::string why) {
   return caf::make_error(code, std::move(why));
 }
@@ -90,15 +93,35 @@ caf::result<std::string> activate(self_ptr self, const std::string& name) {
     return err;
   auto delta = self->state.control->delta({});
   delta.designation = {name, *s};
-  // An operator's activate is authority enough: on a survivor it takes effect at once.
-  self->state.role_settled = true;
-  if (!self->state.link_up && name == c.controller)
+  auto done = fmt::format("{} is active (epoch {}); {} is {}", name, s->epoch(), c.controller,
+                          name == c.controller ? "active" : "inactive");
+  auto& st = self->state;
+  if (name == c.controller && st.link_up && !st.active) {
+    // Hand-over: the peer steps down first, then this agent takes over, so the two are never
+    // active at once. Unconfirmed (the link failed in between): nothing changes here.
+    auto rp = self->make_response_promise<std::string>();
+    self->request(st.peer, handoff_timeout, handoff_atom_v, delta).then(
+      [=](bool stepped_down) mutable {
+        self->state.role_settled = true;
+        if (!stepped_down)
+          log::warn("controller", "{} took the hand-over but is still active", c.peer_name());
+        take_then(self, delta, done, rp);
+      },
+      [=](caf::error& e) mutable {
+        rp.deliver(refused(ec::not_connected, fmt::format(
+          "{} did not confirm the hand-over ({}): nothing changed here; if the link is down, "
+          "activate again takes effect at once", c.peer_name(), self->system().render(e))));
+      });
+    return rp;
+  }
+  // Otherwise the operator's activate is authority enough: on a survivor it takes effect at
+  // once, and stepping down needs nobody's leave.
+  st.role_settled = true;
+  if (!st.link_up && name == c.controller)
     log::warn("controller", "activated while the link to {} is down: if it is alive and "
               "active, both are active until the link heals (events carry epoch {})",
               c.peer_name(), s->epoch());
-  return take(self, std::move(delta),
-              fmt::format("{} is active (epoch {}); {} is {}", name, s->epoch(), c.controller,
-                          name == c.controller ? "active" : "inactive"));
+  return take(self, std::move(delta), std::move(done));
 }
 
 caf::result<std::string> set_action(self_ptr self, cfg::failure_action action) {

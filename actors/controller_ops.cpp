@@ -189,6 +189,14 @@ void set_role(self_ptr self, bool active) {
   auto& st = self->state;
   st.active = active;
   log::info("controller", "{} is {}", st.setup.config.controller, active ? "active" : "inactive");
+  // Stamped now, not when the events actor writes it: a hand-over's step-down is recorded
+  // before the peer's take-over (the nemesis checks the two never overlap).
+  event e{active ? "role_active" : "role_inactive", st.setup.config.controller, "", "", 0,
+          fmt::format("designation {} (epoch {})", st.control->designation().value,
+                      st.control->designation().at.epoch())};
+  e.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch()).count();
+  self->send(st.events, std::move(e));
   // No bulk clear: the new active agent adopts the standing alarms; each host asserts what
   // still holds and clears what no longer does (no clear/raise churn on a swact).
   self->send(st.alarms, role_atom_v, active);
@@ -271,24 +279,29 @@ void set_backoff(self_ptr self, bool on) {
 }
 
 caf::result<std::string> take(self_ptr self, control_snapshot delta, std::string done) {
+  auto rp = self->make_response_promise<std::string>();
+  take_then(self, std::move(delta), std::move(done), rp);
+  return rp;
+}
+
+void take_then(self_ptr self, control_snapshot delta, std::string done,
+               caf::typed_response_promise<std::string> rp) {
   auto& st = self->state;
   auto p = capture(*st.control, delta);
   std::string err;
   std::vector<std::string> notes;
   auto ch = st.control->merge(delta, err, notes);
   if (!ch)
-    return caf::make_error(ec::bad_argument, err);
+    return (void)rp.deliver(caf::make_error(ec::bad_argument, err));
   apply_change(self, *ch, p);
   self->send(st.peer, sync_atom_v, std::move(delta));
   // The answer waits for the disk: "done" means it survives a restart.
-  auto rp = self->make_response_promise<std::string>();
   persist(self, [=](const std::string& werr) mutable {
     if (werr.empty())
       rp.deliver(done);
     else
       rp.deliver(caf::make_error(ec::not_persisted, done + "; " + werr));
   });
-  return rp;
 }
 
 void from_peer(self_ptr self, const control_snapshot& s) {

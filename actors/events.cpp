@@ -67,8 +67,9 @@ std::string open_file(events_state& st) {
 
 void record(self_ptr self, event& e) {
   auto& st = self->state;
-  e.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch()).count();
+  if (e.time_ms == 0) // else stamped where it was decided
+    e.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch()).count();
   e.epoch = st.epoch;
   auto line = to_json_line(e);
   bool bad = e.kind == "loss" || e.kind == "degrade_set";

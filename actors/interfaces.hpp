@@ -145,6 +145,9 @@ using peer_gateway_actor = caf::typed_actor<
   caf::reacts_to<table_atom, std::string>,     // the active agent's alarm table (JSON)
   caf::reacts_to<mnfa_atom, mnfa_report>,      // its MNFA episode and back-off
   caf::reacts_to<hello_atom, caf::actor_addr>, // it dialed in: its own gateway (see peer.hpp)
+  // an operator activated it: take this designation (naming it) and step down; reply once
+  // this agent is inactive, so the two are never active at once
+  caf::replies_to<handoff_atom, control_snapshot>::with<bool>,
   caf::replies_to<ping_atom>::with<uint64_t>>; // last-contact probe; reply: messages taken
 
 // ---- Internal -------------------------------------------------------------------------
@@ -168,6 +171,7 @@ using controller_actor = control_reads::extend<
   caf::reacts_to<peer_atom, std::string>,                  // the peer's alarm table
   caf::reacts_to<peer_atom, mnfa_report>,                  // the peer's MNFA state
   caf::reacts_to<peer_atom, caf::actor_addr>,              // the peer dialed in: its gateway
+  caf::replies_to<handoff_atom, control_snapshot>::with<bool>, // the peer takes over
   caf::reacts_to<hello_atom, caf::actor_addr>,             // this agent's own peer gateway
   caf::reacts_to<link_atom, bool>,                         // peer link up / down
   caf::reacts_to<holdoff_atom>,                            // the start-up hold-off is over
@@ -191,6 +195,7 @@ using peer_actor = caf::typed_actor<
   caf::reacts_to<sync_atom, control_snapshot>,         // to the peer
   caf::reacts_to<table_atom, std::string>,             // to the peer
   caf::reacts_to<mnfa_atom, mnfa_report>,              // to the peer
+  caf::replies_to<handoff_atom, control_snapshot>::with<bool>, // to the peer; error: link down
   caf::replies_to<peer_atom>::with<peer_status>>;
 
 // hbs-client, one per network: answers requests with the other controller's history.

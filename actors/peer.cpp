@@ -192,6 +192,11 @@ peer_actor::behavior_type peer_fn(self_ptr self, peer_setup s) {
     [=](sync_atom a, control_snapshot& s) { to_peer(self, "a control change", a, std::move(s)); },
     [=](table_atom a, std::string& t) { to_peer(self, "the alarm table", a, std::move(t)); },
     [=](mnfa_atom a, mnfa_report r) { to_peer(self, "the MNFA state", a, r); },
+    [=](handoff_atom a, control_snapshot& s) -> caf::result<bool> {
+      if (!self->state.remote)
+        return caf::make_error(caf::sec::request_receiver_down);
+      return self->delegate(self->state.remote, a, std::move(s));
+    },
     [=](peer_atom) {
       auto& st = self->state;
       peer_status out;

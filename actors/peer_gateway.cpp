@@ -36,6 +36,14 @@ peer_gateway_actor::behavior_type peer_gateway_fn(self_ptr self, controller_acto
       ++self->state.num_taken;
       self->send(self->state.controller, peer_atom_v, std::move(json));
     },
+    [=](handoff_atom a, control_snapshot& s) -> caf::result<bool> {
+      if (s.hosts.size() > cfg::max_hosts) {
+        refuse(self, "hand-over", s.hosts.size(), cfg::max_hosts);
+        return caf::make_error(caf::sec::request_receiver_down);
+      }
+      ++self->state.num_taken;
+      return self->delegate(self->state.controller, a, std::move(s));
+    },
     [=](mnfa_atom, mnfa_report r) {
       ++self->state.num_taken;
       self->send(self->state.controller, peer_atom_v, r);

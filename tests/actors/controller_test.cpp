@@ -236,3 +236,41 @@ TEST_CASE_FIXTURE(pair_fixture, "a restarted active agent does not fail a dead h
   CHECK(lines(0, "alarm_raise", "worker-22") == 2); // the two of the first outage
   CHECK(lines(0, "alarm_clear", "worker-22") == 0);
 }
+
+TEST_CASE_FIXTURE(pair_fixture, "activating the inactive agent hands over: the active one steps "
+                                "down first, at no step are both active") {
+  advance(1s);
+  REQUIRE(active(0));
+  auto is_active = [&](int me) { return state_of<controller_state>(ctrl[me]).active; };
+  auto reply = self->request(ctrl[1], caf::infinite, activate_atom_v, std::string{"controller-1"});
+  size_t steps = 0;
+  while (sched.try_run_once()) { // one message at a time, both agents and the link between
+    ++steps;
+    REQUIRE_FALSE((is_active(0) && is_active(1)));
+  }
+  CHECK(steps > 3);
+  reply.receive([](std::string& s) { CHECK(s.find("controller-1 is active") == 0); },
+                [](caf::error& e) { FAIL("activate refused: " << to_string(e)); });
+  CHECK(is_active(1));
+  CHECK_FALSE(is_active(0));
+  // Each change of role is an event, stamped when it was decided: down before up.
+  CHECK(lines(0, "role_inactive") == 1);
+  CHECK(lines(1, "role_active") == 1);
+  auto time_of = [&](int me, const std::string& kind) {
+    for (auto& l : event_lines(me))
+      if (l.find("\"kind\":\"" + kind + "\"") != std::string::npos)
+        return static_cast<int64_t>(std::stoll(l.substr(l.find("\"time_ms\":") + 10)));
+    return int64_t{-1};
+  };
+  CHECK(time_of(0, "role_inactive") <= time_of(1, "role_active"));
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "without the link, activating the survivor is not held up") {
+  advance(1s);
+  cut_link();
+  kill_agent(0);
+  CHECK(ask<std::string>(ctrl[1], activate_atom_v, std::string{"controller-1"})
+        .find("controller-1 is active") == 0);
+  run();
+  CHECK(active(1));
+}
