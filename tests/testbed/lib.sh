@@ -408,12 +408,13 @@ tb_events_since() { # ID: the JSON lines after the mark
   tail -n +$((${TB_MARK[$1]:-0} + 1)) "$(tb_events_file "$1")" 2>/dev/null || true
 }
 
-# One line per event after the mark, sorted: "kind host network" (alarms: "+ id severity").
-# One line per event: KIND HOST NETWORK [ALARM SEVERITY]; an event the inactive agent wrote
-# without acting on it (the MNFA episodes it follows) is KIND(followed).
+# One line per event after the mark, sorted: KIND HOST NETWORK [ALARM SEVERITY]; an event
+# the inactive agent wrote without acting on it (the MNFA episodes it follows) is
+# KIND(followed). Role changes (role_active/role_inactive) only when KIND_REGEX names them.
 tb_summary() { # ID [KIND_REGEX]
   tb_events_since "$1" |
     jq -r --arg re "${2:-.}" 'select(.kind | test($re)) |
+      select(($re | test("role")) or (.kind | startswith("role_") | not)) |
       [.kind + (if .acted == false then "(followed)" else "" end),
        (if .host == "" then "-" else .host end),
        (if .network == "" then "-" else .network end)]
