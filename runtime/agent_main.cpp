@@ -265,7 +265,7 @@ int main(int argc, char** argv) {
   hbs::service::ready(fmt::format("{} heartbeating {} host(s)", conf.controller,
                                   conf.hosts.size()));
   bool locked = false;
-  uint64_t num_unfed = 0;
+  uint64_t num_unfed = 0, ticks = 0;
   caf::scoped_actor self{sys};
   for (;;) {
     int sig = hbs::wait_for_signal(1000);
@@ -289,6 +289,8 @@ int main(int argc, char** argv) {
                });
     if (answers)
       hbs::feed_watchdog(probe, num_unfed);
+    if (++ticks % 60 == 0) // peers that came and went (restarts) leave node state in CAF
+      hbs::prune_spawn_servers(sys);
     // The lock file is polled here, once a second: actors never touch files.
     bool now_locked = !conf.lock_file.empty() && access(conf.lock_file.c_str(), F_OK) == 0;
     if (now_locked != locked) {

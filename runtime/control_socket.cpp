@@ -143,12 +143,33 @@ void control_socket::accept_all() {
     }
     auto& mm = sys_->middleman();
     auto basp = mm.named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+    prune_spawn_servers(*sys_);
     auto scribe = mm.backend().new_scribe(c);
     caf::anon_send(basp, caf::publish_atom::value, std::move(scribe), uint16_t{0},
                    caf::actor_cast<caf::strong_actor_ptr>(gateway_),
                    sys_->message_types(gateway_));
   }
   loop_->arm(fd_);
+}
+
+// CAF 0.17's BASP broker keeps a spawn-server entry for every node it ever met and never
+// drops it (basp_broker::purge_state leaves spawn_servers alone). Every hbsctl run is a new
+// node: ~1 KB of RSS each, for good (1.1 MB after 600 runs). On the broker's own thread,
+// drop the entries of nodes it no longer has a route to (their actors have quit already).
+void prune_spawn_servers(caf::actor_system& sys) {
+  auto& mm = sys.middleman();
+  auto basp = mm.named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+  auto* ptr = caf::actor_cast<caf::abstract_actor*>(basp);
+  if (!ptr)
+    return;
+  mm.backend().dispatch([ptr, keep = basp] {
+    auto* b = static_cast<caf::io::basp_broker*>(ptr);
+    if (b->getf(caf::abstract_actor::is_terminated_flag))
+      return;
+    auto& servers = b->spawn_servers;
+    for (auto i = servers.begin(); i != servers.end();)
+      i = b->instance.tbl().lookup(i->first) ? std::next(i) : servers.erase(i);
+  });
 }
 
 caf::expected<control_actor> connect_control_socket(caf::actor_system& sys,

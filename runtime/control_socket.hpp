@@ -19,6 +19,11 @@
 
 namespace hbs {
 
+// CAF 0.17's BASP broker remembers every node it ever met (about 1 KB each: every hbsctl
+// run, every restart of the peer); this forgets those it no longer routes to. Cheap: call
+// it on each new connection and now and then.
+void prune_spawn_servers(caf::actor_system& sys);
+
 class control_socket {
 public:
   // Binds path (a stale socket file is replaced; the directory is created 0755).
