@@ -45,6 +45,7 @@ struct sim_state {
   std::mt19937 rng{12345};
   uint64_t num_requests = 0, num_replies = 0, num_silent = 0, num_dropped = 0;
   uint64_t num_malformed = 0, num_send_errors = 0;
+  uint64_t num_late_requests = 0; // answered 20 ms or more after they arrived
   static inline const char* name = "sim";
 };
 

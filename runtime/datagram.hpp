@@ -17,6 +17,7 @@ struct datagram {
   uint32_t dest = 0; // IPv4 destination (sockets opened with packet info only), else 0
   uint16_t port = 0;
   uint16_t size = 0; // bytes received, may exceed data.size() when truncated
+  int64_t rx_ns = 0; // when the kernel queued it (wall clock; sockets that ask), else 0
   std::array<uint8_t, max_datagram> data{};
 };
 

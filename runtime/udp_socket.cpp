@@ -133,9 +133,11 @@ struct pktinfo_cmsg {
   alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(in_pktinfo))];
 };
 
-// Received datagrams may also carry the socket's drop counter (SO_RXQ_OVFL).
+// Received datagrams may also carry the socket's drop counter (SO_RXQ_OVFL) and, on the
+// simulator's sockets, the kernel's receive time (SO_TIMESTAMPNS).
 struct receive_cmsg {
-  alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(in_pktinfo)) + CMSG_SPACE(sizeof(uint32_t))];
+  alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(in_pktinfo)) + CMSG_SPACE(sizeof(uint32_t))
+                            + CMSG_SPACE(sizeof(timespec))];
 };
 
 size_t udp_socket::receive(datagram* out, size_t max) {
@@ -163,6 +165,7 @@ size_t udp_socket::receive(datagram* out, size_t max) {
     // With MSG_TRUNC this is the real length: an oversized datagram is seen as such.
     out[i].size = static_cast<uint16_t>(std::min<unsigned>(msgs[i].msg_len, 65535));
     out[i].dest = 0;
+    out[i].rx_ns = 0;
     for (auto* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
       if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
         out[i].dest = ntohl(reinterpret_cast<in_pktinfo*>(CMSG_DATA(c))->ipi_addr.s_addr);
@@ -170,6 +173,10 @@ size_t udp_socket::receive(datagram* out, size_t max) {
         uint32_t drops;
         std::memcpy(&drops, CMSG_DATA(c), sizeof drops);
         kernel_drops_ = drops;
+      } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        timespec ts;
+        std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+        out[i].rx_ns = int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
       }
     }
   }
@@ -281,6 +288,9 @@ std::shared_ptr<udp_socket> open_sim_socket(io_loop& loop, const cfg::network_co
     return nullptr;
   int on = 1;
   setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+  // When each request arrived: the simulator reports the ones it answered late, so a bench
+  // can tell the simulator falling behind from the agent misjudging.
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   large_receive_buffer(fd);
   int sndbuf = 8 * 1024 * 1024;
   if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) != 0)
