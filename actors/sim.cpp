@@ -63,14 +63,16 @@ int64_t wall_ns() {
 }
 
 // One JSON line on stdout when this wake-up answered a request 20 ms or more after the
-// kernel queued it: the simulated hosts were late, not the agent (benches attribute
-// false events with it). Its own machine's CPU is shared with the agent under test.
-void report_late(self_ptr self, uint8_t net, uint32_t sequence, int64_t rx_ns, int64_t late_ns) {
+// kernel queued it, or could not send some answers: the simulated hosts failed, not the
+// agent (benches attribute false events with it). It shares the agent's CPUs.
+void report_late(self_ptr self, uint8_t net, uint32_t sequence, int64_t rx_ns, int64_t late_ns,
+                 uint64_t send_errors) {
   ++self->state.num_late_requests;
   nlohmann::json j{{"time_ms", wall_ms()},
                    {"late_request", {{"network", cfg::network_key(net)},
                                      {"sequence", sequence}, {"rx_ms", rx_ns / 1000000},
-                                     {"late_ms", late_ns / 1000000}}}};
+                                     {"late_ms", late_ns / 1000000},
+                                     {"send_errors", send_errors}}}};
   std::printf("%s\n", j.dump().c_str());
   std::fflush(stdout);
 }
@@ -80,8 +82,9 @@ void serve(self_ptr self, uint8_t net) {
   auto& sock = *st.setup.sockets[net];
   auto hosts = st.setup.names.size();
   st.pending_net = net;
-  int64_t worst = 0, worst_rx = 0;
+  int64_t worst = 0, worst_rx = wall_ns();
   uint32_t worst_seq = 0;
+  auto send_errors = st.num_send_errors;
   for (int batches = 0; batches < 1000; ++batches) {
     auto n = sock.receive(st.rx.data(), st.rx.size());
     for (size_t i = 0; i < n; ++i) {
@@ -119,8 +122,9 @@ void serve(self_ptr self, uint8_t net) {
     if (n < st.rx.size())
       break;
   }
-  if (worst >= 20000000)
-    report_late(self, net, worst_seq, worst_rx, worst);
+  send_errors = st.num_send_errors - send_errors;
+  if (worst >= 20000000 || send_errors > 0)
+    report_late(self, net, worst_seq, worst_rx, worst, send_errors);
   sock.rearm();
 }
 

@@ -77,8 +77,14 @@ void pulse_priority(int fd) {
   setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &prio, sizeof prio);
 }
 
-void large_receive_buffer(int fd) {
-  int size = 4 * 1024 * 1024;
+// The kernel doubles `bytes` and charges ~830 bytes per small datagram queued (loopback):
+// 4 MiB holds ~10,000 of them, one period's answers at 10,000 hosts, so an agent kept off
+// the CPU for part of that burst overflowed. The agent asks for 32 MiB (~80,000, eight
+// periods); memory is charged only while datagrams wait.
+constexpr int agent_receive_buffer = 32 * 1024 * 1024;
+constexpr int default_receive_buffer = 4 * 1024 * 1024;
+
+void large_receive_buffer(int fd, int size = default_receive_buffer) {
   // SO_RCVBUFFORCE passes rmem_max when running as root; fall back quietly otherwise.
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
@@ -249,7 +255,7 @@ std::shared_ptr<udp_socket> open_agent_socket(io_loop& loop, const cfg::network_
   if (fd < 0)
     return nullptr;
   pulse_priority(fd);
-  large_receive_buffer(fd);
+  large_receive_buffer(fd, agent_receive_buffer);
   if (net.mode == cfg::net_mode::multicast && !pin_multicast(fd, net, error)) {
     close(fd);
     return nullptr;

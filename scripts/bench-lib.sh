@@ -86,8 +86,9 @@ false_events() { # SINCE_MS
 }
 
 # Who caused the events that blame hosts (minor, degrade, loss, MNFA) after SINCE_MS: the
-# simulator, when it answered a request on that network 50 ms or more after it arrived in
-# the periods the host missed (it reports those, sim.out), else the agent. Alarms: degrade
+# simulator, when in the periods the host missed it answered a request on that network 50 ms
+# or more after it arrived or failed to send answers (it reports those, sim.out), else the
+# agent. Alarms: degrade
 # or loss events the active agent acted on. Prints "sim agent alarms"; exits non-zero when
 # a file does not parse.
 attribute() { # SINCE_MS
@@ -97,7 +98,8 @@ attribute() { # SINCE_MS
   jq -rs --argjson s "$1" --argjson late "$late" '
     [.[] | select(.time_ms >= $s and (.kind | test("^(minor_set|degrade_set|loss|mnfa_enter)$")))]
     | map(. as $e | (if .kind == "mnfa_enter" then 1500 else (.b2b + 2) * 100 end) as $w
-          | .sim = ($late | any(.late_ms >= 50 and .rx_ms >= $e.time_ms - $w
+          | .sim = ($late | any((.late_ms >= 50 or .send_errors > 0)
+                                and .rx_ms >= $e.time_ms - $w
                                 and .rx_ms <= $e.time_ms
                                 and ($e.network == "" or .network == $e.network))))
     | "\(map(select(.sim)) | length) \(map(select(.sim | not)) | length) " +
@@ -201,9 +203,10 @@ write_results() {
   jq -n --arg time "$stamp" --arg commit "$commit" --argjson cores "$(nproc)" \
     --arg kernel "$(uname -r)" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)" \
     --argjson window "$window" --argjson idle "$idle_cpu" --arg cmd "scripts/bench $args" \
-    --argjson neighbour "$neighbour" \
+    --argjson neighbour "$neighbour" --argjson repeat "$repeat" --argjson faults "$faults" \
     '{time: $time, commit: $commit, cores: $cores, kernel: $kernel, cpu: $cpu, command: $cmd,
       window_s: $window, idle_agent_cpu_percent: $idle, neighbour_percent: $neighbour,
+      repeat: $repeat, faults_per_kind: $faults,
       runs: $ARGS.positional}' \
     --jsonargs "${rows[@]}" >"$out.json"
   {
@@ -227,6 +230,20 @@ write_results() {
       "\(.td_cut_p50_ms)/\(.td_cut_p99_ms)/\(.td_cut_max_ms) (\(.td_cut_missed))", .mnfa_entry_ms, "\(.sm_p50_us)/\(.sm_p99_us)"]
       | "| " + (map(tostring) | join(" | ")) + " |"' "$out.json"
     echo
+    if ((repeat > 1)); then
+      echo "Over the $repeat runs of each size, min / median / max:"
+      echo
+      echo "| hosts | agent CPU % | busy p99 µs | stalled | false events | blaming the agent |" \
+           "false alarms | crash T_D max ms | cut T_D max ms |"
+      echo "|---|---|---|---|---|---|---|---|---|"
+      jq -r 'def mmm(f): (map(f) | sort) as $v | if ($v | any(. == null)) then "unmeasured"
+               else "\($v[0]) / \($v[(($v | length) - 1) / 2 | floor]) / \($v[-1])" end;
+        .runs | group_by(.hosts)[] | "| \(.[0].hosts) | \(mmm(.agent_cpu_percent)) | " +
+        "\(mmm(.busy_p99_us)) | \(mmm(.stalled_periods)) | \(mmm(.false_events)) | " +
+        "\(mmm(.false_blaming_agent)) | \(mmm(.false_alarms)) | \(mmm(.td_crash_max_ms)) | " +
+        "\(mmm(.td_cut_max_ms)) |"' "$out.json"
+      echo
+    fi
     echo "![figures](bench-$stamp.png)"
   } >"$out.md"
   jq -r '.runs[] | [.hosts, .agent_cpu_percent, .agent_rss_mb, .busy_p50_us,
