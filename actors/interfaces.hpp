@@ -198,15 +198,8 @@ using peer_actor = caf::typed_actor<
   caf::replies_to<handoff_atom, control_snapshot>::with<bool>, // to the peer; error: link down
   caf::replies_to<peer_atom>::with<peer_status>>;
 
-// hbs-client, one per network: answers requests with the other controller's history.
-using responder_actor = caf::typed_actor<
-  caf::reacts_to<readable_atom>,  // the socket has requests
-  caf::reacts_to<pmond_atom, bool>>; // process monitor alive or not
-
-// hbs-client: counts local process-monitor alive pulses in 5 s windows.
-using alive_monitor_actor = caf::typed_actor<
-  caf::reacts_to<readable_atom>,
-  caf::reacts_to<tick_atom>>;
+// hbs-client has no actors: its responder (one per network) and process-monitor watch are
+// plain objects on its socket thread (actors/responder.hpp), so a host runs two threads.
 
 // hbs-sim: answers for many simulated hosts from one socket per network, with faults.
 using sim_actor = caf::typed_actor<
@@ -227,7 +220,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(hbs_actors, caf::id_block::hbs_messages::end)
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::control_reads))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::peer_gateway_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::store_actor))
-  CAF_ADD_TYPE_ID(hbs_actors, (hbs::responder_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::vault_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::sm_gateway_actor))
   CAF_ADD_TYPE_ID(hbs_actors, (hbs::peer_actor))

@@ -1,12 +1,10 @@
 // hbs-client: answers heartbeat requests from both controllers on every monitored network.
-#include <cerrno>
+// Two threads and no actor system: the socket thread answers each request the moment it is
+// readable; this one takes signals, feeds the watchdog and closes the process monitor's
+// windows (every host of the fleet pays for the client: issue 16 §3).
 #include <csignal>
-#include <cstdlib>
 #include <cstring>
-#include <iostream>
-
-#include <caf/actor_system.hpp>
-#include <caf/send.hpp>
+#include <memory>
 
 #include "actors/alive_monitor.hpp"
 #include "actors/responder.hpp"
@@ -16,7 +14,7 @@
 #include "runtime/log.hpp"
 #include "runtime/scheduling.hpp"
 #include "runtime/service.hpp"
-#include "runtime/system_config.hpp"
+#include "runtime/signals.hpp"
 #include "runtime/udp_socket.hpp"
 #include "runtime/watchdog.hpp"
 
@@ -63,21 +61,33 @@ int main(int argc, char** argv) {
     hbs::log::error("main", "{}", auth_err);
     return 2; // the configuration names a key that cannot serve
   }
-  caf::actor_system_config cfg;
-  hbs::configure(cfg, false);
-  caf::actor_system sys{cfg};
-  loop.start();
   bool clstr = conf.networks.size() > 1;
-  std::vector<hbs::responder_actor> responders;
-  for (size_t i = 0; i < conf.networks.size(); ++i)
-    responders.push_back(sys.spawn(hbs::responder_fn,
-                                   hbs::responder_setup{conf.networks[i], conf.host, clstr,
-                                                        sockets[i], auth}));
-  sockets.clear();
-  hbs::alive_monitor_actor alive;
+  std::vector<std::unique_ptr<hbs::responder>> responders;
+  std::vector<hbs::responder*> flagged;
+  for (size_t i = 0; i < conf.networks.size(); ++i) {
+    responders.push_back(std::make_unique<hbs::responder>(
+      hbs::responder_setup{conf.networks[i], conf.host, clstr, sockets[i], auth}));
+    auto* r = responders.back().get();
+    flagged.push_back(r);
+    // On the socket thread: answer everything waiting, then ask for the next wake-up.
+    sockets[i]->on_readable([r, s = sockets[i].get()] {
+      r->serve();
+      s->rearm();
+    });
+  }
+  std::unique_ptr<hbs::alive_monitor> alive;
+  if (pmon) {
+    alive = std::make_unique<hbs::alive_monitor>(pmon, flagged);
+    pmon->on_readable([a = alive.get(), s = pmon.get()] {
+      a->drain();
+      s->rearm();
+    });
+  }
+  loop.start();
+  for (auto& sock : sockets)
+    sock->rearm();
   if (pmon)
-    alive = sys.spawn(hbs::alive_monitor_fn, hbs::alive_monitor_setup{pmon, responders});
-  pmon.reset();
+    pmon->rearm();
   hbs::log::info("main", "ready: {} answering on {} network(s){}", conf.host,
                  conf.networks.size(),
                  conf.pmon_port ? fmt::format(", process monitor on port {}", conf.pmon_port)
@@ -88,9 +98,14 @@ int main(int argc, char** argv) {
   // wedged responder makes systemd restart the client (the controllers would lose it).
   hbs::watchdog_probe probe{&loop, 2000, {}};
   uint64_t num_unfed = 0;
+  auto window_end = std::chrono::steady_clock::now() + hbs::pmond_window;
   for (;;) {
     int sig = hbs::wait_for_signal(1000);
     hbs::feed_watchdog(probe, num_unfed);
+    if (alive && std::chrono::steady_clock::now() >= window_end) {
+      alive->close_window();
+      window_end += hbs::pmond_window;
+    }
     if (sig == 0)
       continue;
     if (sig == SIGINT || sig == SIGTERM)
@@ -99,10 +114,6 @@ int main(int argc, char** argv) {
   }
   hbs::service::stopping();
   hbs::log::info("main", "stopping");
-  if (alive)
-    caf::anon_send_exit(alive, caf::exit_reason::user_shutdown);
-  for (auto& r : responders)
-    caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
-  loop.stop();
+  loop.stop(); // no callback runs after this: the responders can go
   return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include "runtime/signals.hpp"
 #include "runtime/tls.hpp"
 
 namespace hbs {
@@ -16,10 +17,5 @@ namespace hbs {
 void configure(caf::actor_system_config& cfg, bool with_middleman,
                std::chrono::milliseconds keepalive = std::chrono::milliseconds{1000},
                const tls_files& tls = {});
-
-// Signals a daemon waits for in sigwait(); blocked before any thread starts.
-void block_daemon_signals();
-// Returns the signal number, or 0 when timeout_ms passed without one.
-int wait_for_signal(int timeout_ms);
 
 } // namespace hbs

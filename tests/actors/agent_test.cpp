@@ -189,8 +189,8 @@ TEST_CASE_FIXTURE(agent_fixture, "a host whose process monitor goes silent raise
                                  "and clears it when it is back") {
   advance(1s);
   // worker-4's responders (management, cluster-host) stop reporting the process monitor.
-  caf::anon_send(responders[8], pmond_atom_v, false);
-  caf::anon_send(responders[9], pmond_atom_v, false);
+  responders[8]->set_pmond_alive(false);
+  responders[9]->set_pmond_alive(false);
   advance(4s); // 100 responses over two networks: 50 periods
   CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).empty());
   advance(1500ms);
@@ -199,8 +199,8 @@ TEST_CASE_FIXTURE(agent_fixture, "a host whose process monitor goes silent raise
   CHECK(alarms[0].id == "200.006");
   CHECK(alarms[0].host == "worker-4");
   CHECK(transitions_since(start, {"pmond_raise"}).size() == 1);
-  caf::anon_send(responders[8], pmond_atom_v, true);
-  caf::anon_send(responders[9], pmond_atom_v, true);
+  responders[8]->set_pmond_alive(true);
+  responders[9]->set_pmond_alive(true);
   advance(200ms);
   CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).empty());
   CHECK(transitions_since(start, {"pmond_clear"}).size() == 1);
@@ -210,8 +210,8 @@ TEST_CASE_FIXTURE(agent_fixture, "a process-monitor check scheduled by an earlie
                                  "not raise a newer one early") {
   advance(1s);
   auto flip = [&](bool alive) {
-    caf::anon_send(responders[8], pmond_atom_v, alive);
-    caf::anon_send(responders[9], pmond_atom_v, alive);
+    responders[8]->set_pmond_alive(alive);
+    responders[9]->set_pmond_alive(alive);
   };
   flip(false);
   advance(1s);
@@ -232,8 +232,8 @@ TEST_CASE_FIXTURE(agent_fixture, "the process-monitor window follows the period:
   CHECK(ask<std::string>(ctrl, backoff_atom_v, true)
         == "period 400 ms (backed off x4; configured 100 ms)");
   advance(1s); // verdicts now stamped 400 ms
-  caf::anon_send(responders[8], pmond_atom_v, false);
-  caf::anon_send(responders[9], pmond_atom_v, false);
+  responders[8]->set_pmond_alive(false);
+  responders[9]->set_pmond_alive(false);
   advance(6s); // the 100 ms window (5 s) has passed: too early at 400 ms (20 s)
   CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).empty());
   advance(13s);
@@ -249,8 +249,8 @@ TEST_CASE_FIXTURE(agent_fixture, "a SIGHUP period change reaches the hosts' wind
   CHECK(ask<std::string>(ctrl, tune_atom_v, tuning{200, 0, 0, 0})
         == "period 100 -> 200 ms, thresholds 4/6/10 -> 4/6/10");
   advance(1s);
-  caf::anon_send(responders[8], pmond_atom_v, false);
-  caf::anon_send(responders[9], pmond_atom_v, false);
+  responders[8]->set_pmond_alive(false);
+  responders[9]->set_pmond_alive(false);
   advance(9s); // 100 responses over two networks at 200 ms: 10 s
   CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).empty());
   advance(2s);

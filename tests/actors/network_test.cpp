@@ -182,8 +182,8 @@ TEST_CASE_FIXTURE(signed_agent, "in require mode signed pulses heartbeat as usua
   advance(2s);
   CHECK(transitions_since(t0).empty()); // every host answers, signed
   // worker-7's client dies; a forger answers for it every period, unsigned or with its key.
-  caf::anon_send_exit(responders[14], caf::exit_reason::kill);
-  caf::anon_send_exit(responders[15], caf::exit_reason::kill);
+  silence(*responders[14]);
+  silence(*responders[15]);
   for (int i = 0; i < 15; ++i) {
     forge(*this, 7, i % 2 == 1);
     advance(100ms);
@@ -202,8 +202,8 @@ struct plain_agent_forged : agent_fixture {};
 TEST_CASE_FIXTURE(plain_agent_forged, "without authentication the same forgery keeps the dead "
                                       "host alive (what require mode prevents)") {
   advance(1s);
-  caf::anon_send_exit(responders[14], caf::exit_reason::kill);
-  caf::anon_send_exit(responders[15], caf::exit_reason::kill);
+  silence(*responders[14]);
+  silence(*responders[15]);
   for (int i = 0; i < 15; ++i) {
     forge(*this, 7, false);
     advance(100ms);

@@ -3,6 +3,7 @@
 #include "actors/responder.hpp"
 #include "messages/pulse.hpp"
 #include "tests/support/caf_fixture.hpp"
+#include "tests/support/responders.hpp"
 #include "tests/support/stock_daemons.hpp"
 
 using namespace hbs;
@@ -14,19 +15,15 @@ namespace {
 // agents on 127.0.0.1 and 127.0.0.2, on a simulated network.
 struct client_fixture : caf_fixture {
   sim_network simnet;
-  responder_actor responder;
+  std::unique_ptr<responder> client;
   stock_agent agents[2] = {stock_agent{simnet, "127.0.0.1"}, stock_agent{simnet, "127.0.0.2"}};
 
   explicit client_fixture(std::shared_ptr<const wire::pulse_gate> auth = nullptr) {
     cfg::network_config n;
     n.local_address = "127.0.1.1";
     n.mode = cfg::net_mode::unicast;
-    responder = sys.spawn(responder_fn, responder_setup{n, "worker-0", false,
-                                                        simnet.bind("127.0.1.1", 2106), auth});
-    run();
-  }
-  ~client_fixture() {
-    caf::anon_send_exit(responder, caf::exit_reason::user_shutdown);
+    client = start_responder(responder_setup{n, "worker-0", false,
+                                             simnet.bind("127.0.1.1", 2106), auth});
     run();
   }
 

@@ -8,6 +8,7 @@
 
 #include "actors/controller.hpp"
 #include "actors/responder.hpp"
+#include "tests/support/responders.hpp"
 #include "tests/support/caf_fixture.hpp"
 #include "tests/support/sim_network.hpp"
 
@@ -35,7 +36,7 @@ inline cfg::network_config net(uint8_t index, const std::string& addr) {
 struct agent_fixture : caf_fixture {
   sim_network simnet;
   controller_actor ctrl;
-  std::vector<responder_actor> responders;
+  std::vector<std::unique_ptr<responder>> responders;
   caf::actor_clock::time_point start;
   // The agent's own receive sockets, for tests that play the kernel (drop counters).
   std::shared_ptr<sim_socket> mgmt_socket = simnet.bind("127.0.0.1", 2103);
@@ -56,8 +57,8 @@ struct agent_fixture : caf_fixture {
       for (uint8_t n : {0, 1}) {
         auto addr = n == 0 ? mgmt_addr(i) : clstr_addr(i);
         auto nc = net(n, addr);
-        responders.push_back(sys.spawn(responder_fn, responder_setup{nc, host_name(i), true,
-                                       simnet.bind(addr, nc.client_port), auth}));
+        responders.push_back(start_responder(responder_setup{nc, host_name(i), true,
+                                             simnet.bind(addr, nc.client_port), auth}));
       }
     start = now();
     ctrl = sys.spawn(controller_fn, s);
@@ -66,8 +67,6 @@ struct agent_fixture : caf_fixture {
 
   ~agent_fixture() {
     caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
-    for (auto& r : responders)
-      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
     run();
   }
 

@@ -16,6 +16,7 @@
 #include "actors/controller.hpp"
 #include "actors/peer_gateway.hpp"
 #include "actors/responder.hpp"
+#include "tests/support/responders.hpp"
 #include "runtime/atomic_file.hpp"
 #include "tests/support/caf_fixture.hpp"
 #include "tests/support/sim_network.hpp"
@@ -46,7 +47,7 @@ struct two_agents : test::caf_fixture {
   controller_actor ctrl[2];
   peer_gateway_actor gateway[2];
   std::string dir[2];
-  std::vector<responder_actor> responders;
+  std::vector<std::unique_ptr<responder>> responders;
   std::shared_ptr<test::sim_socket> sm[2]; // plays each controller's service manager
   std::vector<uint32_t> cut_from_c1;       // hosts controller-1 cannot reach
 
@@ -77,7 +78,7 @@ struct two_agents : test::caf_fixture {
   void respond_as(const std::string& name, const std::string& addr) {
     auto n = mgmt(addr);
     responders.push_back(
-      sys.spawn(responder_fn, responder_setup{n, name, false, simnet.bind(addr, n.client_port), nullptr}));
+      start_responder(responder_setup{n, name, false, simnet.bind(addr, n.client_port), nullptr}));
   }
 
   explicit two_agents(cluster_options o = {}) : opt(o) {
@@ -167,8 +168,6 @@ struct two_agents : test::caf_fixture {
   ~two_agents() {
     for (auto& c : ctrl)
       caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
-    for (auto& r : responders)
-      caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
     run();
     for (auto& d : dir)
       std::filesystem::remove_all(d);
