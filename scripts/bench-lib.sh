@@ -18,7 +18,7 @@ stop_all() { # the agent first: hosts vanishing under a running agent is a storm
 neighbour_pid=
 start_neighbour() { # PERCENT
   (($1 > 0)) || return 0
-  python3 -c 'import sys, time
+  setpriv --pdeathsig KILL python3 -c 'import sys, time
 share, end = int(sys.argv[1]) / 100, time.monotonic() + 3600
 while time.monotonic() < end:
     t = time.perf_counter()
@@ -182,11 +182,11 @@ PY
 
 # The same replies between two bare programs (bench/udp_floor.cpp): "cpu% replies/s".
 kernel_floor() { # HOSTS
-  build/udp-floor respond --hosts "$1" --port 29106 &
+  setpriv --pdeathsig KILL build/udp-floor respond --hosts "$1" --port 29106 &
   pids+=($!)
   sleep 0.3
   local w=$((window < 10 ? window : 10)) # the floor is steady: ten seconds tell it
-  build/udp-floor request --port 29106 --reply-port 29103 --networks "$networks" \
+  setpriv --pdeathsig KILL build/udp-floor request --port 29106 --reply-port 29103 --networks "$networks" \
     --seconds $((w + 2)) >"$dir/floor.out" &
   local floor=$! f0
   sleep 1
@@ -251,4 +251,49 @@ write_results() {
     .mnfa_entry_ms, .sm_p50_us, .sm_p99_us, .false_events, .agent_over_floor]
     | map(. // "NaN") | @tsv' "$out.json" >"$dir/plot.tsv"
   gnuplot -e "data='$dir/plot.tsv'; out='$out.png'; title='hbs bench $stamp, $(nproc) cores, commit ${commit:0:7}'" scripts/bench.gp
+}
+
+# One real hbs-client answering an agent that monitors only it, on two networks at 100 ms
+# (unicast on 127.0.50.x / 127.0.51.x), for SECONDS after a warm-up: the fleet's cost per
+# host. Prints "cpu% rss_kb threads wakeups_per_s answers_per_s"; wake-ups are the
+# client's voluntary and involuntary context switches, all threads.
+client_cost() { # SECONDS
+  local s=$1 c
+  net() { # SUFFIX (1: the agent, 10: the host)
+    printf '[networks.management]\nlocal_address = "127.0.50.%d"\nmode = "unicast"\n' "$1"
+    printf 'client_port = 29306\nagent_port = 29303\n\n'
+    printf '[networks.cluster-host]\nlocal_address = "127.0.51.%d"\nmode = "unicast"\n' "$1"
+    printf 'client_port = 29316\nagent_port = 29313\n\n'
+  }
+  { printf '[client]\nhost = "worker-0"\nscheduling_priority = 0\n\n'; net 10; } \
+    >"$dir/client.toml"
+  { printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/state"\n' "$dir"
+    printf 'control_socket = "%s/agent.sock"\ncontrol_token = "%s/control.token"\n' "$dir" "$dir"
+    printf 'lock_file = ""\nscheduling_priority = 0\n\n[sm]\nenabled = false\n\n'
+    net 1
+    printf '[[hosts]]\nname = "worker-0"\ntype = "worker"\nmanagement = "127.0.50.10"\n'
+    printf 'cluster-host = "127.0.51.10"\n'; } >"$dir/agent.toml"
+  setpriv --pdeathsig TERM build/hbs-client --config "$dir/client.toml" >"$dir/client.log" 2>&1 &
+  c=$!; pids+=($c)
+  setpriv --pdeathsig TERM build/hbs-agent --config "$dir/agent.toml" >"$dir/agent.log" 2>&1 &
+  pids+=($!)
+  sleep 3
+  kill -0 "$c" 2>/dev/null || { echo "bench: the client did not start: $(tail -3 "$dir/client.log")" >&2; return 1; }
+  local c0 w0 r0 c1 w1 r1
+  c0=$(cpu_ns "$c") w0=$(switches "$c") r0=$(client_answers)
+  sleep "$s"
+  c1=$(cpu_ns "$c") w1=$(switches "$c") r1=$(client_answers)
+  [[ -n $r0 && -n $r1 ]] || { echo "bench: the agent's answer count is unreadable" >&2; return 1; }
+  echo "$(pct "$c0" "$c1" "$s") $(rss_kb "$c") $(awk '/^Threads:/ {print $2}' "/proc/$c/status")" \
+       "$(awk -v a="$w0" -v b="$w1" -v s="$s" 'BEGIN {printf "%.1f", (b - a) / s}')" \
+       "$(awk -v a="$r0" -v b="$r1" -v s="$s" 'BEGIN {printf "%.1f", (b - a) / s}')"
+  stop_all
+}
+switches() { # PID -> context switches of all its threads so far
+  cat /proc/"$1"/task/*/status 2>/dev/null |
+    awk '/^(non)?voluntary_ctxt_switches:/ {n += $2} END {print n}'
+}
+client_answers() { # answers the agent counted so far, both networks; empty when unreadable
+  build/hbsctl --config "$dir/agent.toml" status --json 2>/dev/null |
+    jq -e '[.networks[].num_counted] | add' 2>/dev/null
 }
