@@ -65,14 +65,26 @@ bool ensure_token(const std::string& path, std::string& token, std::string& erro
   token.clear();
   for (auto b : raw)
     token += fmt::format("{:02x}", b);
+  // Written whole under a name of this process's own, then linked into place: link() fails
+  // if another agent (two on one machine share the file) got there first, and then its
+  // token is the one, never a file renamed away under the other's feet.
+  auto mine = fmt::format("{}.{}", path, getpid());
   auto old = umask(0077); // the temporary file is born 0600, never readable by others
-  bool ok = make_dir_of(path) && write_atomically(path, token + "\n", error);
+  bool ok = make_dir_of(path) && write_atomically(mine, token + "\n", error);
   umask(old);
-  if (ok && chmod(path.c_str(), 0600) != 0)
-    ok = false, error = fmt::format("cannot chmod {}: {}", path, std::strerror(errno));
-  if (ok)
-    log::info("main", "control credential created: {} (mode 0600)", path);
-  return ok;
+  if (!ok)
+    return false;
+  bool linked = link(mine.c_str(), path.c_str()) == 0;
+  int err = errno;
+  unlink(mine.c_str());
+  if (!linked && err == EEXIST)
+    return read_token(path, token, error);
+  if (!linked) {
+    error = fmt::format("cannot create {}: {}", path, std::strerror(err));
+    return false;
+  }
+  log::info("main", "control credential created: {} (mode 0600)", path);
+  return true;
 }
 
 std::shared_ptr<const wire::pulse_gate> load_pulse_gate(const cfg::pulse_auth_config& c,
