@@ -121,6 +121,7 @@ hbs::control_state load_control(const hbs::cfg::agent_config& conf, const std::s
 int main(int argc, char** argv) {
   hbs::cfg::agent_config conf;
   std::string config_path;
+  pid_t stop_with = 0;
   bool reset_state = false;
   // The log directory must exist before logging starts: created from the validated config.
   auto load = [](const std::string& path) {
@@ -138,7 +139,7 @@ int main(int argc, char** argv) {
      "2 invalid command line, configuration or a key file it names.\nSignals: SIGTERM/SIGINT "
      "stop, SIGHUP reloads period, thresholds, failure action and log settings, SIGUSR2 dumps "
      "state to the log."},
-    +load, conf, config_path, &reset_state);
+    +load, conf, config_path, stop_with, &reset_state);
   if (rc >= 0)
     return rc;
   if (!make_dir(conf.state_dir)) {
@@ -271,6 +272,10 @@ int main(int argc, char** argv) {
     int sig = hbs::wait_for_signal(1000);
     if (sig == SIGINT || sig == SIGTERM) {
       hbs::log::info("main", "{} received, stopping", strsignal(sig));
+      break;
+    }
+    if (hbs::starter_gone(stop_with)) {
+      hbs::log::info("main", "process {} (--stop-with) ended: stopping", stop_with);
       break;
     }
     if (sig == SIGUSR2) {

@@ -21,13 +21,14 @@
 int main(int argc, char** argv) {
   hbs::cfg::client_config conf;
   std::string config_path;
+  pid_t stop_with = 0;
   auto rc = hbs::start_daemon<hbs::cfg::client_config>(
     argc, argv,
     {"hbs-client", "hbs-client: answers heartbeat pulses from the controllers on this host",
      "/etc/hbs/client.toml",
      "Exit status: 0 clean stop, 1 runtime failure (socket), 2 invalid command line, "
      "configuration or a key file it names.\nSignals: SIGTERM/SIGINT stop."},
-    hbs::cfg::load_client_config, conf, config_path);
+    hbs::cfg::load_client_config, conf, config_path, stop_with);
   if (rc >= 0)
     return rc;
   hbs::block_daemon_signals();
@@ -101,6 +102,10 @@ int main(int argc, char** argv) {
   auto window_end = std::chrono::steady_clock::now() + hbs::pmond_window;
   for (;;) {
     int sig = hbs::wait_for_signal(1000);
+    if (hbs::starter_gone(stop_with)) {
+      hbs::log::info("main", "process {} (--stop-with) ended: stopping", stop_with);
+      break;
+    }
     hbs::feed_watchdog(probe, num_unfed);
     if (alive && std::chrono::steady_clock::now() >= window_end) {
       alive->close_window();

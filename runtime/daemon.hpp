@@ -3,6 +3,10 @@
 // validate the configuration (exit 2 with one line per problem), honour --check, start
 // logging. Returns the exit code to leave with, or -1 to go on.
 
+#include <sys/types.h>
+
+#include <cerrno>
+#include <csignal>
 #include <iostream>
 #include <string>
 
@@ -21,15 +25,26 @@ struct daemon_info {
   const char* footer;      // exit codes and signals
 };
 
+// --stop-with PID: the process that started this one (a demo or test script). Returns true
+// once it is gone, so the daemon stops as on SIGTERM even when its starter was SIGKILLed.
+inline bool starter_gone(pid_t starter) {
+  return starter > 0 && kill(starter, 0) != 0 && errno == ESRCH;
+}
+
 template <class Config>
 int start_daemon(int argc, char** argv, const daemon_info& info,
                  cfg::loaded<Config> (*load)(const std::string&), Config& out,
-                 std::string& config_path, bool* reset_state = nullptr) {
+                 std::string& config_path, pid_t& stop_with, bool* reset_state = nullptr) {
   CLI::App app{info.about};
   config_path = info.config_path;
   bool check_only = false;
   app.add_option("-c,--config", config_path, "configuration file (TOML)")->capture_default_str();
   app.add_flag("--check", check_only, "validate the configuration and exit (0 valid, 2 not)");
+  stop_with = 0;
+  app.add_option("--stop-with", stop_with,
+                 "stop (as on SIGTERM) within a second of process PID ending: scripts that "
+                 "start daemons pass their own pid, so none outlives them")
+    ->check(CLI::PositiveNumber);
   if (reset_state)
     app.add_flag("--reset-state", *reset_state,
                  "start from the configuration file alone: run-time changes kept in the state "

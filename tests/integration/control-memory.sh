@@ -24,7 +24,7 @@ mode = "unicast"
 client_port = 29662
 agent_port = 29663
 TOML
-"$build/hbs-agent" --config "$dir/agent.toml" >"$dir/agent.log" 2>&1 &
+"$build/hbs-agent" --config "$dir/agent.toml" --stop-with $$ >"$dir/agent.log" 2>&1 &
 agent=$!
 for _ in $(seq 50); do [[ -S $dir/agent.sock ]] && break; sleep 0.1; done
 [[ -S $dir/agent.sock ]] || fail "the agent did not open its control socket: $(cat "$dir/agent.log")"

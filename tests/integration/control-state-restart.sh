@@ -14,7 +14,7 @@ up() {
 restart() { # [AGENT_ARGS...]
   kill -TERM "$HBS_AGENT_PID"
   wait "$HBS_AGENT_PID" 2>/dev/null || true
-  "$build/hbs-agent" --config "$HBS_DIR/agent.toml" "$@" >>"$HBS_DIR/agent.log" 2>&1 &
+  "$build/hbs-agent" --config "$HBS_DIR/agent.toml" --stop-with $$ "$@" >>"$HBS_DIR/agent.log" 2>&1 &
   HBS_AGENT_PID=$!
   up
 }

@@ -22,7 +22,7 @@ mount -t tmpfs -o size=1m hbs-full "$state"
 HBS_EXTRA_CLEANUP="$HBS_DIR/state.before"
 trap 'umount -l "$state" 2>/dev/null; hbs_teardown' EXIT
 cp -a "$HBS_DIR/state.before/." "$state/"
-"$build/hbs-agent" --config "$HBS_DIR/agent.toml" >>"$HBS_DIR/agent.log" 2>&1 &
+"$build/hbs-agent" --config "$HBS_DIR/agent.toml" --stop-with $$ >>"$HBS_DIR/agent.log" 2>&1 &
 HBS_AGENT_PID=$!
 hbs_wait_for "three hosts answering again" 10 \
   'hbs_ctl status --json | jq -e ".networks[0].responding == 3" >/dev/null'

@@ -86,7 +86,7 @@ refused "a world-readable pulse key (client)" "open to other users" hbs-client "
 
 # Good files: the agent starts, says how pulses are authenticated, and stops cleanly.
 agent_toml "$good_cert" "$ca" require "$key" >"$t"
-"$build/hbs-agent" --config "$t" >"$dir/agent.log" 2>&1 &
+"$build/hbs-agent" --config "$t" --stop-with $$ >"$dir/agent.log" 2>&1 &
 agent=$!
 for _ in $(seq 50); do grep -q "pulses authenticated" "$dir/agent.log" && break; sleep 0.1; done
 grep -q "pulses authenticated: mode require" "$dir/agent.log" ||

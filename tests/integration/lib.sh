@@ -52,13 +52,13 @@ agent_port = $ap
 TOML
   done
   for ((i = 0; i < HBS_N; i++)); do hbs_start_client "$i"; done
-  "$HBS_BUILD/hbs-agent" --config "$HBS_DIR/agent.toml" >"$HBS_DIR/agent.log" 2>&1 &
+  "$HBS_BUILD/hbs-agent" --config "$HBS_DIR/agent.toml" --stop-with $$ >"$HBS_DIR/agent.log" 2>&1 &
   HBS_AGENT_PID=$!
 }
 
 hbs_start_client() { # INDEX
   # Started through setsid so a SIGKILL of one client is not reported by this shell.
-  setsid "$HBS_BUILD/hbs-client" --config "$HBS_DIR/client-$1.toml" \
+  setsid "$HBS_BUILD/hbs-client" --config "$HBS_DIR/client-$1.toml" --stop-with $$ \
     >>"$HBS_DIR/client-$1.log" 2>&1 &
   HBS_CLIENT_PIDS[$1]=$!
 }
@@ -176,7 +176,7 @@ TOML
 }
 
 hbs_start_agent() { # CONTROLLER_NUMBER
-  setsid "$HBS_BUILD/hbs-agent" --config "$HBS_DIR/agent-$1.toml" \
+  setsid "$HBS_BUILD/hbs-agent" --config "$HBS_DIR/agent-$1.toml" --stop-with $$ \
     >>"$HBS_DIR/agent-$1.log" 2>&1 &
   HBS_AGENT_PIDS[$1]=$!
   HBS_AGENT_PID="${HBS_AGENT_PIDS[*]}"
@@ -223,7 +223,7 @@ hbs_setup_sim() { # BUILD_DIR NUM_HOSTS BASE_PORT EXTRA_TOML [SIM_ARGS...]
     --agent-port $((b + 3)) --clstr-client-port $((b + 16)) --clstr-agent-port $((b + 13)) \
     "$@" >"$HBS_DIR/sim.out" 2>"$HBS_DIR/sim.err" &
   HBS_CLIENT_PIDS+=($!)
-  "$HBS_BUILD/hbs-agent" --config "$HBS_DIR/agent.toml" >"$HBS_DIR/agent.log" 2>&1 &
+  "$HBS_BUILD/hbs-agent" --config "$HBS_DIR/agent.toml" --stop-with $$ >"$HBS_DIR/agent.log" 2>&1 &
   HBS_AGENT_PID=$!
   hbs_wait_for "$n hosts answering on both networks" 10 \
     "hbs_ctl status --json | jq -e '[.networks[].responding] == [$n,$n]' >/dev/null"

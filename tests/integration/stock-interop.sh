@@ -28,7 +28,7 @@ mode = "unicast"
 client_port = $((base + 6))
 agent_port = $((base + 3))
 TOML
-"$build/hbs-client" --config "$HBS_DIR/client.toml" >"$HBS_DIR/client.log" 2>&1 &
+"$build/hbs-client" --config "$HBS_DIR/client.toml" --stop-with $$ >"$HBS_DIR/client.log" 2>&1 &
 HBS_CLIENT_PIDS+=($!)
 sleep 0.5
 "${stock[@]}" agent 127.0.42.1 $((base + 6)) $((base + 3)) 127.0.42.100 127.0.42.101 50 \
@@ -75,7 +75,7 @@ TOML
   2>"$HBS_DIR/clients.err" &
 stock_pid=$!
 hbs_wait_for "the stock clients bound" 5 "grep -q ready '$HBS_DIR/clients.err'"
-"$build/hbs-agent" --config "$HBS_DIR/agent.toml" >"$HBS_DIR/agent.log" 2>&1 &
+"$build/hbs-agent" --config "$HBS_DIR/agent.toml" --stop-with $$ >"$HBS_DIR/agent.log" 2>&1 &
 HBS_AGENT_PID=$!
 hbs_wait_for "the three stock clients answering" 5 \
   "hbs_ctl status --json | jq -e '.networks[0].responding == 3' >/dev/null"

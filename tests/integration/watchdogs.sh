@@ -46,10 +46,10 @@ hbs_wait_for "the notify socket" 5 "[[ -S $notify ]]"
 # and a client with it too (client 0; client 1 keeps answering as it was).
 kill -TERM "$HBS_AGENT_PID"; wait "$HBS_AGENT_PID" 2>/dev/null || true
 kill -TERM "${HBS_CLIENT_PIDS[0]}"; wait "${HBS_CLIENT_PIDS[0]}" 2>/dev/null || true
-NOTIFY_SOCKET=$notify setsid "$build/hbs-client" --config "$HBS_DIR/client-0.toml" \
+NOTIFY_SOCKET=$notify setsid "$build/hbs-client" --config "$HBS_DIR/client-0.toml" --stop-with $$ \
   >>"$HBS_DIR/client-0.log" 2>&1 &
 HBS_CLIENT_PIDS[0]=$!
-NOTIFY_SOCKET=$notify setsid "$build/hbs-agent" --config "$HBS_DIR/agent.toml" \
+NOTIFY_SOCKET=$notify setsid "$build/hbs-agent" --config "$HBS_DIR/agent.toml" --stop-with $$ \
   >>"$HBS_DIR/agent.log" 2>&1 &
 HBS_AGENT_PID=$!
 hbs_wait_for "both hosts answering" 10 \

@@ -624,7 +624,7 @@ case_rogue_agent_refused() {
       esac
       printf '[networks.management]\nlocal_address = "%s"\nagent_port = 2193\n' "${TB_MGMT[w5]}"
     } >"$dir/agent.toml"
-    ip netns exec "$(tb_ns w5)" "$TB_BUILD/hbs-agent" --config "$dir/agent.toml" \
+    ip netns exec "$(tb_ns w5)" "$TB_BUILD/hbs-agent" --config "$dir/agent.toml" --stop-with $$ \
       >"$dir/$way.log" 2>&1 &
     local rogue=$!
     sleep 7 # past its 5 s before it dials (it is not controller-0), and a few tries

@@ -260,8 +260,10 @@ tb_start() { # ID agent|client [BARRIER_FILE]
   # Started from a subshell so it is not this shell's job (no "Killed" notices, any
   # subshell may kill it); setsid, ip netns exec and sh -c's exec keep one pid throughout.
   ( if [[ -n ${TB_HOLD_FD:-} ]]; then eval "exec ${TB_HOLD_FD}>&-"; fi
-    setsid ip netns exec "$(tb_ns "$id")" sh -c "$gate exec \"\$0\" --config \"\$1\"" \
-      "$TB_BUILD/hbs-$what" "$cfg" >>"$TB_DIR/$id/$what.log" 2>&1 &
+    # --stop-with: the daemon stops by itself when the script that owns the testbed ends,
+    # however it ends (SIGKILL included), so no run leaves a cluster behind.
+    setsid ip netns exec "$(tb_ns "$id")" sh -c "$gate exec \"\$0\" --config \"\$1\" \
+      --stop-with \"\$2\"" "$TB_BUILD/hbs-$what" "$cfg" "$$" >>"$TB_DIR/$id/$what.log" 2>&1 &
     echo $! >"$(tb_pidfile "$id" "$what")" )
 }
 tb_start_agent() { tb_start "$1" agent; }
