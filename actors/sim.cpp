@@ -16,6 +16,8 @@ using namespace std::chrono_literals;
 
 using wire::wall_ms;
 
+constexpr uint32_t loopback_addr = 0x7F000001; // 127.0.0.1
+
 void flush(self_ptr self) {
   auto& st = self->state;
   if (st.pending == 0)
@@ -53,7 +55,10 @@ void answer(self_ptr self, uint8_t net, size_t host, uint32_t requester) {
     return;
   }
   st.out[st.pending++] = {requester, source, port, static_cast<uint16_t>(size), buf.data()};
-  if (st.pending == sim_batch)
+  if (st.setup.mirror_port != 0) // the same bytes from the same address, to the floor
+    st.out[st.pending++] = {loopback_addr, source, st.setup.mirror_port,
+                            static_cast<uint16_t>(size), buf.data()};
+  if (st.pending + 2 > sim_batch)
     flush(self);
 }
 

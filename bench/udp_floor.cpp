@@ -1,6 +1,8 @@
 // The kernel floor for scripts/bench: the same datagram pattern as hbs with nothing else.
 //   udp_floor respond --hosts N --port P --reply-port R     (like hbs-sim, no protocol work)
 //   udp_floor request --port P --reply-port R --networks K --seconds S
+//   udp_floor receive --port P --seconds S   (hbs-sim --mirror-port P sends it a copy of
+//                                             every answer: the floor in the agent's run)
 // The requester sends one 251-byte multicast request per period (100 ms) and network on
 // 127.0.0.1 (TTL 0) and reads every reply with recvmmsg; it prints replies/s. Its CPU time
 // per reply is the floor hbs-agent's is compared with.
@@ -133,6 +135,42 @@ int request(int port, int reply_port, int networks, int seconds) {
   return 0;
 }
 
+// Reads every datagram sent to 127.0.0.1:port for `seconds`, as the agent reads its socket
+// (a 32 MiB buffer, poll, recvmmsg batches of 64) and does nothing with them.
+int receive(int port, int seconds) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  auto me = addr("127.0.0.1", port);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&me), sizeof me) != 0)
+    return perror("bind"), 1;
+  int size = 32 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size);
+  std::vector<std::array<uint8_t, 512>> bufs(64);
+  std::vector<mmsghdr> msgs(64);
+  std::vector<iovec> iov(64);
+  using clock = std::chrono::steady_clock;
+  auto end = clock::now() + std::chrono::seconds{seconds};
+  long got = 0;
+  while (clock::now() < end) {
+    pollfd p{fd, POLLIN, 0};
+    poll(&p, 1, 100);
+    for (;;) {
+      for (int k = 0; k < 64; ++k) {
+        iov[k] = {bufs[k].data(), bufs[k].size()};
+        msgs[k] = {};
+        msgs[k].msg_hdr.msg_iov = &iov[k];
+        msgs[k].msg_hdr.msg_iovlen = 1;
+      }
+      int n = recvmmsg(fd, msgs.data(), 64, MSG_DONTWAIT, nullptr);
+      if (n <= 0)
+        break;
+      got += n;
+    }
+  }
+  std::printf("%ld datagrams in %d s: %.0f/s\n", got, seconds,
+              static_cast<double>(got) / seconds);
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -141,7 +179,10 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "request") == 0)
     return request(arg(argc, argv, "--port", 29106), arg(argc, argv, "--reply-port", 29103),
                    arg(argc, argv, "--networks", 2), arg(argc, argv, "--seconds", 10));
+  if (argc >= 2 && std::strcmp(argv[1], "receive") == 0)
+    return receive(arg(argc, argv, "--port", 29107), arg(argc, argv, "--seconds", 10));
   std::fprintf(stderr, "usage: udp_floor respond --hosts N --port P | request --port P "
-                       "--reply-port R --networks K --seconds S\n");
+                       "--reply-port R --networks K --seconds S | receive --port P "
+                       "--seconds S\n");
   return 2;
 }

@@ -25,7 +25,7 @@ struct options {
   std::string base_mgmt = "127.1.0.1", base_clstr = "127.2.0.1";
   std::string group = "239.1.1.2", interface_address = "127.0.0.1";
   uint16_t client_port = 2106, agent_port = 2103, clstr_client_port = 2116,
-           clstr_agent_port = 2113, control_port = 0;
+           clstr_agent_port = 2113, control_port = 0, mirror_port = 0;
   std::string prefix = "sim-", scenario;
   int scheduling_priority = 0;
   bool print_inventory = false;
@@ -89,6 +89,8 @@ int main(int argc, char** argv) {
                  "SCHED_RR priority 1..99 (0: normal): simulated hosts stand for other "
                  "machines, which a CPU hog on this one would not slow down")
     ->check(CLI::Range(0, 99))->capture_default_str();
+  app.add_option("--mirror-port", o.mirror_port, "also send a copy of every answer to "
+                 "127.0.0.1:PORT (the bench's kernel floor reads the same datagrams there)");
   app.add_flag("--print-inventory", o.print_inventory, "print the [[hosts]] TOML and exit");
   app.add_option("--pulse-auth", o.pulse_auth, "off | accept | require (as the agent's "
                  "[pulse_auth] mode): sign every response with --pulse-key")
@@ -128,7 +130,7 @@ int main(int argc, char** argv) {
   if (!hbs::use_realtime_scheduling(o.scheduling_priority, err))
     hbs::log::warn("main", "{}", err);
   hbs::io_loop loop;
-  hbs::sim_setup setup{names, {base[0], base[1]}, {}, {}, nullptr, nullptr};
+  hbs::sim_setup setup{names, {base[0], base[1]}, {}, {}, nullptr, nullptr, o.mirror_port};
   for (int n = 0; n < o.networks; ++n) {
     hbs::cfg::network_config net;
     net.index = static_cast<uint8_t>(n);

@@ -184,31 +184,16 @@ PY
 }
 
 # The same replies between two bare programs (bench/udp_floor.cpp): "cpu% replies/s".
-kernel_floor() { # HOSTS
-  setpriv --pdeathsig KILL build/udp-floor respond --hosts "$1" --port 29106 &
-  pids+=($!)
-  sleep 0.3
-  local w=$((window < 10 ? window : 10)) # the floor is steady: ten seconds tell it
-  setpriv --pdeathsig KILL build/udp-floor request --port 29106 --reply-port 29103 --networks "$networks" \
-    --seconds $((w + 2)) >"$dir/floor.out" &
-  local floor=$! f0
-  sleep 1
-  f0=$(cpu_ns "$floor")
-  sleep "$w"
-  local c; c=$(pct "$f0" "$(cpu_ns "$floor")" "$w")
-  wait "$floor" || true
-  stop_all
-  echo "$c $(awk '{sub("/s", "", $NF); print $NF}' "$dir/floor.out")"
-}
-
 write_results() {
   local out=results/bench-$stamp
   jq -n --arg time "$stamp" --arg commit "$commit" --argjson cores "$(nproc)" \
     --arg kernel "$(uname -r)" --arg cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)" \
     --argjson window "$window" --argjson idle "$idle_cpu" --arg cmd "scripts/bench $args" \
+    --argjson idle1 "$idle1_cpu" \
     --argjson neighbour "$neighbour" --argjson repeat "$repeat" --argjson faults "$faults" \
     '{time: $time, commit: $commit, cores: $cores, kernel: $kernel, cpu: $cpu, command: $cmd,
-      window_s: $window, idle_agent_cpu_percent: $idle, neighbour_percent: $neighbour,
+      window_s: $window, idle_agent_cpu_percent: $idle, idle_agent_1_host_cpu_percent: $idle1,
+      neighbour_percent: $neighbour,
       repeat: $repeat, faults_per_kind: $faults,
       runs: $ARGS.positional}' \
     --jsonargs "${rows[@]}" >"$out.json"
@@ -218,7 +203,7 @@ write_results() {
     echo "commit ${commit:0:7}, $(nproc) cores, $(uname -r); command: \`scripts/bench $args\`;" \
       "pulse auth $auth"
     echo
-    echo "Idle agent (0 hosts): $idle_cpu % of a core."
+    echo "Idle agent: $idle_cpu % of a core with 0 hosts, $idle1_cpu % with 1 host."
     echo
     local cols=("hosts" "agent CPU %" "busy/period p50/p99 µs" "floor CPU %" "agent/floor"
                 "sim CPU %" "RSS MB" "stalled periods" "false events (blaming: sim late/agent; alarms)"
