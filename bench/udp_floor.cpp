@@ -39,6 +39,26 @@ sockaddr_in addr(const char* ip, int port) {
   return a;
 }
 
+// Reads every datagram waiting on fd in recvmmsg batches of 64; returns how many.
+long drain(int fd) {
+  static std::vector<std::array<uint8_t, 512>> bufs(64);
+  static std::vector<mmsghdr> msgs(64);
+  static std::vector<iovec> iov(64);
+  long got = 0;
+  for (;;) {
+    for (int k = 0; k < 64; ++k) {
+      iov[k] = {bufs[k].data(), bufs[k].size()};
+      msgs[k] = {};
+      msgs[k].msg_hdr.msg_iov = &iov[k];
+      msgs[k].msg_hdr.msg_iovlen = 1;
+    }
+    int n = recvmmsg(fd, msgs.data(), 64, MSG_DONTWAIT, nullptr);
+    if (n <= 0)
+      return got;
+    got += n;
+  }
+}
+
 int respond(int hosts, int port) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0), on = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
@@ -101,9 +121,6 @@ int request(int port, int reply_port, int networks, int seconds) {
   setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, 1);
   auto g = addr(group, port);
   uint8_t req[251] = {static_cast<uint8_t>(reply_port), static_cast<uint8_t>(reply_port >> 8)};
-  std::vector<std::array<uint8_t, 512>> bufs(64);
-  std::vector<mmsghdr> msgs(64);
-  std::vector<iovec> iov(64);
   using clock = std::chrono::steady_clock;
   auto end = clock::now() + std::chrono::seconds{seconds};
   auto next = clock::now();
@@ -117,18 +134,7 @@ int request(int port, int reply_port, int networks, int seconds) {
     pollfd p{fd, POLLIN, 0};
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - clock::now());
     poll(&p, 1, static_cast<int>(std::max<long>(0, wait.count())));
-    for (;;) {
-      for (int k = 0; k < 64; ++k) {
-        iov[k] = {bufs[k].data(), bufs[k].size()};
-        msgs[k] = {};
-        msgs[k].msg_hdr.msg_iov = &iov[k];
-        msgs[k].msg_hdr.msg_iovlen = 1;
-      }
-      int n = recvmmsg(fd, msgs.data(), 64, MSG_DONTWAIT, nullptr);
-      if (n <= 0)
-        break;
-      replies += n;
-    }
+    replies += drain(fd);
   }
   std::printf("%ld replies in %d s: %.0f/s\n", replies, seconds,
               static_cast<double>(replies) / seconds);
@@ -144,27 +150,13 @@ int receive(int port, int seconds) {
     return perror("bind"), 1;
   int size = 32 << 20;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size);
-  std::vector<std::array<uint8_t, 512>> bufs(64);
-  std::vector<mmsghdr> msgs(64);
-  std::vector<iovec> iov(64);
   using clock = std::chrono::steady_clock;
   auto end = clock::now() + std::chrono::seconds{seconds};
   long got = 0;
   while (clock::now() < end) {
     pollfd p{fd, POLLIN, 0};
     poll(&p, 1, 100);
-    for (;;) {
-      for (int k = 0; k < 64; ++k) {
-        iov[k] = {bufs[k].data(), bufs[k].size()};
-        msgs[k] = {};
-        msgs[k].msg_hdr.msg_iov = &iov[k];
-        msgs[k].msg_hdr.msg_iovlen = 1;
-      }
-      int n = recvmmsg(fd, msgs.data(), 64, MSG_DONTWAIT, nullptr);
-      if (n <= 0)
-        break;
-      got += n;
-    }
+    got += drain(fd);
   }
   std::printf("%ld datagrams in %d s: %.0f/s\n", got, seconds,
               static_cast<double>(got) / seconds);
