@@ -235,10 +235,25 @@ write_results() {
     echo "![figures](bench-$stamp.png)"
   } >"$out.md"
   jq -r '.runs[] | [.hosts, .agent_cpu_percent, .agent_rss_mb, .busy_p50_us,
-    .busy_p99_us, .td_crash_p50_ms, .td_crash_p99_ms, .td_cut_p50_ms, .td_cut_p99_ms,
-    .mnfa_entry_ms, .sm_p50_us, .sm_p99_us, .false_events, .agent_over_floor]
+    .busy_p99_us, .floor_cpu_percent, .sim_cpu_percent, .mnfa_entry_ms, .sm_p50_us,
+    .sm_p99_us, .false_blaming_sim_late, .false_blaming_agent, .false_alarms,
+    .agent_over_floor]
     | map(. // "NaN") | @tsv' "$out.json" >"$dir/plot.tsv"
-  gnuplot -e "data='$dir/plot.tsv'; out='$out.png'; title='hbs bench $stamp, $(nproc) cores, commit ${commit:0:7}'" scripts/bench.gp
+  # T_D distribution: per size and fault kind, every sample of every run, as a CDF (one
+  # gnuplot data block each, titles in cdf.titles).
+  jq -r '.runs | group_by(.hosts)[] | . as $g | ("crash", "cut") as $k
+    | [$g[] | .["td_\($k)_samples_ms"][]] | sort | length as $n | select($n > 0)
+    | (to_entries | map("\(.value)\t\((.key + 1) / $n)") | join("\n")) + "\n\n\n"' \
+    "$out.json" >"$dir/cdf.tsv"
+  jq -r '.runs | group_by(.hosts)[] | . as $g | ("crash", "cut") as $k
+    | select([$g[] | .["td_\($k)_samples_ms"][]] | length > 0)
+    | "\($g[0].hosts):\($k)"' "$out.json" | paste -sd' ' >"$dir/cdf.titles"
+  local policy="agent at the normal policy"
+  ((rt)) && policy="agent SCHED_RR 1 (--rt)"
+  ((neighbour > 0)) && policy+=", a neighbour busy $neighbour % of a core"
+  gnuplot -e "data='$dir/plot.tsv'; cdf='$dir/cdf.tsv'; titles='$(cat "$dir/cdf.titles")';
+    out='$out.png'; title='hbs bench $stamp, $(nproc) cores, commit ${commit:0:7}: $policy'" \
+    scripts/bench.gp
 }
 
 # One real hbs-client answering an agent that monitors only it, on two networks at 100 ms
