@@ -258,7 +258,8 @@ write_results() {
 
 # One real hbs-client answering an agent that monitors only it, on two networks at 100 ms
 # (unicast on 127.0.50.x / 127.0.51.x), for SECONDS after a warm-up: the fleet's cost per
-# host. Prints "cpu% rss_kb threads wakeups_per_s answers_per_s"; wake-ups are the
+# host. Prints "cpu% rss_kb threads pss_kb private_kb wakeups_per_s answers_per_s" (PSS:
+# shared library pages divided among the processes mapping them); wake-ups are the
 # client's voluntary and involuntary context switches, all threads.
 client_cost() { # SECONDS
   local s=$1 c
@@ -288,6 +289,8 @@ client_cost() { # SECONDS
   c1=$(cpu_ns "$c") w1=$(switches "$c") r1=$(client_answers)
   [[ -n $r0 && -n $r1 ]] || { echo "bench: the agent's answer count is unreadable" >&2; return 1; }
   echo "$(pct "$c0" "$c1" "$s") $(rss_kb "$c") $(awk '/^Threads:/ {print $2}' "/proc/$c/status")" \
+       "$(awk '/^Pss:/ {p = $2} /^Private_(Clean|Dirty):/ {q += $2} END {print p, q}' \
+            "/proc/$c/smaps_rollup")" \
        "$(awk -v a="$w0" -v b="$w1" -v s="$s" 'BEGIN {printf "%.1f", (b - a) / s}')" \
        "$(awk -v a="$r0" -v b="$r1" -v s="$s" 'BEGIN {printf "%.1f", (b - a) / s}')"
   stop_all
