@@ -57,6 +57,14 @@ struct sm_config {
   uint32_t max_requests_per_s = 200; // more are counted (rate_limited) and dropped
 };
 
+// Prometheus text format over HTTP (GET /metrics), read-only; loopback by default.
+struct metrics_config {
+  bool enabled = true;
+  std::string address = "127.0.0.1";
+  uint16_t port = 9470;
+  bool per_host = true; // per host x network series; false: per-network aggregates only
+};
+
 struct peer_config {
   std::string name;           // the other controller; empty: derived (controller-0 <-> -1)
   std::string address;        // its management address; empty: no peer link (simplex)
@@ -99,6 +107,7 @@ struct agent_config {
   std::string lock_file = "/var/run/.node_locked"; // present: this controller is locked
   uint32_t scheduling_priority = 1;            // SCHED_RR 1..99; 0: normal policy
   sm_config sm;
+  metrics_config metrics;
   peer_config peer;
   pulse_auth_config pulse_auth;
 

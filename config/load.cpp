@@ -377,6 +377,13 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
       r.integer("client_port", c.sm.client_port, 1, 65535);
       r.integer("max_requests_per_s", c.sm.max_requests_per_s, 10, 100000);
     }
+    if (auto* t = top.table("metrics")) {
+      reader r{*t, "metrics", pr};
+      r.boolean("enabled", c.metrics.enabled);
+      r.text("address", c.metrics.address);
+      r.integer("port", c.metrics.port, 1, 65535);
+      r.boolean("per_host", c.metrics.per_host);
+    }
     if (auto* t = top.table("peer")) {
       reader r{*t, "peer", pr};
       r.text("name", c.peer.name);

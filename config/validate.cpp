@@ -190,6 +190,9 @@ void validate(const agent_config& c, std::vector<std::string>& pr) {
   if (c.sm.enabled && !is_loopback(c.sm.address))
     pr.push_back(fmt::format("sm.address = \"{}\": allowed a loopback address (127.0.0.0/8)",
                              c.sm.address));
+  if (c.metrics.enabled && !is_ipv4(c.metrics.address))
+    pr.push_back(fmt::format("metrics.address = \"{}\": not an IPv4 address",
+                             c.metrics.address));
   if (!c.peer.address.empty() && !is_ipv4(c.peer.address))
     pr.push_back(fmt::format("peer.address = \"{}\": not an IPv4 address", c.peer.address));
   if (!c.peer.cluster_address.empty() && !is_ipv4(c.peer.cluster_address))

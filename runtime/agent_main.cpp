@@ -26,6 +26,7 @@
 #include "runtime/daemon.hpp"
 #include "runtime/io_loop.hpp"
 #include "runtime/log.hpp"
+#include "runtime/metrics.hpp"
 #include "runtime/scheduling.hpp"
 #include "runtime/service.hpp"
 #include "runtime/system_config.hpp"
@@ -258,6 +259,18 @@ int main(int argc, char** argv) {
       stop_all();
       return 1;
     }
+  }
+  // Metrics are for looking, not for heartbeating: a port already taken is an error in the
+  // log, not a reason to leave the cluster unwatched.
+  std::unique_ptr<hbs::metrics_endpoint> metrics;
+  if (conf.metrics.enabled) {
+    std::string merr;
+    metrics = hbs::metrics_endpoint::start(sys, ctrl, conf.metrics, merr);
+    if (metrics)
+      hbs::log::info("main", "metrics: http://{}:{}/metrics", conf.metrics.address,
+                     metrics->port());
+    else
+      hbs::log::error("main", "metrics: {} (heartbeating without them)", merr);
   }
   hbs::log::info("main", "ready: {} control on {}{}", conf.controller, conf.control_socket,
                  peer_at.empty() ? "" : fmt::format(", peer gateway on {} port {}",

@@ -1,0 +1,285 @@
+#include "runtime/metrics_format.hpp"
+
+#include <map>
+#include <string>
+
+#include "config/config.hpp"
+#include "messages/decode_error.hpp"
+#include "messages/sm_request.hpp"
+
+namespace hbs {
+
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using labels = std::vector<ClientMetric::Label>;
+
+// Families are created once per scrape, in order of first use.
+struct families {
+  std::vector<MetricFamily> out;
+  std::map<std::string, size_t> index;
+
+  MetricFamily& get(const std::string& name, const std::string& help, MetricType type) {
+    auto [it, fresh] = index.emplace(name, out.size());
+    if (fresh)
+      out.push_back({name, help, type, {}});
+    return out[it->second];
+  }
+  void counter(const std::string& name, const std::string& help, labels l, double v) {
+    ClientMetric m;
+    m.label = std::move(l);
+    m.counter.value = v;
+    get(name, help, MetricType::Counter).metric.push_back(std::move(m));
+  }
+  void gauge(const std::string& name, const std::string& help, labels l, double v) {
+    ClientMetric m;
+    m.label = std::move(l);
+    m.gauge.value = v;
+    get(name, help, MetricType::Gauge).metric.push_back(std::move(m));
+  }
+};
+
+std::string net_name(uint8_t index) {
+  return cfg::network_key(index);
+}
+
+// 0 ok, 1 minor, 2 degraded, 3 lost; unmonitored hosts are not exported.
+int state_code(const std::string& state) {
+  if (state == "ok")
+    return 0;
+  if (state == "minor")
+    return 1;
+  if (state == "degraded")
+    return 2;
+  if (state == "lost")
+    return 3;
+  return -1;
+}
+
+void agent(families& f, const agent_status& s) {
+  f.gauge("hbs_agent_info", "This agent: controller, version and role (always 1)",
+          {{"controller", s.controller}, {"role", s.role}, {"version", s.version}}, 1);
+  f.gauge("hbs_agent_active", "1 when this agent is the active one (raises alarms, acts)", {},
+          s.role == "active" ? 1 : 0);
+  f.gauge("hbs_agent_uptime_seconds", "Seconds since the agent started", {},
+          static_cast<double>(s.uptime_ms) / 1000);
+  f.gauge("hbs_agent_designation_epoch", "Epoch of the active designation (events carry it)",
+          {}, static_cast<double>(s.epoch));
+  f.gauge("hbs_agent_hosts", "Hosts in the inventory", {}, static_cast<double>(s.num_hosts));
+  f.gauge("hbs_agent_hosts_monitored", "Hosts being heartbeated", {},
+          static_cast<double>(s.num_started));
+  for (auto& file : s.files) {
+    f.gauge("hbs_state_file_ok", "1 when the last write of this state file succeeded",
+            {{"file", file.file}}, file.ok ? 1 : 0);
+    f.counter("hbs_state_file_write_failures_total", "Writes of this state file that failed",
+              {{"file", file.file}}, static_cast<double>(file.num_failures));
+  }
+}
+
+void drops(families& f, const network_counters& c, const labels& net) {
+  const char* help = "Responses read but not counted, by reason";
+  auto drop = [&](const char* reason, uint64_t n) {
+    auto l = net;
+    l.push_back({"reason", reason});
+    f.counter("hbs_network_responses_dropped_total", help, std::move(l),
+              static_cast<double>(n));
+  };
+  drop("stale", c.num_stale);
+  drop("duplicate", c.num_duplicates);
+  drop("unknown_source", c.num_unknown_source);
+  drop("own_address", c.num_self);
+  drop("wrong_controller", c.num_wrong_controller);
+  drop("unsigned", c.num_unsigned);
+  drop("bad_mac", c.num_bad_mac);
+  drop("replayed", c.num_replayed);
+  for (size_t i = 1; i < c.num_malformed.size() && i < wire::num_decode_errors; ++i)
+    drop(wire::to_string(static_cast<wire::decode_error>(i)), c.num_malformed[i]);
+}
+
+void health(families& f, const network_counters& c, const labels& net) {
+  f.counter("hbs_network_periods_judged_total", "Periods judged (every host's answer counted)",
+            net, static_cast<double>(c.num_judged));
+  auto stalled = [&](const char* reason, uint64_t n) {
+    auto l = net;
+    l.push_back({"reason", reason});
+    f.counter("hbs_network_periods_stalled_total", "Periods the agent could not observe, so "
+              "nobody was blamed for them, by reason", std::move(l), static_cast<double>(n));
+  };
+  stalled("short_window", c.num_stalled_short);
+  stalled("socket_overflow", c.num_stalled_overflow);
+  stalled("send_failed", c.num_stalled_send);
+  f.counter("hbs_network_periods_judged_anyway_total", "Stalled periods judged anyway after "
+            "`loss` stalled periods in a row", net, static_cast<double>(c.num_judged_anyway));
+  f.counter("hbs_network_late_ticks_total", "Period ticks that ran over half a period late",
+            net, static_cast<double>(c.num_late_ticks));
+  f.counter("hbs_network_socket_drops_total", "Datagrams the kernel dropped on the receive "
+            "socket", net, static_cast<double>(c.num_socket_drops));
+  for (auto [q, v] : {std::pair{"0.5", c.busy_p50_us}, {"0.99", c.busy_p99_us},
+                      {"1", c.busy_max_us}}) {
+    auto l = net;
+    l.push_back({"quantile", q});
+    f.gauge("hbs_network_busy_seconds", "Agent handler time per period over the last minute "
+            "(quantiles)", std::move(l), static_cast<double>(v) / 1e6);
+  }
+}
+
+void network(families& f, const network_counters& c) {
+  labels net{{"network", net_name(c.network)}};
+  f.gauge("hbs_network_period_seconds", "Heartbeat period in force (x4 in MNFA back-off)", net,
+          static_cast<double>(c.period_ms) / 1000);
+  f.gauge("hbs_network_hosts_expected", "Hosts asked in the last closed period", net,
+          c.expected);
+  f.gauge("hbs_network_hosts_responding", "Hosts that answered in the last closed period", net,
+          c.responding);
+  f.counter("hbs_network_requests_total", "Pulse request datagrams sent", net,
+            static_cast<double>(c.num_requests));
+  f.counter("hbs_network_request_send_errors_total", "Pulse request datagrams not sent", net,
+            static_cast<double>(c.num_send_errors));
+  f.counter("hbs_network_responses_total", "Datagrams read on the response socket", net,
+            static_cast<double>(c.num_responses));
+  f.counter("hbs_network_responses_counted_total", "Responses counted for their host", net,
+            static_cast<double>(c.num_counted));
+  drops(f, c, net);
+  health(f, c, net);
+}
+
+void hosts(families& f, const std::vector<host_status>& hs, bool per_host) {
+  std::map<std::pair<std::string, std::string>, int> by_state;
+  for (auto& h : hs)
+    for (auto& n : h.networks) {
+      if (!n.monitored)
+        continue;
+      auto net = net_name(n.network);
+      ++by_state[{net, n.state}];
+      if (!per_host)
+        continue;
+      labels l{{"host", h.name}, {"network", net}};
+      f.gauge("hbs_host_state", "Heartbeat state: 0 ok, 1 minor, 2 degraded, 3 lost", l,
+              state_code(n.state));
+      f.gauge("hbs_host_back_to_back_misses", "Consecutive periods missed now", l, n.b2b);
+      f.gauge("hbs_host_back_to_back_misses_max", "Most consecutive periods missed", l,
+              n.max_b2b);
+      f.counter("hbs_host_misses_total", "Periods this host missed", l,
+                static_cast<double>(n.num_misses));
+      f.counter("hbs_host_pulses_total", "Responses counted for this host", l,
+                static_cast<double>(n.num_pulses));
+      if (n.last_response_age_ms >= 0)
+        f.gauge("hbs_host_last_response_age_seconds", "Seconds since its last counted response",
+                l, static_cast<double>(n.last_response_age_ms) / 1000);
+    }
+  for (auto& [key, count] : by_state)
+    f.gauge("hbs_network_hosts", "Monitored hosts by heartbeat state",
+            {{"network", key.first}, {"state", key.second}}, count);
+}
+
+void peer(families& f, const peer_status& p) {
+  f.gauge("hbs_peer_link_up", "1 when the link to the other controller's agent is up",
+          {{"peer", p.peer}}, p.link_up ? 1 : 0);
+  if (p.last_contact_age_ms >= 0)
+    f.gauge("hbs_peer_last_contact_age_seconds", "Seconds since the peer was last heard",
+            {{"peer", p.peer}}, static_cast<double>(p.last_contact_age_ms) / 1000);
+  f.counter("hbs_peer_link_ups_total", "Times the peer link came up", {{"peer", p.peer}},
+            static_cast<double>(p.num_link_ups));
+  f.counter("hbs_peer_link_downs_total", "Times the peer link went down", {{"peer", p.peer}},
+            static_cast<double>(p.num_link_downs));
+  f.counter("hbs_peer_syncs_total", "Control snapshots taken from the peer", {{"peer", p.peer}},
+            static_cast<double>(p.num_syncs));
+  f.counter("hbs_peer_syncs_refused_total", "Control snapshots from the peer refused as "
+            "invalid", {{"peer", p.peer}}, static_cast<double>(p.num_refused));
+  f.counter("hbs_peer_unsent_total", "Replication messages for the peer while the link was "
+            "down (sent in full at the next link-up)", {{"peer", p.peer}},
+            static_cast<double>(p.num_unsent));
+}
+
+void mnfa(families& f, const mnfa_view& m) {
+  f.gauge("hbs_mnfa_active", "1 while in multi-node failure avoidance (or recovering)", {},
+          m.state == "idle" ? 0 : 1);
+  f.gauge("hbs_mnfa_threshold_hosts", "Hosts failing at once that enter MNFA", {},
+          m.threshold);
+  for (size_t i = 0; i < m.tally.size(); ++i)
+    f.gauge("hbs_mnfa_tally_hosts", "Hosts counted toward MNFA now",
+            {{"network", net_name(static_cast<uint8_t>(i))}}, m.tally[i]);
+  f.gauge("hbs_mnfa_pool_hosts", "Hosts held in the MNFA pool", {},
+          static_cast<double>(m.pool.size()));
+  f.counter("hbs_mnfa_episodes_total", "MNFA episodes entered", {},
+            static_cast<double>(m.occurrences));
+}
+
+void alarms(families& f, const std::vector<alarm_view>& as) {
+  std::map<std::pair<std::string, std::string>, int> count;
+  for (auto& a : as)
+    ++count[{a.id, a.severity}];
+  for (auto id : {"200.005", "200.009", "200.006"})
+    for (auto sev : {"major", "critical"})
+      count.emplace(std::pair<std::string, std::string>{id, sev}, 0);
+  for (auto& [key, n] : count)
+    f.gauge("hbs_alarms", "Standing alarms by id and severity",
+            {{"alarm_id", key.first}, {"severity", key.second}}, n);
+}
+
+void vault(families& f, const vault_view& v) {
+  for (auto& h : v.histories) {
+    if (h.enabled.empty() || h.responding.empty())
+      continue;
+    labels l{{"controller", "controller-" + std::to_string(h.controller)},
+             {"network", net_name(h.network)}};
+    f.gauge("hbs_vault_hosts_enabled", "Newest vault entry: hosts enabled", l,
+            h.enabled.back());
+    f.gauge("hbs_vault_hosts_responding", "Newest vault entry: hosts responding", l,
+            h.responding.back());
+  }
+  f.counter("hbs_sm_vault_pushes_total", "Vault pushes to SM", {},
+            static_cast<double>(v.num_pushes));
+}
+
+void sm(families& f, const sm_counters& c) {
+  if (!c.enabled)
+    return;
+  f.counter("hbs_sm_queries_total", "SM queries answered", {},
+            static_cast<double>(c.num_queries));
+  f.counter("hbs_sm_beats_total", "SM alive pulses received", {},
+            static_cast<double>(c.num_beats));
+  f.counter("hbs_sm_send_errors_total", "Datagrams to SM not sent", {},
+            static_cast<double>(c.num_send_errors));
+  for (size_t i = 1; i < c.num_rejected.size(); ++i)
+    f.counter("hbs_sm_requests_rejected_total", "SM requests dropped, by reason",
+              {{"reason", to_string(static_cast<sm_error>(i))}},
+              static_cast<double>(c.num_rejected[i]));
+}
+
+} // namespace
+
+std::vector<MetricFamily> metric_families(const metrics_snapshot& s, bool per_host) {
+  families f;
+  auto ok = [&](const char* part, bool present) {
+    f.gauge("hbs_scrape_ok", "1 when this part of the agent answered the scrape in time "
+            "(else its series are left out)", {{"part", part}}, present ? 1 : 0);
+  };
+  ok("status", s.status.has_value());
+  ok("hosts", s.hosts.has_value());
+  ok("peer", s.peer.has_value());
+  ok("mnfa", s.mnfa.has_value());
+  ok("alarms", s.alarms.has_value());
+  ok("vault", s.vault.has_value());
+  if (s.status) {
+    agent(f, *s.status);
+    for (auto& n : s.status->networks)
+      network(f, n);
+    sm(f, s.status->sm);
+  }
+  if (s.hosts)
+    hosts(f, *s.hosts, per_host);
+  if (s.peer && !s.peer->peer.empty())
+    peer(f, *s.peer);
+  if (s.mnfa)
+    mnfa(f, *s.mnfa);
+  if (s.alarms)
+    alarms(f, *s.alarms);
+  if (s.vault)
+    vault(f, *s.vault);
+  return std::move(f.out);
+}
+
+} // namespace hbs

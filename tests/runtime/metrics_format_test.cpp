@@ -1,0 +1,147 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include <prometheus/text_serializer.h>
+
+#include "runtime/metrics_format.hpp"
+
+using namespace hbs;
+
+namespace {
+
+net_status net(uint8_t index, const std::string& state, uint32_t b2b, uint64_t misses) {
+  net_status n;
+  n.network = index;
+  n.monitored = true;
+  n.state = state;
+  n.b2b = b2b;
+  n.max_b2b = b2b;
+  n.num_misses = misses;
+  n.num_pulses = 100;
+  n.last_response_age_ms = state == "lost" ? 1200 : 40;
+  return n;
+}
+
+// worker-0 healthy, worker-1 lost on management only; one critical 200.005; MNFA idle.
+metrics_snapshot cluster() {
+  metrics_snapshot s;
+  agent_status a;
+  a.controller = "controller-0";
+  a.role = "active";
+  a.version = "0.1.0";
+  a.num_hosts = 2;
+  a.num_started = 2;
+  for (uint8_t i : {0, 1}) {
+    network_counters c;
+    c.network = i;
+    c.period_ms = 100;
+    c.expected = 2;
+    c.responding = i == 0 ? 1 : 2;
+    c.num_requests = 500;
+    c.num_stale = 3;
+    c.num_malformed.assign(12, 0);
+    c.num_malformed[1] = 7; // short_datagram
+    c.num_stalled_overflow = 2;
+    c.busy_p99_us = 1500;
+    a.networks.push_back(c);
+  }
+  s.status = a;
+  host_status w0{"worker-0", "worker", "10.0.0.10", "10.1.0.10", true,
+                 {net(0, "ok", 0, 0), net(1, "ok", 0, 0)}};
+  host_status w1{"worker-1", "worker", "10.0.0.11", "10.1.0.11", true,
+                 {net(0, "lost", 12, 40), net(1, "ok", 0, 1)}};
+  s.hosts = std::vector<host_status>{w0, w1};
+  s.alarms = std::vector<alarm_view>{{"200.005", "worker-1", "critical", "", "", 0}};
+  mnfa_view m;
+  m.state = "idle";
+  m.tally = {1, 0};
+  s.mnfa = m;
+  return s;
+}
+
+const prometheus::MetricFamily* family(const std::vector<prometheus::MetricFamily>& fs,
+                                       const std::string& name) {
+  for (auto& f : fs)
+    if (f.name == name)
+      return &f;
+  return nullptr;
+}
+
+// The value of the one series of `name` whose labels include all of `want`.
+double value(const std::vector<prometheus::MetricFamily>& fs, const std::string& name,
+             std::vector<prometheus::ClientMetric::Label> want) {
+  auto* f = family(fs, name);
+  REQUIRE_MESSAGE(f, name);
+  const prometheus::ClientMetric* hit = nullptr;
+  for (auto& m : f->metric) {
+    bool all = true;
+    for (auto& w : want)
+      all = all && std::find(m.label.begin(), m.label.end(), w) != m.label.end();
+    if (all) {
+      REQUIRE_MESSAGE(!hit, name << ": more than one series matches");
+      hit = &m;
+    }
+  }
+  REQUIRE_MESSAGE(hit, name << ": no series matches");
+  return f->type == prometheus::MetricType::Counter ? hit->counter.value : hit->gauge.value;
+}
+
+} // namespace
+
+TEST_CASE("a lost host reads 3 in hbs_host_state and is counted as lost on its network") {
+  auto fs = metric_families(cluster(), true);
+  CHECK(value(fs, "hbs_host_state", {{"host", "worker-1"}, {"network", "management"}}) == 3);
+  CHECK(value(fs, "hbs_host_state", {{"host", "worker-1"}, {"network", "cluster-host"}}) == 0);
+  CHECK(value(fs, "hbs_host_back_to_back_misses",
+              {{"host", "worker-1"}, {"network", "management"}}) == 12);
+  CHECK(value(fs, "hbs_host_misses_total", {{"host", "worker-1"}, {"network", "management"}})
+        == 40);
+  CHECK(value(fs, "hbs_network_hosts", {{"network", "management"}, {"state", "lost"}}) == 1);
+  CHECK(value(fs, "hbs_network_hosts", {{"network", "management"}, {"state", "ok"}}) == 1);
+  CHECK(value(fs, "hbs_network_hosts", {{"network", "cluster-host"}, {"state", "ok"}}) == 2);
+  CHECK(value(fs, "hbs_alarms", {{"alarm_id", "200.005"}, {"severity", "critical"}}) == 1);
+  CHECK(value(fs, "hbs_alarms", {{"alarm_id", "200.009"}, {"severity", "major"}}) == 0);
+  CHECK(value(fs, "hbs_agent_active", {}) == 1);
+  CHECK(value(fs, "hbs_mnfa_tally_hosts", {{"network", "management"}}) == 1);
+}
+
+TEST_CASE("drops and stalled periods are counters labelled by reason") {
+  auto fs = metric_families(cluster(), true);
+  CHECK(family(fs, "hbs_network_responses_dropped_total")->type
+        == prometheus::MetricType::Counter);
+  CHECK(value(fs, "hbs_network_responses_dropped_total",
+              {{"network", "management"}, {"reason", "short_datagram"}}) == 7);
+  CHECK(value(fs, "hbs_network_responses_dropped_total",
+              {{"network", "cluster-host"}, {"reason", "stale"}}) == 3);
+  CHECK(value(fs, "hbs_network_periods_stalled_total",
+              {{"network", "management"}, {"reason", "socket_overflow"}}) == 2);
+  CHECK(value(fs, "hbs_network_busy_seconds", {{"network", "management"}, {"quantile", "0.99"}})
+        == doctest::Approx(0.0015));
+}
+
+TEST_CASE("a part that did not answer is marked and its series left out, never zeros") {
+  auto s = cluster();
+  s.hosts.reset();
+  auto fs = metric_families(s, true);
+  CHECK(value(fs, "hbs_scrape_ok", {{"part", "hosts"}}) == 0);
+  CHECK(value(fs, "hbs_scrape_ok", {{"part", "status"}}) == 1);
+  CHECK(family(fs, "hbs_host_state") == nullptr);
+  CHECK(family(fs, "hbs_network_hosts") == nullptr);
+  CHECK(family(fs, "hbs_vault_hosts_enabled") == nullptr); // no vault view either
+}
+
+TEST_CASE("without per-host metrics only the per-network counts by state remain") {
+  auto fs = metric_families(cluster(), false);
+  CHECK(family(fs, "hbs_host_state") == nullptr);
+  CHECK(family(fs, "hbs_host_misses_total") == nullptr);
+  CHECK(value(fs, "hbs_network_hosts", {{"network", "management"}, {"state", "lost"}}) == 1);
+}
+
+TEST_CASE("the exposition is Prometheus text with HELP and TYPE per family") {
+  auto text = prometheus::TextSerializer{}.Serialize(metric_families(cluster(), true));
+  CHECK(text.find("# TYPE hbs_host_state gauge\n") != std::string::npos);
+  CHECK(text.find("# TYPE hbs_host_misses_total counter\n") != std::string::npos);
+  CHECK(text.find("hbs_host_state{host=\"worker-1\",network=\"management\"} 3\n")
+        != std::string::npos);
+}
