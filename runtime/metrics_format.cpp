@@ -116,13 +116,13 @@ void health(families& f, const network_counters& c, const labels& net) {
             net, static_cast<double>(c.num_late_ticks));
   f.counter("hbs_network_socket_drops_total", "Datagrams the kernel dropped on the receive "
             "socket", net, static_cast<double>(c.num_socket_drops));
-  for (auto [q, v] : {std::pair{"0.5", c.busy_p50_us}, {"0.99", c.busy_p99_us},
-                      {"1", c.busy_max_us}}) {
-    auto l = net;
-    l.push_back({"quantile", q});
-    f.gauge("hbs_network_busy_seconds", "Agent handler time per period over the last minute "
-            "(quantiles)", std::move(l), static_cast<double>(v) / 1e6);
-  }
+  // Gauges, not a summary: the agent keeps quantiles of the last minute, no sum or count.
+  f.gauge("hbs_network_busy_p50_seconds", "Agent handler time per period, median over the "
+          "last minute", net, static_cast<double>(c.busy_p50_us) / 1e6);
+  f.gauge("hbs_network_busy_p99_seconds", "Agent handler time per period, 99th percentile "
+          "over the last minute", net, static_cast<double>(c.busy_p99_us) / 1e6);
+  f.gauge("hbs_network_busy_max_seconds", "Agent handler time per period, most over the last "
+          "minute", net, static_cast<double>(c.busy_max_us) / 1e6);
 }
 
 void network(families& f, const network_counters& c) {

@@ -116,7 +116,7 @@ TEST_CASE("drops and stalled periods are counters labelled by reason") {
               {{"network", "cluster-host"}, {"reason", "stale"}}) == 3);
   CHECK(value(fs, "hbs_network_periods_stalled_total",
               {{"network", "management"}, {"reason", "socket_overflow"}}) == 2);
-  CHECK(value(fs, "hbs_network_busy_seconds", {{"network", "management"}, {"quantile", "0.99"}})
+  CHECK(value(fs, "hbs_network_busy_p99_seconds", {{"network", "management"}})
         == doctest::Approx(0.0015));
 }
 
