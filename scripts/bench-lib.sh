@@ -53,6 +53,7 @@ write_agent_config() { # HOSTS
   printf 'control_socket = "%s/agent.sock"\ncontrol_token = "%s/control.token"\n' "$dir" "$dir"
   printf 'lock_file = ""\nscheduling_priority = %d\n\n' "$rt"
   printf '[sm]\nserver_port = 29024\nclient_port = 29025\n\n'
+  printf '[metrics]\naddress = "127.0.0.1"\nport = 29070\n\n'
   # MNFA as a large cluster would set it: 20 % of hosts. Ten crashes stay single failures
   # (detection time); the 80 % switch failure enters MNFA.
   printf '[mnfa]\nthreshold_percent = 20\n\n'
