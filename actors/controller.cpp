@@ -43,7 +43,9 @@ void spawn_children(self_ptr self) {
   auto me = caf::actor_cast<controller_actor>(self);
   bool own = st.setup.own_thread_for_sm;
   auto& cs = *st.control;
-  st.events = self->spawn<caf::linked>(events_fn, events_setup{st.setup.events_path, 1000});
+  st.events = self->spawn<caf::linked>(events_fn, events_setup{st.setup.events_path, 1000,
+                                                                   st.setup.events_max_bytes,
+                                                                   st.setup.events_keep});
   st.epoch = cs.designation().at.epoch();
   self->send(st.events, epoch_atom_v, st.epoch);
   st.alarms = self->spawn<caf::linked>(

@@ -32,6 +32,8 @@ struct controller_setup {
   std::vector<std::shared_ptr<datagram_socket>> sockets; // one per config.networks entry
   std::shared_ptr<datagram_socket> sm_socket;            // null: no SM gateway
   std::string events_path;                               // empty: events kept in memory
+  int64_t events_max_bytes = 16 << 20;                   // rotate past this (0: never)
+  uint32_t events_keep = 4;                              // rotated files kept
   std::string alarms_path;                               // empty: alarms not persisted
   std::string alarms_json;                               // the table read at start
   // Daemon: SM answers, state writes and peer connects each get a thread of their own, so

@@ -65,6 +65,27 @@ std::string open_file(events_state& st) {
   return {};
 }
 
+// The file is full: shift path.N-1 -> path.N ... path -> path.1 (the oldest falls off) and
+// start a new one. Renames only: every file holds whole records.
+void rotate(events_state& st) {
+  auto& path = st.setup.path;
+  close(st.fd);
+  st.fd = -1;
+  auto name = [&](uint32_t i) { return i == 0 ? path : path + "." + std::to_string(i); };
+  if (st.setup.keep == 0) {
+    unlink(path.c_str());
+  } else {
+    unlink(name(st.setup.keep).c_str());
+    for (uint32_t i = st.setup.keep; i > 0; --i)
+      if (rename(name(i - 1).c_str(), name(i).c_str()) != 0 && errno != ENOENT)
+        log::warn("events", "cannot rename {} to {}: {}", name(i - 1), name(i),
+                  std::strerror(errno));
+  }
+  ++st.num_rotations;
+  log::info("events", "{} reached {} bytes: rotated (rotation {}, {} older file(s) kept)",
+            path, st.size, st.num_rotations, st.setup.keep);
+}
+
 void record(self_ptr self, event& e) {
   auto& st = self->state;
   if (e.time_ms == 0) // else stamped where it was decided
@@ -78,6 +99,9 @@ void record(self_ptr self, event& e) {
     log::write(lvl, "event", line);
   if (!st.setup.path.empty()) {
     line += '\n';
+    if (st.fd >= 0 && st.setup.max_bytes > 0 && st.size > 0
+        && st.size + static_cast<int64_t>(line.size()) > st.setup.max_bytes)
+      rotate(st);
     auto err = st.fd >= 0 ? std::string{} : open_file(st);
     if (err.empty())
       err = append_record(st.fd, st.size, line);

@@ -13,6 +13,11 @@ namespace hbs {
 struct events_setup {
   std::string path; // empty: no file (tests)
   size_t ring_size = 1000;
+  // Bounded disk: past max_bytes the file is renamed path.1 (path.1 to path.2, ...) and a
+  // new one started; `keep` rotated files are kept, the oldest removed. Whole files move,
+  // so no record is ever torn. 0: no limit.
+  int64_t max_bytes = 16 << 20;
+  uint32_t keep = 4;
 };
 
 struct events_state {
@@ -20,6 +25,7 @@ struct events_state {
   std::deque<event> ring;
   int fd = -1;
   int64_t size = 0;          // bytes of whole records in the file
+  uint64_t num_rotations = 0;
   uint64_t epoch = 0;
   file_health health;
   caf::actor_clock::time_point failing_since{};

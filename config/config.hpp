@@ -96,6 +96,8 @@ struct agent_config {
   std::string log_dir; // empty: log to stderr only
   std::string log_level = "info";
   std::vector<std::string> log_categories; // clog, clog1, clog2, clog3, mlog
+  uint32_t events_max_mb = 16; // events.jsonl rotates past this size (0: never)
+  uint32_t events_keep = 4;    // rotated events files kept (events.jsonl.1 .. .N)
   std::string control_socket = "/run/hbs/agent.sock"; // hbsctl's way in (AF_UNIX)
   std::string control_group = "hbs";    // may inspect too (if the group exists)
   std::string control_token = "/var/lib/hbs/control.token"; // commands need it (root: 0600)

@@ -354,6 +354,8 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
       r.text("control_socket", c.control_socket);
       r.text("control_group", c.control_group);
       r.text("control_token", c.control_token);
+      r.integer("events_max_mb", c.events_max_mb, 0, 4096);
+      r.integer("events_keep", c.events_keep, 0, 99);
       r.choice("role", c.active, {{"active", true}, {"inactive", false}});
       r.text("lock_file", c.lock_file);
       r.integer("scheduling_priority", c.scheduling_priority, 0, 99);

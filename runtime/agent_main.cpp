@@ -157,6 +157,8 @@ int main(int argc, char** argv) {
   hbs::controller_setup setup;
   setup.config = conf;
   setup.events_path = conf.state_dir + "/events.jsonl";
+  setup.events_max_bytes = static_cast<int64_t>(conf.events_max_mb) << 20;
+  setup.events_keep = conf.events_keep;
   setup.alarms_path = conf.state_dir + "/alarms.json";
   setup.own_thread_for_sm = true;
   setup.control_path = conf.state_dir + "/control.json";

@@ -43,6 +43,7 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 write_agent_config() { # HOSTS
   printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/state"\n' "$dir"
+  printf 'events_max_mb = 0\n' # one events file: the counts below read it whole
   # By default the agent runs at the normal policy, --rt at the deployment's SCHED_RR 1.
   # The simulator stands for remote hosts: it always runs at SCHED_RR 45, above the agent
   # and its neighbour, which on one machine would otherwise delay the answers of thousands
