@@ -138,7 +138,8 @@ int main(int argc, char** argv) {
      "/etc/hbs/agent.toml",
      "Exit status: 0 clean stop, 1 runtime failure (socket, state directory, control socket), "
      "2 invalid command line, configuration or a key file it names.\nSignals: SIGTERM/SIGINT "
-     "stop, SIGHUP reloads period, thresholds, failure action and log settings, SIGUSR2 dumps "
+     "stop, SIGHUP reopens the log file and reloads period, thresholds, failure action and log "
+     "settings, SIGUSR2 dumps "
      "state to the log."},
     +load, conf, config_path, stop_with, &reset_state);
   if (rc >= 0)
@@ -297,6 +298,7 @@ int main(int argc, char** argv) {
       hbs::log::info("main", "SIGUSR2: state dump");
       self->send(ctrl, hbs::dump_atom_v);
     } else if (sig == SIGHUP) {
+      hbs::log::reopen(); // after an outside logrotate
       reload(self, ctrl, config_path, conf);
     }
     // The watchdog is fed only while the work gets done: the controller answers, the socket

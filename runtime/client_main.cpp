@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
     {"hbs-client", "hbs-client: answers heartbeat pulses from the controllers on this host",
      "/etc/hbs/client.toml",
      "Exit status: 0 clean stop, 1 runtime failure (socket), 2 invalid command line, "
-     "configuration or a key file it names.\nSignals: SIGTERM/SIGINT stop."},
+     "configuration or a key file it names.\nSignals: SIGTERM/SIGINT stop, SIGHUP reopens the "
+     "log file."},
     hbs::cfg::load_client_config, conf, config_path, stop_with);
   if (rc >= 0)
     return rc;
@@ -115,6 +116,11 @@ int main(int argc, char** argv) {
       continue;
     if (sig == SIGINT || sig == SIGTERM)
       break;
+    if (sig == SIGHUP) {
+      hbs::log::reopen(); // after an outside logrotate
+      hbs::log::info("main", "SIGHUP: log file reopened");
+      continue;
+    }
     hbs::log::info("main", "{} received, ignored", strsignal(sig));
   }
   hbs::service::stopping();

@@ -71,7 +71,8 @@ int start_daemon(int argc, char** argv, const daemon_info& info,
   log::parse_level(out.log_level, lvl);
   log::set_categories(out.log_categories);
   log::init(info.name, lvl, !service::under_systemd(),
-            out.log_dir.empty() ? "" : out.log_dir + "/" + info.name + ".log");
+            out.log_dir.empty() ? "" : out.log_dir + "/" + info.name + ".log",
+            service::stderr_to_journal());
   return -1;
 }
 

@@ -8,6 +8,8 @@
 #include <ctime>
 #include <mutex>
 
+#include <systemd/sd-daemon.h>
+
 namespace hbs::log {
 
 namespace {
@@ -19,8 +21,40 @@ struct sink {
   std::string program = "hbs";
   level min = level::info;
   bool timestamps = true;
+  bool journal = false;
+  std::string path;
   FILE* file = nullptr;
+  long size = 0;
 };
+
+constexpr long max_file_bytes = 16L << 20;
+constexpr int kept_files = 2;
+
+void open_file(sink& s) {
+  s.file = std::fopen(s.path.c_str(), "a");
+  s.size = s.file ? std::ftell(s.file) : 0;
+}
+
+// Whole lines only: the file is renamed path.1 (path.1 -> path.2) and a new one opened.
+void rotate(sink& s) {
+  std::fclose(s.file);
+  for (int i = kept_files; i > 0; --i) {
+    auto from = i == 1 ? s.path : s.path + "." + std::to_string(i - 1);
+    std::rename(from.c_str(), (s.path + "." + std::to_string(i)).c_str());
+  }
+  open_file(s);
+}
+
+const char* priority(level l) {
+  switch (l) {
+    case level::debug: return SD_DEBUG;
+    case level::info: return SD_INFO;
+    case level::warning: return SD_WARNING;
+    case level::error: return SD_ERR;
+    case level::off: break;
+  }
+  return SD_NOTICE;
+}
 
 sink& the_sink() {
   static sink s;
@@ -52,14 +86,27 @@ std::string stamp() {
 
 } // namespace
 
-void init(std::string program, level min, bool timestamps, const std::string& file) {
+void init(std::string program, level min, bool timestamps, const std::string& file,
+          bool journal) {
   auto& s = the_sink();
   std::lock_guard<std::mutex> guard{s.mtx};
   s.program = std::move(program);
   s.min = min;
   s.timestamps = timestamps;
+  s.journal = journal;
+  s.path = file;
   if (!file.empty())
-    s.file = std::fopen(file.c_str(), "a");
+    open_file(s);
+}
+
+void reopen() {
+  auto& s = the_sink();
+  std::lock_guard<std::mutex> guard{s.mtx};
+  if (s.path.empty())
+    return;
+  if (s.file)
+    std::fclose(s.file);
+  open_file(s);
 }
 
 bool parse_level(std::string_view text, level& out) {
@@ -127,10 +174,17 @@ void write(level l, std::string_view category, std::string_view text) {
   auto line = fmt::format("{}{} {} {}: {}\n", s.timestamps ? stamp() : std::string{},
                           s.program, name(l), category, text);
   std::lock_guard<std::mutex> guard{s.mtx};
+  if (s.journal)
+    std::fputs(priority(l), stderr);
   std::fwrite(line.data(), 1, line.size(), stderr);
   if (s.file) {
-    std::fwrite(line.data(), 1, line.size(), s.file);
-    std::fflush(s.file);
+    if (s.size > 0 && s.size + static_cast<long>(line.size()) > max_file_bytes)
+      rotate(s);
+    if (s.file) {
+      std::fwrite(line.data(), 1, line.size(), s.file);
+      std::fflush(s.file);
+      s.size += static_cast<long>(line.size());
+    }
   }
 }
 

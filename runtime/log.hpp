@@ -1,6 +1,8 @@
 #pragma once
 // Process log: one line per message with level and category; timestamps unless running
-// under systemd (the journal adds its own). Thread-safe; cheap when the level is off.
+// under systemd (the journal adds its own, and each line carries its syslog priority so
+// `journalctl -p warning` works). The optional file rotates at 16 MiB, two old files kept,
+// and is reopened on reopen() (SIGHUP). Thread-safe; cheap when the level is off.
 
 #include <cstdint>
 #include <string>
@@ -13,7 +15,11 @@ namespace hbs::log {
 
 enum class level : uint8_t { debug, info, warning, error, off };
 
-void init(std::string program, level min, bool timestamps, const std::string& file = {});
+// journal: stderr goes to journald; prefix each line with its priority (sd-daemon.h).
+void init(std::string program, level min, bool timestamps, const std::string& file = {},
+          bool journal = false);
+// Closes and reopens the log file (after an outside logrotate moved it).
+void reopen();
 bool parse_level(std::string_view text, level& out);
 void set_level(level min);
 bool enabled(level l);

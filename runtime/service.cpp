@@ -22,6 +22,10 @@ void stopping() {
   sd_notify(0, "STOPPING=1");
 }
 
+bool stderr_to_journal() {
+  return std::getenv("JOURNAL_STREAM") != nullptr; // set by systemd for journal stdio
+}
+
 bool under_systemd() {
   return std::getenv("JOURNAL_STREAM") != nullptr || std::getenv("NOTIFY_SOCKET") != nullptr;
 }

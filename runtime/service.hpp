@@ -10,6 +10,8 @@ void ready(const std::string& status);
 void status(const std::string& status);
 void watchdog();
 void stopping();
+// stderr is connected to the journal (systemd sets JOURNAL_STREAM).
+bool stderr_to_journal();
 bool under_systemd(); // the journal is our log: no timestamps of our own
 
 } // namespace hbs::service
