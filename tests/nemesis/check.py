@@ -347,9 +347,10 @@ class Checker:
                                  "by itself (a crash loop?)")
             if p.get("pid"):
                 last_pid[n] = (p["pid"], p["t_ms"])
-            if p.get("rss_kb", 0) > RSS_LIMIT_KB:
+            # None: not read in that poll (the agent was gone); nothing to judge, not zero.
+            if (p.get("rss_kb") or 0) > RSS_LIMIT_KB:
                 self.violate("bounded", p["t_ms"], f"{self.h.hosts[n]} RSS {p['rss_kb']} kB")
-            if p.get("fds", 0) > FD_LIMIT:
+            if (p.get("fds") or 0) > FD_LIMIT:
                 self.violate("bounded", p["t_ms"], f"{self.h.hosts[n]} {p['fds']} open fds")
 
     def settled(self):

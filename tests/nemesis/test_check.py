@@ -187,6 +187,12 @@ class TestChecker(Base):
         h.polls[-1]["alive"] = False
         self.assertCaught(h, "bounded", "nobody killed it")
 
+    def test_a_poll_that_could_not_read_memory_is_not_a_violation(self):
+        h = self.history()
+        h.polls[-1]["rss_kb"] = None
+        h.polls[-1]["fds"] = None
+        self.assertEqual(Checker(h, None).run().violations, [])
+
     def test_unbounded_memory_is_caught(self):
         h = self.history()
         h.polls[-1]["rss_kb"] = 400 * 1024
