@@ -45,7 +45,8 @@ void spawn_children(self_ptr self) {
   auto& cs = *st.control;
   st.events = self->spawn<caf::linked>(events_fn, events_setup{st.setup.events_path, 1000,
                                                                    st.setup.events_max_bytes,
-                                                                   st.setup.events_keep});
+                                                                   st.setup.events_keep,
+                                                                   st.setup.hooks});
   st.epoch = cs.designation().at.epoch();
   self->send(st.events, epoch_atom_v, st.epoch);
   st.alarms = self->spawn<caf::linked>(

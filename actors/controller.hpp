@@ -22,6 +22,7 @@
 #include "actors/interfaces.hpp"
 #include "config/config.hpp"
 #include "messages/pulse_auth.hpp"
+#include "runtime/hook_runner.hpp"
 #include "runtime/beat.hpp"
 #include "runtime/datagram.hpp"
 
@@ -34,6 +35,7 @@ struct controller_setup {
   std::string events_path;                               // empty: events kept in memory
   int64_t events_max_bytes = 16 << 20;                   // rotate past this (0: never)
   uint32_t events_keep = 4;                              // rotated files kept
+  std::shared_ptr<hook_runner> hooks;                    // event hooks; null: none
   std::string alarms_path;                               // empty: alarms not persisted
   std::string alarms_json;                               // the table read at start
   // Daemon: SM answers, state writes and peer connects each get a thread of their own, so

@@ -97,6 +97,8 @@ void record(self_ptr self, event& e) {
   auto lvl = bad ? log::level::warning : log::level::info;
   if (log::enabled(lvl))
     log::write(lvl, "event", line);
+  if (st.setup.hooks && st.setup.hooks->wants(e.kind, e.acted))
+    st.setup.hooks->submit({e.kind, e.host, e.network, e.controller, line, e.acted});
   if (!st.setup.path.empty()) {
     line += '\n';
     if (st.fd >= 0 && st.setup.max_bytes > 0 && st.size > 0

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "actors/interfaces.hpp"
+#include "runtime/hook_runner.hpp"
 
 namespace hbs {
 
@@ -18,6 +19,7 @@ struct events_setup {
   // so no record is ever torn. 0: no limit.
   int64_t max_bytes = 16 << 20;
   uint32_t keep = 4;
+  std::shared_ptr<hook_runner> hooks; // null: no [[hooks]] configured
 };
 
 struct events_state {

@@ -57,6 +57,15 @@ struct sm_config {
   uint32_t max_requests_per_s = 200; // more are counted (rate_limited) and dropped
 };
 
+// An executable run on events of the given kinds (like Serf's event handlers): the event's
+// JSON line on stdin, HBS_EVENT_* in the environment, killed after timeout_ms.
+struct hook_config {
+  std::vector<std::string> kinds;
+  std::string command;       // absolute path, run without a shell
+  uint32_t timeout_ms = 5000;
+  bool only_acted = true;    // only events this agent acted on (the active one's)
+};
+
 // Prometheus text format over HTTP (GET /metrics), read-only; loopback by default.
 struct metrics_config {
   bool enabled = true;
@@ -110,6 +119,7 @@ struct agent_config {
   uint32_t scheduling_priority = 1;            // SCHED_RR 1..99; 0: normal policy
   sm_config sm;
   metrics_config metrics;
+  std::vector<hook_config> hooks;
   peer_config peer;
   pulse_auth_config pulse_auth;
 

@@ -304,6 +304,32 @@ std::string one_line(std::string_view problem) {
   return out;
 }
 
+void read_hooks(reader& top, std::vector<hook_config>& out, std::vector<std::string>& problems) {
+  auto* hooks = top.array("hooks");
+  if (!hooks)
+    return;
+  for (size_t i = 0; i < hooks->size(); ++i) {
+    auto* t = hooks->get(i)->as_table();
+    if (!t) {
+      problems.push_back(fmt::format("hooks[{}]: wrong type, expected a table", i));
+      continue;
+    }
+    hook_config h;
+    reader r{*t, fmt::format("hooks[{}]", i), problems};
+    r.names("kinds", h.kinds,
+            {"heartbeat_start", "heartbeat_stop", "minor_set", "minor_clear", "degrade_set",
+             "degrade_clear", "loss", "recovered", "failed", "graceful_recovery", "mnfa_enter",
+             "mnfa_exit", "mnfa_cancel", "alarm_raise", "alarm_clear", "pmond_raise",
+             "pmond_clear", "role_active", "role_inactive", "agent_stop"});
+    r.text("command", h.command, true, "the hook's executable (absolute path)");
+    r.integer("timeout_ms", h.timeout_ms, 100, 600000);
+    r.boolean("only_acted", h.only_acted);
+    if (h.kinds.empty())
+      problems.push_back(fmt::format("hooks[{}].kinds: required, at least one event kind", i));
+    out.push_back(h);
+  }
+}
+
 void read_pulse_auth(reader& top, pulse_auth_config& a, std::vector<std::string>& pr) {
   if (auto* t = top.table("pulse_auth")) {
     reader r{*t, "pulse_auth", pr};
@@ -406,6 +432,7 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
     }
     read_networks(top, c.networks, pr);
     read_hosts(top, c.hosts, pr);
+    read_hooks(top, c.hooks, pr);
     read_pulse_auth(top, c.pulse_auth, pr);
   });
 }

@@ -190,6 +190,10 @@ void validate(const agent_config& c, std::vector<std::string>& pr) {
   if (c.sm.enabled && !is_loopback(c.sm.address))
     pr.push_back(fmt::format("sm.address = \"{}\": allowed a loopback address (127.0.0.0/8)",
                              c.sm.address));
+  for (size_t i = 0; i < c.hooks.size(); ++i)
+    if (c.hooks[i].command.empty() || c.hooks[i].command[0] != '/')
+      pr.push_back(fmt::format("hooks[{}].command = \"{}\": allowed an absolute path", i,
+                               c.hooks[i].command));
   if (c.metrics.enabled && !is_ipv4(c.metrics.address))
     pr.push_back(fmt::format("metrics.address = \"{}\": not an IPv4 address",
                              c.metrics.address));

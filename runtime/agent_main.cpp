@@ -160,6 +160,12 @@ int main(int argc, char** argv) {
   setup.events_path = conf.state_dir + "/events.jsonl";
   setup.events_max_bytes = static_cast<int64_t>(conf.events_max_mb) << 20;
   setup.events_keep = conf.events_keep;
+  if (!conf.hooks.empty()) {
+    setup.hooks = std::make_shared<hbs::hook_runner>(conf.hooks);
+    for (auto& h : conf.hooks)
+      hbs::log::info("main", "hook: {} on {}{}", h.command, fmt::join(h.kinds, ", "),
+                     h.only_acted ? " (events this agent acts on)" : "");
+  }
   setup.alarms_path = conf.state_dir + "/alarms.json";
   setup.own_thread_for_sm = true;
   setup.control_path = conf.state_dir + "/control.json";
