@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -114,12 +115,54 @@ void record(self_ptr self, event& e) {
     st.ring.pop_front();
 }
 
+// The newest whole records of one file, oldest first (a torn tail line is skipped).
+void read_records(const std::string& file, size_t max, std::deque<event>& out) {
+  std::ifstream in{file};
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(std::move(line));
+    if (lines.size() > max)
+      lines.pop_front();
+  }
+  for (auto& line : lines) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+      continue;
+    event e;
+    e.kind = j.value("kind", "");
+    e.controller = j.value("controller", "");
+    e.host = j.value("host", "");
+    e.network = j.value("network", "");
+    e.b2b = j.value("b2b", 0u);
+    e.detail = j.value("detail", "");
+    e.time_ms = j.value("time_ms", int64_t{0});
+    e.mono_ms = j.value("mono_ms", int64_t{0});
+    e.acted = j.value("acted", true);
+    e.epoch = j.value("epoch", uint64_t{0});
+    out.push_back(std::move(e));
+  }
+}
+
+// After a restart hbsctl events shows what happened before it: the ring is refilled from
+// the newest records of the file and, if they are too few, the newest rotated one.
+void reload_ring(events_state& st) {
+  auto& path = st.setup.path;
+  std::deque<event> older, newer;
+  read_records(path, st.setup.ring_size, newer);
+  if (newer.size() < st.setup.ring_size && st.setup.keep > 0)
+    read_records(path + ".1", st.setup.ring_size - newer.size(), older);
+  st.ring = std::move(older);
+  st.ring.insert(st.ring.end(), newer.begin(), newer.end());
+}
+
 } // namespace
 
 events_actor::behavior_type events_fn(self_ptr self, events_setup s) {
   auto& st = self->state;
   st.setup = std::move(s);
   st.health.file = st.setup.path.empty() ? "events.jsonl" : st.setup.path;
+  if (!st.setup.path.empty())
+    reload_ring(st);
   if (!st.setup.path.empty())
     if (auto err = open_file(st); !err.empty())
       note_write(st.health, st.failing_since, self->clock().now(), err);

@@ -83,3 +83,22 @@ TEST_CASE_FIXTURE(rotating_events, "a flapping host cannot fill the disk: events
   REQUIRE(ring.size() == 100);
   CHECK(ring.back().detail == "299");
 }
+
+TEST_CASE_FIXTURE(rotating_events, "after a restart hbsctl events shows the events from before "
+                                   "it, across the rotation") {
+  flap(300);
+  caf::anon_send_exit(events, caf::exit_reason::user_shutdown);
+  run();
+  auto restarted = sys.spawn(events_fn, events_setup{path, 100, 2000, 2});
+  run();
+  auto ring = ask<std::vector<event>>(restarted, events_atom_v, 1000u);
+  auto in_files = numbers(path).size() + numbers(path + ".1").size();
+  REQUIRE(ring.size() == std::min<size_t>(100, in_files));
+  CHECK(ring.back().detail == "299");
+  CHECK(ring.back().kind == "minor_clear");
+  CHECK(ring.back().host == "worker-3");
+  for (size_t i = 1; i < ring.size(); ++i)
+    CHECK(std::stoi(ring[i].detail) == std::stoi(ring[i - 1].detail) + 1);
+  caf::anon_send_exit(restarted, caf::exit_reason::user_shutdown);
+  run();
+}
