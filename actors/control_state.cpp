@@ -1,5 +1,8 @@
 #include "actors/control_state.hpp"
 
+#include <limits>
+#include <type_traits>
+
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -11,12 +14,29 @@ namespace {
 
 using json = nlohmann::json;
 
+// A whole number that fits T, or a throw: get<T>() on a float (1e22) or a negative number
+// would be undefined behaviour or a silent wrap (found by fuzz/state_files).
+template <class T>
+T whole(const json& v, const char* what) {
+  bool ok = v.is_number_unsigned()
+              ? v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max())
+              : v.is_number_integer() && std::is_signed_v<T>
+                  && v.get<int64_t>() >= static_cast<int64_t>(std::numeric_limits<T>::min())
+                  && v.get<int64_t>() <= static_cast<int64_t>(std::numeric_limits<T>::max());
+  if (!ok)
+    throw std::runtime_error(std::string{what} + ": expected a whole number in range, got "
+                             + v.dump());
+  return v.is_number_unsigned() ? static_cast<T>(v.get<uint64_t>())
+                                : static_cast<T>(v.get<int64_t>());
+}
+
 json stamp_json(const stamp& s) {
   return {{"generation", s.generation}, {"origin", s.origin}};
 }
 
 stamp stamp_of(const json& j) {
-  return {j.at("generation").get<uint64_t>(), j.at("origin").get<uint32_t>()};
+  return {whole<uint64_t>(j.at("generation"), "generation"),
+          whole<uint32_t>(j.at("origin"), "origin")};
 }
 
 // Keeps the newer register; true when the value changed.
@@ -210,9 +230,9 @@ namespace {
 
 // The file's registers over `s` (a copy of the current state); throws on a malformed file.
 void read_state(const json& j, control_snapshot& s) {
-  if (j.at("format").get<int>() != 1)
+  if (whole<int>(j.at("format"), "format") != 1)
     throw std::runtime_error("unknown format " + j.at("format").dump());
-  s.generation = j.at("generation").get<uint64_t>();
+  s.generation = whole<uint64_t>(j.at("generation"), "generation");
   auto positive = [](const stamp& st) {
     if (st.generation == 0)
       throw std::runtime_error("a run-time change with generation 0");
@@ -240,8 +260,10 @@ void read_state(const json& j, control_snapshot& s) {
   }
   if (j.contains("tuning")) {
     auto& t = j["tuning"];
-    s.tune = {{t.at("period_ms").get<uint32_t>(), t.at("minor").get<uint32_t>(),
-               t.at("degrade").get<uint32_t>(), t.at("loss").get<uint32_t>()},
+    s.tune = {{whole<uint32_t>(t.at("period_ms"), "period_ms"),
+               whole<uint32_t>(t.at("minor"), "minor"),
+               whole<uint32_t>(t.at("degrade"), "degrade"),
+               whole<uint32_t>(t.at("loss"), "loss")},
               positive(stamp_of(t.at("stamp")))};
   }
   if (j.contains("locks"))

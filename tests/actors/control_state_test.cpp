@@ -99,7 +99,14 @@ TEST_CASE("a corrupt or invalid state file is refused whole and changes nothing"
             "degrade":6,"loss":10,"stamp":{"generation":2,"origin":0}}})",
         R"({"format":1,"generation":3,"hosts":[],"designation":{"value":"controller-7",
             "stamp":{"generation":2,"origin":0}}})",
-        R"({"format":1,"generation":9007199254740992,"hosts":[]})"}) {
+        R"({"format":1,"generation":9007199254740992,"hosts":[]})",
+        // fuzz/corpus/state_files/regress-control-format-float: a float too big for the
+        // integer it was read into (undefined behaviour before)
+        R"({"format":19007199254740992740992,"generation":0,"hosts":[]})",
+        R"({"format":1,"generation":-3,"hosts":[]})",
+        R"({"format":1.5,"generation":1,"hosts":[]})",
+        R"({"format":1,"generation":3,"hosts":[],"tuning":{"period_ms":1e30,"minor":4,
+            "degrade":6,"loss":10,"stamp":{"generation":2,"origin":0}}})"}) {
     CAPTURE(bad);
     std::string err;
     std::vector<std::string> notes;

@@ -30,14 +30,16 @@ for sig in INT TERM HUP KILL; do
   done
   [[ -n $dir ]] || fail "the demo did not start: $(tail -5 "$out")"
   sleep 3 # past its start checks: the live view runs
-  n=$(pgrep -c -f -- "$dir/" || true)
+  # Daemons only: the demo's live view runs hbsctl with the same config paths now and then.
+  daemons="hbs-(agent|client) --config $dir/"
+  n=$(pgrep -c -f -- "$daemons" || true)
   ((n == 7)) || fail "expected 2 agents + 5 clients (3 workers, 2 controllers), found $n"
   kill -"$sig" "$demo"
   for _ in $(seq 50); do
-    pgrep -f -- "$dir/" >/dev/null || break
+    pgrep -f -- "$daemons" >/dev/null || break
     sleep 0.2
   done
-  left=$(pgrep -a -f -- "$dir/" || true)
+  left=$(pgrep -a -f -- "$daemons" || true)
   [[ -z $left ]] || fail "SIG$sig: processes of the demo were left running:"$'\n'"$left"
   demo=0
   echo "ok: SIG$sig stopped the demo's 7 daemons"
