@@ -72,6 +72,7 @@ struct metrics_config {
   std::string address = "127.0.0.1";
   uint16_t port = 9470;
   bool per_host = true; // per host x network series; false: per-network aggregates only
+  uint32_t refresh_ms = 5000; // scrapes closer together get the last gathered figures
 };
 
 struct peer_config {

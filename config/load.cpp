@@ -411,6 +411,7 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
       r.text("address", c.metrics.address);
       r.integer("port", c.metrics.port, 1, 65535);
       r.boolean("per_host", c.metrics.per_host);
+      r.integer("refresh_ms", c.metrics.refresh_ms, 0, 600000);
     }
     if (auto* t = top.table("peer")) {
       reader r{*t, "peer", pr};

@@ -16,11 +16,18 @@ using namespace std::chrono_literals;
 
 class collector : public prometheus::Collectable {
 public:
-  collector(caf::actor_system& sys, controller_actor ctrl, bool per_host)
-    : sys_(sys), ctrl_(std::move(ctrl)), per_host_(per_host) {}
+  collector(caf::actor_system& sys, controller_actor ctrl, const cfg::metrics_config& conf)
+    : sys_(sys), ctrl_(std::move(ctrl)), per_host_(conf.per_host),
+      refresh_(std::chrono::milliseconds{conf.refresh_ms}) {}
 
+  // Gathering every host's status from the actors costs the heartbeat path (at 10,000 hosts
+  // a gather per second starved the network actors: false events), so scrapes closer
+  // together than refresh_ms get the families of the last gather.
   std::vector<prometheus::MetricFamily> Collect() const override {
     std::lock_guard<std::mutex> guard{mutex_}; // one scrape at a time
+    auto now = std::chrono::steady_clock::now();
+    if (gathered_ && now - last_ < refresh_)
+      return cached_;
     metrics_snapshot s;
     caf::scoped_actor self{sys_};
     ask(self, status_atom_v, s.status);
@@ -29,7 +36,10 @@ public:
     ask(self, mnfa_atom_v, s.mnfa);
     ask(self, alarms_atom_v, s.alarms);
     ask(self, vault_atom_v, s.vault);
-    return metric_families(s, per_host_);
+    cached_ = metric_families(s, per_host_);
+    last_ = std::chrono::steady_clock::now();
+    gathered_ = true;
+    return cached_;
   }
 
 private:
@@ -43,7 +53,11 @@ private:
   caf::actor_system& sys_;
   controller_actor ctrl_;
   bool per_host_;
+  std::chrono::milliseconds refresh_;
   mutable std::mutex mutex_;
+  mutable bool gathered_ = false;
+  mutable std::chrono::steady_clock::time_point last_;
+  mutable std::vector<prometheus::MetricFamily> cached_;
 };
 
 } // namespace
@@ -64,7 +78,7 @@ std::unique_ptr<metrics_endpoint> metrics_endpoint::start(caf::actor_system& sys
             e.what();
     return nullptr;
   }
-  auto c = std::make_shared<collector>(sys, std::move(ctrl), conf.per_host);
+  auto c = std::make_shared<collector>(sys, std::move(ctrl), conf);
   m->exposer_->RegisterCollectable(c);
   m->collector_ = c;
   return m;

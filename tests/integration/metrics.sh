@@ -19,7 +19,7 @@ agent_toml() { # NAME METRICS_ADDRESS SOCKET_PORT_SUFFIX
   printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/%s"\n' "$dir" "$1"
   printf 'control_socket = "%s/%s.sock"\ncontrol_token = "%s/control.token"\n' "$dir" "$1" "$dir"
   printf 'lock_file = ""\nscheduling_priority = 0\n\n[sm]\nenabled = false\n\n'
-  printf '[metrics]\naddress = "%s"\nport = 29570\n\n' "$2"
+  printf '[metrics]\naddress = "%s"\nport = 29570\nrefresh_ms = 0\n\n' "$2"
   net "$3"
   printf '[[hosts]]\nname = "worker-0"\ntype = "worker"\nmanagement = "127.0.52.10"\n'
 }

@@ -24,7 +24,7 @@ net() { printf '[networks.management]\nlocal_address = "127.0.53.%d"\nmode = "un
 { printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/state"\n' "$dir"
   printf 'control_socket = "%s/agent.sock"\ncontrol_token = "%s/control.token"\n' "$dir" "$dir"
   printf 'lock_file = ""\nscheduling_priority = 0\n\n[sm]\nenabled = false\n\n'
-  printf '[metrics]\naddress = "127.0.53.1"\nport = 29670\n\n'
+  printf '[metrics]\naddress = "127.0.53.1"\nport = 29670\nrefresh_ms = 0\n\n'
   net 1
   printf '[[hosts]]\nname = "worker-0"\ntype = "worker"\nmanagement = "127.0.53.10"\n'
 } >"$dir/agent.toml"
