@@ -46,5 +46,13 @@ TEST_CASE("the persisted JSON round-trips and bad files are refused whole") {
   CHECK_FALSE(u.from_json(R"({"version":1,"alarms":[{"id":"200.005","host":"x",)"
                           R"("severity":"minor"}]})", err));
   CHECK(err.find("allowed major | critical") != std::string::npos);
+  // fuzz/corpus/state_files/regress-alarm-raised-ms-huge: a time past int64_t, and a fraction
+  for (auto raised : {"20071994705429954819", "1.5", "-1e300"}) {
+    CAPTURE(raised);
+    CHECK_FALSE(u.from_json(std::string{R"({"version":1,"alarms":[{"id":"200.005",)"}
+                            + R"("host":"worker-4","severity":"major","raised_ms":)" + raised
+                            + "}]}", err));
+    CHECK(err.find("raised_ms") != std::string::npos);
+  }
   CHECK(u.size() == 2); // unchanged by the failed loads
 }
