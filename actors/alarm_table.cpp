@@ -1,6 +1,6 @@
 #include "actors/alarm_table.hpp"
 
-#include <cstdint>
+#include "messages/json_whole.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -147,20 +147,11 @@ bool alarm_table::from_json(const std::string& text, std::string& error) {
         return false;
       }
       auto level = sev == "critical" ? severity::critical : severity::major;
-      // A whole number of ms that fits: reading 2e19 or 1.5 into int64_t would be undefined
-      // behaviour or a silent cut (found by fuzz/state_files).
       int64_t raised = 0;
-      if (a.contains("raised_ms")) {
-        auto& r = a["raised_ms"];
-        bool fits = r.is_number_unsigned()
-                      ? r.get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX)
-                      : r.is_number_integer();
-        if (!fits) {
-          error = "alarm raised_ms " + r.dump().substr(0, 30) + ": not a whole number of ms";
-          return false;
-        }
-        raised = r.is_number_unsigned() ? static_cast<int64_t>(r.get<uint64_t>())
-                                        : r.get<int64_t>();
+      if (a.contains("raised_ms") && !json_whole(a["raised_ms"], raised)) {
+        error = "alarm raised_ms " + a["raised_ms"].dump().substr(0, 30)
+                + ": not a whole number of ms";
+        return false;
       }
       // Entity and reason follow from id, host and severity: nothing else is taken.
       loaded[{id, host}] = alarm{id, host, level, entity_of(id, host),

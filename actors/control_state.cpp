@@ -1,12 +1,11 @@
 #include "actors/control_state.hpp"
 
-#include <limits>
-#include <type_traits>
-
 #include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "messages/json_whole.hpp"
 
 namespace hbs {
 
@@ -14,20 +13,14 @@ namespace {
 
 using json = nlohmann::json;
 
-// A whole number that fits T, or a throw: get<T>() on a float (1e22) or a negative number
-// would be undefined behaviour or a silent wrap (found by fuzz/state_files).
+// A whole number that fits T, or a throw (messages/json_whole.hpp).
 template <class T>
 T whole(const json& v, const char* what) {
-  bool ok = v.is_number_unsigned()
-              ? v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max())
-              : v.is_number_integer() && std::is_signed_v<T>
-                  && v.get<int64_t>() >= static_cast<int64_t>(std::numeric_limits<T>::min())
-                  && v.get<int64_t>() <= static_cast<int64_t>(std::numeric_limits<T>::max());
-  if (!ok)
+  T out{};
+  if (!json_whole(v, out))
     throw std::runtime_error(std::string{what} + ": expected a whole number in range, got "
                              + v.dump());
-  return v.is_number_unsigned() ? static_cast<T>(v.get<uint64_t>())
-                                : static_cast<T>(v.get<int64_t>());
+  return out;
 }
 
 json stamp_json(const stamp& s) {
