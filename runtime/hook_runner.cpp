@@ -35,11 +35,18 @@ hook_runner::~hook_runner() {
     t.join();
 }
 
+namespace {
+
+bool matches(const cfg::hook_config& h, const std::string& kind, bool acted) {
+  return (acted || !h.only_acted)
+         && std::find(h.kinds.begin(), h.kinds.end(), kind) != h.kinds.end();
+}
+
+} // namespace
+
 bool hook_runner::wants(const std::string& kind, bool acted) const {
-  return std::any_of(hooks_.begin(), hooks_.end(), [&](auto& h) {
-    return (acted || !h.only_acted)
-           && std::find(h.kinds.begin(), h.kinds.end(), kind) != h.kinds.end();
-  });
+  return std::any_of(hooks_.begin(), hooks_.end(),
+                     [&](auto& h) { return matches(h, kind, acted); });
 }
 
 void hook_runner::submit(hook_event e) {
@@ -73,8 +80,7 @@ void hook_runner::work() {
       queue_.pop_front();
     }
     for (auto& h : hooks_)
-      if ((e.acted || !h.only_acted)
-          && std::find(h.kinds.begin(), h.kinds.end(), e.kind) != h.kinds.end())
+      if (matches(h, e.kind, e.acted))
         run(h, e);
   }
 }

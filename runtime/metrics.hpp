@@ -1,8 +1,8 @@
 #pragma once
 // hbs-agent's Prometheus endpoint: prometheus-cpp's pull exposer (its own HTTP thread) and a
 // collector that, per scrape, asks the controller for the snapshots hbsctl reads, each with
-// a one-second deadline. The heartbeat path never waits on a scrape: the actors answer
-// between periods like any hbsctl request.
+// a one-second deadline, at most once per refresh_ms (closer scrapes get the last figures:
+// each gather is a message per host to the actors that also run the heartbeat).
 
 #include <memory>
 #include <string>
