@@ -1,6 +1,5 @@
 // TOML -> plain structs. Each problem names the key, the value and what is allowed.
 #include <algorithm>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -9,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "config/config.hpp"
+#include "config/file_text.hpp"
 
 namespace hbs::cfg {
 
@@ -350,15 +350,13 @@ loaded<T> parse_with(std::string_view text, std::string_view source, Fn&& fn) {
 
 template <class T, class Parse>
 loaded<T> load_file(const std::string& path, Parse parse) {
-  std::ifstream in{path};
-  if (!in) {
+  std::string text;
+  if (auto why = read_text_file(path, text); !why.empty()) {
     loaded<T> res;
-    res.problems.push_back(fmt::format("{}: cannot read the configuration file", path));
+    res.problems.push_back(fmt::format("{}: cannot read the configuration file: {}", path, why));
     return res;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str(), path);
+  return parse(text, path);
 }
 
 } // namespace

@@ -1,15 +1,10 @@
 #include "messages/pulse_auth.hpp"
 
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstring>
 
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/params.h>
+#include <sodium.h>
 
 namespace hbs::wire {
 
@@ -37,34 +32,11 @@ int64_t load_i64(const uint8_t* p) {
   return static_cast<int64_t>(u);
 }
 
-std::atomic<uint64_t> next_key_id{1};
-
-// A keyed HMAC context per thread, for the last key that thread used: re-initialised without
-// the key (OpenSSL keeps the padded key state) it costs ~0.3 µs a pulse against ~1.4 µs for
-// the one-shot HMAC(), which fetches the algorithm every call (scripts/bench --pulse-auth).
-// Per thread because a key is shared by every network's actor, which run on any worker.
-struct keyed_mac {
-  uint64_t id = 0;
-  EVP_MAC_CTX* ctx = nullptr;
-  ~keyed_mac() { EVP_MAC_CTX_free(ctx); }
-
-  EVP_MAC_CTX* for_key(uint64_t key_id, const uint8_t* key, size_t len) {
-    if (id == key_id && ctx)
-      return EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1 ? ctx : nullptr;
-    if (!ctx) {
-      EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-      ctx = hmac ? EVP_MAC_CTX_new(hmac) : nullptr;
-      EVP_MAC_free(hmac); // the context holds its own reference
-      if (!ctx)
-        return nullptr;
-    }
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
-    id = EVP_MAC_init(ctx, key, len, params) == 1 ? key_id : 0;
-    return id ? ctx : nullptr;
-  }
-};
+// The key's HMAC state after absorbing the padded key, kept in the key itself: a pulse's
+// MAC starts from a copy of it, so no thread keeps per-key state and no call re-hashes the
+// key. libsodium's state is a plain struct, safe to copy.
+static_assert(sizeof(crypto_auth_hmacsha256_state) <= sizeof(pulse_key::keyed_state));
+static_assert(alignof(crypto_auth_hmacsha256_state) <= alignof(pulse_key::keyed_state));
 
 } // namespace
 
@@ -111,19 +83,19 @@ std::string pulse_key::load_hex(const std::string& text) {
     key_[i / 2] = static_cast<uint8_t>(hi << 4 | lo);
   }
   len_ = digits.size() / 2;
-  id_ = next_key_id++;
+  if (sodium_init() < 0)
+    return "libsodium could not initialise";
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, key_.data(), len_);
+  std::memcpy(keyed_.bytes, &st, sizeof st);
   return {};
 }
 
 void pulse_key::mac(const uint8_t* data, size_t size, uint8_t* out) const {
-  thread_local keyed_mac keyed;
-  size_t n = 0;
-  if (auto* ctx = keyed.for_key(id_, key_.data(), len_);
-      ctx && EVP_MAC_update(ctx, data, size) == 1 && EVP_MAC_final(ctx, out, &n, 32) == 1
-      && n == 32)
-    return;
-  unsigned int m = 32; // the keyed context failed: the slow path gives the same MAC
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(len_), data, size, out, &m);
+  crypto_auth_hmacsha256_state st;
+  std::memcpy(&st, keyed_.bytes, sizeof st);
+  crypto_auth_hmacsha256_update(&st, data, size);
+  crypto_auth_hmacsha256_final(&st, out);
 }
 
 size_t pulse_key::sign(uint8_t* data, size_t size, size_t capacity, int64_t now_ms) const {
@@ -143,7 +115,7 @@ auth_result pulse_key::check(const uint8_t* data, size_t size, int64_t now_ms,
   pulse_size = size - auth_trailer_size;
   uint8_t want[32];
   mac(data, size - 32, want);
-  if (empty() || CRYPTO_memcmp(want, data + size - 32, 32) != 0)
+  if (empty() || crypto_verify_32(want, data + size - 32) != 0)
     return auth_result::bad_mac;
   auto at = load_i64(data + pulse_size + 4);
   if (signed_at)

@@ -1,7 +1,7 @@
 #pragma once
 // Optional authenticated pulses (off by default: the StarlingX wire has none). A signed pulse
 // is the StarlingX datagram followed by a 44-byte trailer: "HBA1", the sender's wall clock
-// (ms, little-endian) and HMAC-SHA256 (OpenSSL's libcrypto) with the cluster's pulse key over
+// (ms, little-endian) and HMAC-SHA256 (libsodium) with the cluster's pulse key over
 // everything before the MAC. Stock receivers ignore what follows the pulse (reference §3),
 // so signed pulses still interoperate in "accept" mode.
 //   off      send unsigned, ignore trailers;
@@ -53,7 +53,16 @@ private:
   void mac(const uint8_t* data, size_t size, uint8_t* out) const;
   std::array<uint8_t, 64> key_{};
   size_t len_ = 0;
-  uint64_t id_ = 0; // names this key in each thread's keyed MAC context (pulse_auth.cpp)
+
+public:
+  // libsodium's HMAC state after the key (its size checked in pulse_auth.cpp), kept opaque
+  // so that this header needs no crypto include.
+  struct alignas(16) keyed_state {
+    uint8_t bytes[256];
+  };
+
+private:
+  keyed_state keyed_{};
 };
 
 // What a receiver does with one datagram under its mode: whether to decode it (the first

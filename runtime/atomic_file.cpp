@@ -5,8 +5,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "config/file_text.hpp"
 
 namespace hbs {
 
@@ -65,12 +65,10 @@ bool read_file(const std::string& path, std::string& out, std::string& error) {
   out.clear();
   if (access(path.c_str(), F_OK) != 0)
     return true;
-  std::ifstream in{path};
-  if (!in)
-    return fail(error, "cannot read", path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
+  if (auto why = cfg::read_text_file(path, out); !why.empty()) {
+    error = "cannot read " + path + ": " + why;
+    return false;
+  }
   return true;
 }
 

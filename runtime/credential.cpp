@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include <fmt/format.h>
-#include <openssl/rand.h>
+#include <sodium.h>
 
 #include "runtime/atomic_file.hpp"
 #include "runtime/log.hpp"
@@ -58,10 +58,11 @@ bool ensure_token(const std::string& path, std::string& token, std::string& erro
     return read_token(path, token, error);
   }
   unsigned char raw[token_bytes];
-  if (RAND_bytes(raw, sizeof raw) != 1) {
-    error = "cannot draw random bytes for the control credential";
+  if (sodium_init() < 0) {
+    error = "cannot draw random bytes for the control credential (libsodium did not start)";
     return false;
   }
+  randombytes_buf(raw, sizeof raw); // the kernel's CSPRNG (getrandom)
   token.clear();
   for (auto b : raw)
     token += fmt::format("{:02x}", b);

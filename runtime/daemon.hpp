@@ -7,23 +7,15 @@
 
 #include <cerrno>
 #include <csignal>
-#include <iostream>
+#include <cstdio>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
 #include "config/config.hpp"
+#include "runtime/daemon_args.hpp"
 #include "runtime/log.hpp"
 #include "runtime/service.hpp"
 
 namespace hbs {
-
-struct daemon_info {
-  const char* name;        // hbs-agent
-  const char* about;       // one line for --help
-  const char* config_path; // default
-  const char* footer;      // exit codes and signals
-};
 
 // --stop-with PID: the process that started this one (a demo or test script). Returns true
 // once it is gone, so the daemon stops as on SIGTERM even when its starter was SIGKILLed.
@@ -35,35 +27,21 @@ template <class Config>
 int start_daemon(int argc, char** argv, const daemon_info& info,
                  cfg::loaded<Config> (*load)(const std::string&), Config& out,
                  std::string& config_path, pid_t& stop_with, bool* reset_state = nullptr) {
-  CLI::App app{info.about};
-  config_path = info.config_path;
-  bool check_only = false;
-  app.add_option("-c,--config", config_path, "configuration file (TOML)")->capture_default_str();
-  app.add_flag("--check", check_only, "validate the configuration and exit (0 valid, 2 not)");
-  stop_with = 0;
-  app.add_option("--stop-with", stop_with,
-                 "stop (as on SIGTERM) within a second of process PID ending: scripts that "
-                 "start daemons pass their own pid, so none outlives them")
-    ->check(CLI::PositiveNumber);
+  daemon_args args;
+  if (int rc = parse_daemon_args(argc, argv, info, reset_state != nullptr, args); rc >= 0)
+    return rc;
+  config_path = args.config_path;
+  stop_with = args.stop_with;
   if (reset_state)
-    app.add_flag("--reset-state", *reset_state,
-                 "start from the configuration file alone: run-time changes kept in the state "
-                 "directory (control.json) are set aside, not used");
-  app.set_version_flag("--version", std::string{info.name} + " " + HBS_VERSION);
-  app.footer(info.footer);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
+    *reset_state = args.reset_state;
   auto loaded = load(config_path);
   if (!loaded.ok()) {
     for (auto& p : loaded.problems)
-      std::cerr << info.name << ": config error: " << p << '\n';
+      std::fprintf(stderr, "%s: config error: %s\n", info.name, p.c_str());
     return 2;
   }
-  if (check_only) {
-    std::cout << config_path << ": configuration valid\n";
+  if (args.check_only) {
+    std::printf("%s: configuration valid\n", config_path.c_str());
     return 0;
   }
   out = std::move(loaded.config);

@@ -1,11 +1,13 @@
 #pragma once
-// systemd integration through libsystemd's sd_notify: READY, STATUS, WATCHDOG, STOPPING.
+// systemd integration through its notification protocol: READY, STATUS, WATCHDOG, STOPPING.
 // Every call is a no-op when not started by systemd (no NOTIFY_SOCKET).
 
 #include <string>
 
 namespace hbs::service {
 
+// Sends one notification (NAME=VALUE lines) to $NOTIFY_SOCKET: whether it was sent.
+bool notify(const std::string& message);
 void ready(const std::string& status);
 void status(const std::string& status);
 void watchdog();

@@ -118,7 +118,7 @@ std::string mac_of(const pulse_key& k, int64_t at_ms) {
 
 // Known answers from Python's hmac module (hmac.new(key, pulse + "HBA1" + ts, sha256)): the
 // fast keyed context computes standard HMAC-SHA256, also when one thread switches keys.
-TEST_CASE("the trailer's MAC is standard HMAC-SHA256, whichever key a thread used last") {
+TEST_CASE("the trailer's MAC is standard HMAC-SHA256, whichever key was used last") {
   auto a = key("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
   auto b = key(std::string(80, 'f'));
   const int64_t at = 1796173078337;
