@@ -9,6 +9,10 @@ namespace {
 
 using self_ptr = network_actor::stateful_pointer<network_state>;
 
+int64_t ms(caf::actor_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 const char* label(self_ptr self) {
   return cfg::network_label(self->state.setup.net.index);
 }
@@ -86,6 +90,8 @@ void note_response(self_ptr self, const datagram& d) {
   ++slot.num_pulses;
   slot.answered_ever = true;
   slot.last_response = self->clock().now();
+  if (d.rx_ns > 0 && st.request_sent_ns > 0 && rsp.sequence == st.sent_sequence)
+    slot.link.note_rtt((d.rx_ns - st.request_sent_ns) / 1000, ms(slot.last_response));
   bool flags_changed = rsp.flags != slot.last_flags;
   slot.last_flags = rsp.flags;
   if (slot.window > 0 || flags_changed) {
@@ -112,6 +118,7 @@ bool drain(self_ptr self, int max_batches = 1000) {
 
 void close_period(self_ptr self) {
   auto& st = self->state;
+  auto now_ms = ms(self->clock().now());
   uint32_t expected = 0;
   uint32_t responding = 0;
   auto& sum = st.summary;
@@ -120,6 +127,7 @@ void close_period(self_ptr self) {
     if (!slot.att.expected())
       continue;
     ++expected;
+    slot.link.note_period(slot.att.answered(), now_ms, st.setup.limits.minor);
     if (slot.name == "storage-0") {
       sum.storage0_monitored = true;
       sum.storage0_answered = slot.att.answered();
@@ -165,6 +173,7 @@ void send_request(self_ptr self) {
   if (st.setup.net.mode == cfg::net_mode::multicast && !st.slots.empty())
     st.fan_out.push_back({st.group_addr, 0, port, static_cast<uint16_t>(size), st.tx.data()});
   st.request_sent = self->clock().now();
+  st.request_sent_ns = 0;
   st.request_period = st.period;
   st.sent_sequence = st.sequence;
   st.request_complete = true;
@@ -177,6 +186,9 @@ void send_request(self_ptr self) {
       log::trace(log::category::mlog, "network", "{} Pulse Req: ({}) {}:{}: s:{} f:{:x} [{}] "
                  "RRI:{}", label(self), o.size, format_ipv4(o.addr), o.port, req.sequence,
                  req.flags, req.name_view(), req.clue);
+  // Stamped before the fan-out: a round trip includes the time the agent took to reach
+  // that host (~1 µs per host in unicast).
+  st.request_sent_ns = st.setup.socket->clock_ns();
   auto sent = st.setup.socket->send(st.fan_out.data(), st.fan_out.size());
   st.counters.num_requests += sent;
   if (sent < st.fan_out.size()) {
@@ -380,7 +392,7 @@ network_actor::behavior_type network_fn(self_ptr self, network_setup s) {
       log::info("network", "{} {}", label(self), locked ? "locked: no requests"
                                                         : "unlocked: heartbeat resumes");
     },
-    [=](status_atom) { return counters_of(self->state); },
+    [=](status_atom) { return counters_of(self->state, self->clock().now()); },
     [=](hosts_atom) { return host_rows(self->state, self->clock().now()); },
   };
 }

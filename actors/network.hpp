@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/link_quality.hpp"
 #include "actors/liveness.hpp"
 #include "actors/local_health.hpp"
 #include "config/config.hpp"
@@ -42,6 +43,7 @@ struct host_slot {
   uint64_t num_pulses = 0;
   caf::actor_clock::time_point last_response{};
   bool answered_ever = false;
+  link_quality link; // round trips, loss and flaps (hbsctl hosts, metrics)
 };
 
 struct network_state {
@@ -50,6 +52,7 @@ struct network_state {
   caf::actor_clock::time_point next_tick{};
   caf::actor_clock::time_point request_sent{}; // when this period's request left
   caf::timespan request_period{};               // the period that applied when it left
+  int64_t request_sent_ns = 0; // the same, on the socket's receive-time clock (0: none)
   uint32_t sent_sequence = ~0u;                 // the sequence of the last request sent
   bool request_complete = false;                // it reached every host (or group)
   local_health health{0};
@@ -79,7 +82,7 @@ struct network_state {
 void watch_host(network_state& st, const std::string& name, const std::string& address,
                 host_actor h);
 void unwatch_host(network_state& st, const std::string& name);
-network_counters counters_of(const network_state& st);
+network_counters counters_of(const network_state& st, caf::actor_clock::time_point now);
 std::vector<net_host_row> host_rows(const network_state& st, caf::actor_clock::time_point now);
 // Responses a host still gets forwarded after a miss: enough to recover from a loss.
 uint8_t recovery_window(const network_state& st);

@@ -52,8 +52,25 @@ void unwatch_host(network_state& st, const std::string& name) {
   log::info("network", "{} no longer watching {}", label(st), name);
 }
 
-network_counters counters_of(const network_state& st) {
+namespace {
+
+link_row row_of(const link_figures& f) {
+  return {f.rtt_p50_us, f.rtt_p99_us, f.rtt_max_us, f.num_rtt, f.loss_1m_pct, f.loss_1h_pct,
+          f.num_flaps};
+}
+
+int64_t ms(caf::actor_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+} // namespace
+
+network_counters counters_of(const network_state& st, caf::actor_clock::time_point now) {
   auto c = st.counters;
+  std::array<uint32_t, link_quality::num_buckets> rtt{};
+  for (auto& slot : st.slots)
+    slot.link.add_histogram(rtt, c.rtt_max_us, ms(now));
+  c.rtt_buckets.assign(rtt.begin(), rtt.end());
   c.period_ms = st.setup.period_ms;
   c.auth_mode = wire::to_string(st.setup.auth ? st.setup.auth->mode : wire::auth_mode::off);
   auto& h = st.health.counters();
@@ -77,7 +94,8 @@ std::vector<net_host_row> host_rows(const network_state& st, caf::actor_clock::t
   std::vector<net_host_row> rows;
   rows.reserve(st.slots.size());
   for (auto& slot : st.slots) {
-    net_host_row r{slot.name, slot.num_pulses, -1, slot.answered_ever ? slot.last_flags : 0};
+    net_host_row r{slot.name, slot.num_pulses, -1, slot.answered_ever ? slot.last_flags : 0,
+                   row_of(slot.link.figures(ms(now)))};
     if (slot.answered_ever)
       r.last_response_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                  now - slot.last_response).count();

@@ -40,6 +40,24 @@ typename Inspector::result_type inspect(Inspector& f, sm_counters& x) {
 }
 
 // One host on one network, as the host actor's liveness and the network's counters see it.
+// Link quality of one host on one network (actors/link_quality.hpp), for hbsctl and metrics.
+// -1: not measured (no round trip, or no period judged, in the window).
+struct link_row {
+  int64_t rtt_p50_us = -1;
+  int64_t rtt_p99_us = -1;
+  int64_t rtt_max_us = -1;
+  uint32_t num_rtt = 0; // round trips measured over the last minute
+  double loss_1m_pct = -1;
+  double loss_1h_pct = -1;
+  uint32_t num_flaps = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, link_row& x) {
+  return f(x.rtt_p50_us, x.rtt_p99_us, x.rtt_max_us, x.num_rtt, x.loss_1m_pct, x.loss_1h_pct,
+           x.num_flaps);
+}
+
 struct net_status {
   uint8_t network = 0;
   bool monitored = false;
@@ -50,12 +68,13 @@ struct net_status {
   uint64_t num_pulses = 0;    // counted responses (from the network)
   int64_t last_response_age_ms = -1; // -1: never answered
   uint32_t flags = 0;
+  link_row link;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, net_status& x) {
   return f(x.network, x.monitored, x.state, x.b2b, x.max_b2b, x.num_misses, x.num_pulses,
-           x.last_response_age_ms, x.flags);
+           x.last_response_age_ms, x.flags, x.link);
 }
 
 struct host_status {
@@ -78,11 +97,12 @@ struct net_host_row {
   uint64_t num_pulses = 0;
   int64_t last_response_age_ms = -1;
   uint32_t flags = 0;
+  link_row link;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, net_host_row& x) {
-  return f(x.name, x.num_pulses, x.last_response_age_ms, x.flags);
+  return f(x.name, x.num_pulses, x.last_response_age_ms, x.flags, x.link);
 }
 
 struct network_counters {
@@ -122,6 +142,9 @@ struct network_counters {
   int64_t busy_p50_us = 0;
   int64_t busy_p99_us = 0;
   int64_t busy_max_us = 0;
+  // Round trips of every host over the last minute: link_quality's buckets, and the largest.
+  std::vector<uint32_t> rtt_buckets;
+  int64_t rtt_max_us = -1;
 };
 
 template <class Inspector>
@@ -132,7 +155,8 @@ typename Inspector::result_type inspect(Inspector& f, network_counters& x) {
            x.num_wrong_controller, x.num_malformed, x.auth_mode, x.num_unsigned, x.num_bad_mac,
            x.num_replayed, x.num_judged, x.num_stalled_short,
            x.num_stalled_overflow, x.num_stalled_send, x.num_judged_anyway, x.num_late_ticks, x.num_skipped_periods, x.num_socket_drops,
-           x.max_lateness_ms, x.busy_p50_us, x.busy_p99_us, x.busy_max_us);
+           x.max_lateness_ms, x.busy_p50_us, x.busy_p99_us, x.busy_max_us, x.rtt_buckets,
+           x.rtt_max_us);
 }
 
 // One file the agent writes in its state directory, and whether writes succeed.

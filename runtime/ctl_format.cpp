@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "actors/link_quality.hpp"
 #include "config/config.hpp"
 #include "messages/decode_error.hpp"
 #include "messages/sm_request.hpp"
@@ -21,11 +22,41 @@ std::string age(int64_t ms) {
   return fmt::format("{}s", ms / 1000);
 }
 
+// Not measured is null, never a zero.
+template <class T>
+nlohmann::json measured(T v) {
+  return v < 0 ? nlohmann::json(nullptr) : nlohmann::json(v);
+}
+
+std::string us_text(int64_t us) {
+  if (us < 0)
+    return "-";
+  if (us < 10000)
+    return fmt::format("{}us", us);
+  return fmt::format("{:.1f}ms", static_cast<double>(us) / 1000.0);
+}
+
+std::string pct_text(double pct) {
+  return pct < 0 ? "-" : fmt::format("{:.1f}%", pct);
+}
+
+nlohmann::json to_json(const link_row& l) {
+  return {{"rtt_p50_us", measured(l.rtt_p50_us)}, {"rtt_p99_us", measured(l.rtt_p99_us)},
+          {"rtt_max_us", measured(l.rtt_max_us)}, {"num_rtt_last_minute", l.num_rtt},
+          {"loss_1m_pct", measured(l.loss_1m_pct)}, {"loss_1h_pct", measured(l.loss_1h_pct)},
+          {"num_flaps", l.num_flaps}};
+}
+
 nlohmann::json to_json(const net_status& n) {
   return {{"network", cfg::network_key(n.network)}, {"monitored", n.monitored},
           {"state", n.state}, {"b2b", n.b2b}, {"max_b2b", n.max_b2b},
           {"num_misses", n.num_misses}, {"num_pulses", n.num_pulses},
-          {"last_response_age_ms", n.last_response_age_ms}, {"flags", n.flags}};
+          {"last_response_age_ms", n.last_response_age_ms}, {"flags", n.flags},
+          {"link", to_json(n.link)}};
+}
+
+int64_t network_rtt(const network_counters& c, double q) {
+  return rtt_quantile_us(c.rtt_buckets.data(), c.rtt_buckets.size(), q, c.rtt_max_us);
 }
 
 nlohmann::json to_json(const network_counters& c) {
@@ -52,7 +83,10 @@ nlohmann::json to_json(const network_counters& c) {
                             {"num_socket_drops", c.num_socket_drops},
                             {"max_lateness_ms", c.max_lateness_ms},
                             {"busy_p50_us", c.busy_p50_us}, {"busy_p99_us", c.busy_p99_us},
-                            {"busy_max_us", c.busy_max_us}}}};
+                            {"busy_max_us", c.busy_max_us}}},
+          {"rtt_last_minute", {{"p50_us", measured(network_rtt(c, 0.5))},
+                               {"p99_us", measured(network_rtt(c, 0.99))},
+                               {"max_us", measured(c.rtt_max_us)}}}};
 }
 
 // Every reason a datagram was not counted, only those that happened.
@@ -165,6 +199,9 @@ std::string render(const agent_status& s) {
                        "period over the last minute: p50 {} us, p99 {} us, max {} us\n", "",
                        c.num_late_ticks, c.num_skipped_periods, c.max_lateness_ms,
                        c.busy_p50_us, c.busy_p99_us, c.busy_max_us);
+    out += fmt::format("  {:<12} round trips over the last minute, every host: p50 {}, p99 {}, "
+                       "max {}\n", "", us_text(network_rtt(c, 0.5)), us_text(network_rtt(c, 0.99)),
+                       us_text(c.rtt_max_us));
   }
   if (s.sm.enabled) {
     std::string rejected;
@@ -180,15 +217,19 @@ std::string render(const agent_status& s) {
 }
 
 std::string render_hosts(const std::vector<host_status>& hs) {
-  std::string out = fmt::format("{:<20} {:<10} {:<13} {:<11} {:>4} {:>8} {:>8}  {}\n", "HOST",
-                                "TYPE", "NETWORK", "STATE", "B2B", "MISSES", "PULSES", "LAST");
+  std::string out = fmt::format("{:<20} {:<10} {:<13} {:<11} {:>4} {:>8} {:>8} {:>9} {:>9} "
+                                "{:>7} {:>5}  {}\n", "HOST", "TYPE", "NETWORK", "STATE", "B2B",
+                                "MISSES", "PULSES", "RTT-P50", "RTT-P99", "LOSS1M", "FLAPS",
+                                "LAST");
   for (auto& h : hs) {
     if (h.networks.empty())
       out += fmt::format("{:<20} {:<10} {:<13} {:<11}\n", h.name, h.type, "-", "unmonitored");
     for (auto& n : h.networks)
-      out += fmt::format("{:<20} {:<10} {:<13} {:<11} {:>4} {:>8} {:>8}  {}\n", h.name, h.type,
-                         cfg::network_key(n.network), n.state, n.b2b, n.num_misses,
-                         n.num_pulses, age(n.last_response_age_ms));
+      out += fmt::format("{:<20} {:<10} {:<13} {:<11} {:>4} {:>8} {:>8} {:>9} {:>9} {:>7} {:>5}  "
+                         "{}\n", h.name, h.type, cfg::network_key(n.network), n.state, n.b2b,
+                         n.num_misses, n.num_pulses, us_text(n.link.rtt_p50_us),
+                         us_text(n.link.rtt_p99_us), pct_text(n.link.loss_1m_pct),
+                         n.link.num_flaps, age(n.last_response_age_ms));
   }
   return out;
 }
@@ -203,6 +244,13 @@ std::string render_host(const host_status& h) {
                        "last response {} flags 0x{:x}\n",
                        cfg::network_key(n.network), n.state, n.b2b, n.max_b2b, n.num_misses,
                        n.num_pulses, age(n.last_response_age_ms), n.flags);
+  for (auto& n : h.networks)
+    out += fmt::format("  {:<13} round trip p50 {} p99 {} max {} ({} in the last minute); "
+                       "unanswered periods {} over the last minute, {} over the hour; {} "
+                       "flap(s)\n", cfg::network_key(n.network), us_text(n.link.rtt_p50_us),
+                       us_text(n.link.rtt_p99_us), us_text(n.link.rtt_max_us), n.link.num_rtt,
+                       pct_text(n.link.loss_1m_pct), pct_text(n.link.loss_1h_pct),
+                       n.link.num_flaps);
   return out;
 }
 

@@ -42,6 +42,8 @@ public:
   // Datagrams the kernel discarded because the receive queue was full, cumulative since the
   // socket opened (a 32-bit counter that may wrap): responses the agent could not read.
   virtual uint32_t num_kernel_drops() const { return 0; }
+  // Now, on the clock of datagram::rx_ns (ns), for round trips; 0: no receive times here.
+  virtual int64_t clock_ns() const { return 0; }
 };
 
 uint32_t parse_ipv4(const std::string& dotted); // 0 when invalid

@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "actors/link_quality.hpp"
 #include "config/config.hpp"
 #include "messages/decode_error.hpp"
 #include "messages/sm_request.hpp"
@@ -123,6 +124,18 @@ void health(families& f, const network_counters& c, const labels& net) {
           "over the last minute", net, static_cast<double>(c.busy_p99_us) / 1e6);
   f.gauge("hbs_network_busy_max_seconds", "Agent handler time per period, most over the last "
           "minute", net, static_cast<double>(c.busy_max_us) / 1e6);
+  if (c.rtt_max_us < 0)
+    return; // no round trip measured in the last minute: no series rather than zeros
+  auto rtt = [&](double q) {
+    return static_cast<double>(
+             rtt_quantile_us(c.rtt_buckets.data(), c.rtt_buckets.size(), q, c.rtt_max_us)) / 1e6;
+  };
+  f.gauge("hbs_network_rtt_p50_seconds", "Round trip of every host, median over the last "
+          "minute", net, rtt(0.5));
+  f.gauge("hbs_network_rtt_p99_seconds", "Round trip of every host, 99th percentile over the "
+          "last minute", net, rtt(0.99));
+  f.gauge("hbs_network_rtt_max_seconds", "Round trip of every host, most over the last minute",
+          net, static_cast<double>(c.rtt_max_us) / 1e6);
 }
 
 void network(families& f, const network_counters& c) {
@@ -143,6 +156,31 @@ void network(families& f, const network_counters& c) {
             static_cast<double>(c.num_counted));
   drops(f, c, net);
   health(f, c, net);
+}
+
+// Link quality (issue 14 §2): series not measured in their window are left out, not zeroed.
+void link(families& f, const link_row& k, const labels& l) {
+  auto seconds = [](int64_t us) { return static_cast<double>(us) / 1e6; };
+  if (k.rtt_p50_us >= 0) {
+    f.gauge("hbs_host_rtt_p50_seconds", "Round trip, request sent to response received by "
+            "the kernel, median over the last minute", l, seconds(k.rtt_p50_us));
+    f.gauge("hbs_host_rtt_p99_seconds", "Round trip, 99th percentile over the last minute", l,
+            seconds(k.rtt_p99_us));
+    f.gauge("hbs_host_rtt_max_seconds", "Round trip, most over the last minute", l,
+            seconds(k.rtt_max_us));
+  }
+  auto loss = [&](const char* window, double pct) {
+    if (pct < 0)
+      return;
+    auto w = l;
+    w.push_back({"window", window});
+    f.gauge("hbs_host_loss_ratio", "Share of judged periods this host did not answer, over the "
+            "window (1m, 1h)", std::move(w), pct / 100);
+  };
+  loss("1m", k.loss_1m_pct);
+  loss("1h", k.loss_1h_pct);
+  f.counter("hbs_host_flaps_total", "Times the link went from answering to `minor` periods "
+            "missed in a row", l, k.num_flaps);
 }
 
 void hosts(families& f, const std::vector<host_status>& hs, bool per_host) {
@@ -168,6 +206,7 @@ void hosts(families& f, const std::vector<host_status>& hs, bool per_host) {
       if (n.last_response_age_ms >= 0)
         f.gauge("hbs_host_last_response_age_seconds", "Seconds since its last counted response",
                 l, static_cast<double>(n.last_response_age_ms) / 1000);
+      link(f, n.link, l);
     }
   for (auto& [key, count] : by_state)
     f.gauge("hbs_network_hosts", "Monitored hosts by heartbeat state",

@@ -249,6 +249,12 @@ void udp_socket::rearm() {
   loop_.arm(rx_);
 }
 
+int64_t udp_socket::clock_ns() const {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
 std::shared_ptr<udp_socket> open_agent_socket(io_loop& loop, const cfg::network_config& net,
                                               std::string& error) {
   int fd = bound_socket(net.local_address, net.agent_port, false, error);
@@ -256,6 +262,9 @@ std::shared_ptr<udp_socket> open_agent_socket(io_loop& loop, const cfg::network_
     return nullptr;
   pulse_priority(fd);
   large_receive_buffer(fd, agent_receive_buffer);
+  // Each response's kernel receive time: its round trip without the agent's own queueing.
+  int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   if (net.mode == cfg::net_mode::multicast && !pin_multicast(fd, net, error)) {
     close(fd);
     return nullptr;

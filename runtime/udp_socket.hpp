@@ -23,6 +23,7 @@ public:
   void on_readable(std::function<void()> notify) override;
   void rearm() override;
   uint32_t num_kernel_drops() const override;
+  int64_t clock_ns() const override; // CLOCK_REALTIME, as SO_TIMESTAMPNS stamps
 
 private:
   io_loop& loop_;

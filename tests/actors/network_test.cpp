@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/support/agent_fixture.hpp"
+#include "actors/link_quality.hpp"
 #include "tests/support/stock_daemons.hpp"
 
 using namespace hbs;
@@ -209,4 +210,62 @@ TEST_CASE_FIXTURE(plain_agent_forged, "without authentication the same forgery k
     advance(100ms);
   }
   CHECK(ask<host_status>(ctrl, host_atom_v, host_name(7)).networks[0].state != "lost");
+}
+
+TEST_CASE_FIXTURE(agent_fixture, "a host's round trip runs from its request leaving to the "
+                                 "kernel receiving its answer, with loss and flaps beside it") {
+  auto clock_ns = [this] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(now().time_since_epoch())
+      .count();
+  };
+  simnet.clock = clock_ns;
+  // Requests arrive at once; worker-3's answers take 3 ms on the management network, every
+  // other answer 200 µs.
+  auto slow = parse_ipv4(mgmt_addr(3));
+  simnet.delay = [slow](uint32_t from, uint32_t) -> int64_t {
+    return from == slow ? 3'000'000 : 200'000;
+  };
+  advance(2s);
+  auto hosts = ask<std::vector<host_status>>(ctrl, hosts_atom_v);
+  REQUIRE(hosts.size() == size_t{num_hosts});
+  auto link = [&](int i, size_t net) {
+    for (auto& h : hosts)
+      if (h.name == host_name(i))
+        return h.networks.at(net).link;
+    FAIL("no such host");
+    return link_row{};
+  };
+  auto near = [](int64_t got, int64_t want) { return got >= want * 4 / 5 && got <= want * 6 / 5; };
+  CHECK(near(link(3, 0).rtt_p50_us, 3'000));
+  CHECK(link(3, 0).rtt_max_us == 3'000);
+  CHECK(near(link(3, 1).rtt_p50_us, 200));
+  CHECK(near(link(7, 0).rtt_p99_us, 200));
+  CHECK(link(7, 0).num_rtt >= 15);
+  CHECK(link(7, 0).loss_1m_pct == doctest::Approx(0.0));
+  // The network's own histogram holds every host's round trips.
+  auto st = ask<agent_status>(ctrl, status_atom_v);
+  auto& m = st.networks[0];
+  CHECK(m.rtt_max_us == 3'000);
+  CHECK(near(rtt_quantile_us(m.rtt_buckets.data(), m.rtt_buckets.size(), 0.5, m.rtt_max_us), 200));
+
+  // worker-5 goes silent on management for 600 ms (a flap: more than minor's 4 periods)
+  auto w5 = parse_ipv4(mgmt_addr(5));
+  simnet.drop = [w5](uint32_t from, uint32_t, uint16_t) { return from == w5; };
+  advance(600ms);
+  simnet.drop = nullptr;
+  advance(1s);
+  hosts = ask<std::vector<host_status>>(ctrl, hosts_atom_v);
+  CHECK(link(5, 0).num_flaps == 1);
+  CHECK(link(5, 0).loss_1m_pct > 15.0);
+  CHECK(link(5, 1).num_flaps == 0);
+  CHECK(link(5, 1).loss_1m_pct == doctest::Approx(0.0));
+}
+
+TEST_CASE_FIXTURE(agent_fixture, "without receive times no round trip is reported, not a zero") {
+  advance(2s);
+  auto hosts = ask<std::vector<host_status>>(ctrl, hosts_atom_v);
+  REQUIRE_FALSE(hosts.empty());
+  CHECK(hosts[0].networks.at(0).link.rtt_p50_us == -1);
+  CHECK(hosts[0].networks.at(0).link.num_rtt == 0);
+  CHECK(hosts[0].networks.at(0).link.loss_1m_pct == doctest::Approx(0.0));
 }

@@ -4,9 +4,11 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "actors/link_quality.hpp"
 #include "runtime/metrics_format.hpp"
 
 using namespace hbs;
+using labels_t = std::vector<prometheus::ClientMetric::Label>;
 
 namespace {
 
@@ -44,11 +46,18 @@ metrics_snapshot cluster() {
     c.num_malformed[1] = 7; // short_datagram
     c.num_stalled_overflow = 2;
     c.busy_p99_us = 1500;
+    if (i == 0) { // every host's round trips over the last minute: 3 near 181 µs, 1 of 3 ms
+      c.rtt_buckets.assign(link_quality::num_buckets, 0);
+      c.rtt_buckets[static_cast<size_t>(link_quality::bucket_of(181))] = 3;
+      c.rtt_buckets[static_cast<size_t>(link_quality::bucket_of(3000))] = 1;
+      c.rtt_max_us = 3000;
+    }
     a.networks.push_back(c);
   }
   s.status = a;
   host_status w0{"worker-0", "worker", "10.0.0.10", "10.1.0.10", true,
                  {net(0, "ok", 0, 0), net(1, "ok", 0, 0)}};
+  w0.networks[0].link = {181, 1448, 2000, 590, 0.5, 0.25, 2};
   host_status w1{"worker-1", "worker", "10.0.0.11", "10.1.0.11", true,
                  {net(0, "lost", 12, 40), net(1, "ok", 0, 1)}};
   s.hosts = std::vector<host_status>{w0, w1};
@@ -144,4 +153,27 @@ TEST_CASE("the exposition is Prometheus text with HELP and TYPE per family") {
   CHECK(text.find("# TYPE hbs_host_misses_total counter\n") != std::string::npos);
   CHECK(text.find("hbs_host_state{host=\"worker-1\",network=\"management\"} 3\n")
         != std::string::npos);
+}
+
+TEST_CASE("round trips, loss and flaps are exported per host and network, unmeasured ones not") {
+  auto fs = metric_families(cluster(), true);
+  labels_t w0m{{"host", "worker-0"}, {"network", "management"}};
+  CHECK(value(fs, "hbs_host_rtt_p50_seconds", w0m) == doctest::Approx(181e-6));
+  CHECK(value(fs, "hbs_host_rtt_p99_seconds", w0m) == doctest::Approx(1448e-6));
+  CHECK(value(fs, "hbs_host_rtt_max_seconds", w0m) == doctest::Approx(2e-3));
+  CHECK(value(fs, "hbs_host_loss_ratio", {{"host", "worker-0"}, {"window", "1m"}})
+        == doctest::Approx(0.005));
+  CHECK(value(fs, "hbs_host_loss_ratio", {{"host", "worker-0"}, {"window", "1h"}})
+        == doctest::Approx(0.0025));
+  CHECK(value(fs, "hbs_host_flaps_total", w0m) == 2);
+  // worker-1 had no round trip measured and no period judged: no series, not zeros.
+  for (auto* name : {"hbs_host_rtt_p50_seconds", "hbs_host_loss_ratio"})
+    for (auto& m : family(fs, name)->metric)
+      CHECK(std::find(m.label.begin(), m.label.end(),
+                      prometheus::ClientMetric::Label{"host", "worker-1"}) == m.label.end());
+  CHECK(value(fs, "hbs_network_rtt_p50_seconds", {{"network", "management"}})
+        == doctest::Approx(link_quality::bucket_value_us(link_quality::bucket_of(181)) / 1e6));
+  CHECK(value(fs, "hbs_network_rtt_max_seconds", {{"network", "management"}})
+        == doctest::Approx(3e-3));
+  CHECK(family(fs, "hbs_network_rtt_p50_seconds")->metric.size() == 1); // not cluster-host
 }

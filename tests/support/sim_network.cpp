@@ -19,6 +19,10 @@ size_t sim_socket::send(const outgoing* batch, size_t n) {
   return n;
 }
 
+int64_t sim_socket::clock_ns() const {
+  return net_.clock ? net_.clock() : 0;
+}
+
 void sim_socket::rearm() {
   armed_ = true;
   if (!queue_.empty())
@@ -62,6 +66,8 @@ void sim_network::deliver(uint32_t from, uint16_t from_port, const outgoing& o) 
     d.addr = from;
     d.port = from_port;
     d.size = o.size;
+    if (clock)
+      d.rx_ns = clock() + (delay ? delay(from, o.addr) : 0);
     std::memcpy(d.data.data(), o.data, std::min<size_t>(o.size, d.data.size()));
     ++num_delivered;
     s->push(d);

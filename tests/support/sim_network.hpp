@@ -17,12 +17,14 @@ class sim_network;
 
 class sim_socket : public datagram_socket {
 public:
-  sim_socket(sim_network& net, uint32_t addr, uint16_t port) : net_(net), addr_(addr), port_(port) {}
+  sim_socket(sim_network& net, uint32_t addr, uint16_t port)
+    : net_(net), addr_(addr), port_(port) {}
   size_t receive(datagram* out, size_t max) override;
   size_t send(const outgoing* batch, size_t n) override;
   void on_readable(std::function<void()> notify) override { notify_ = std::move(notify); }
   void rearm() override;
   uint32_t num_kernel_drops() const override { return kernel_drops; }
+  int64_t clock_ns() const override;
   void push(const datagram& d);
   // What the kernel would report through SO_RXQ_OVFL; tests set it.
   uint32_t kernel_drops = 0;
@@ -44,6 +46,10 @@ public:
                                    const std::string& group = {});
   // true: the datagram from -> to:port is lost.
   std::function<bool(uint32_t from, uint32_t to, uint16_t port)> drop;
+  // Receive times, as SO_TIMESTAMPNS gives them: when set, a datagram is stamped with
+  // clock() plus delay(from, to) ns (the path's latency; null: none). Unset: no stamps.
+  std::function<int64_t()> clock;
+  std::function<int64_t(uint32_t from, uint32_t to)> delay;
   uint64_t num_delivered = 0;
   uint64_t num_dropped = 0;
 

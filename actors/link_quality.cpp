@@ -1,0 +1,137 @@
+#include "actors/link_quality.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace hbs {
+
+namespace {
+
+template <class T>
+void add_saturating(T& x, uint64_t v) {
+  x = static_cast<T>(std::min<uint64_t>(uint64_t{x} + v, std::numeric_limits<T>::max()));
+}
+
+double percent(uint64_t missed, uint64_t periods) {
+  return periods == 0 ? -1.0 : 100.0 * static_cast<double>(missed) / static_cast<double>(periods);
+}
+
+} // namespace
+
+int64_t rtt_quantile_us(const uint32_t* counts, size_t n, double q, int64_t max_us) {
+  uint64_t total = 0;
+  for (size_t b = 0; b < n; ++b)
+    total += counts[b];
+  if (total == 0)
+    return -1;
+  auto want = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total)));
+  want = std::max<uint64_t>(want, 1);
+  uint64_t seen = 0;
+  for (size_t b = 0; b < n; ++b)
+    if ((seen += counts[b]) >= want)
+      return std::min(link_quality::bucket_value_us(static_cast<int>(b)), max_us);
+  return max_us;
+}
+
+int link_quality::bucket_of(int64_t us) {
+  if (us < 16)
+    return 0;
+  // Two buckets per power of two: the exponent of us / 16 in halves.
+  int b = static_cast<int>(std::floor(2.0 * std::log2(static_cast<double>(us) / 16.0)));
+  return std::clamp(b, 0, num_buckets - 1);
+}
+
+int64_t link_quality::bucket_value_us(int b) {
+  return static_cast<int64_t>(std::llround(16.0 * std::exp2((b + 0.5) / 2.0)));
+}
+
+link_quality::slice& link_quality::current(int64_t now_ms) {
+  auto id = static_cast<uint32_t>(now_ms / slice_ms + 1);
+  auto& s = slices_[id % slices_.size()];
+  if (s.id != id)
+    s = slice{id};
+  return s;
+}
+
+link_quality::hour_slice& link_quality::current_hour(int64_t now_ms) {
+  auto id = static_cast<uint32_t>(now_ms / hour_slice_ms + 1);
+  auto& h = hours_[id % hours_.size()];
+  if (h.id != id)
+    h = hour_slice{id};
+  return h;
+}
+
+bool link_quality::live(const slice& s, int64_t now_ms) const {
+  auto id = static_cast<uint32_t>(now_ms / slice_ms + 1);
+  return s.id != 0 && s.id <= id && id - s.id < slices_.size();
+}
+
+void link_quality::note_rtt(int64_t us, int64_t now_ms) {
+  if (us < 0)
+    return; // clocks stepped between send and receive: no figure rather than a wrong one
+  auto& s = current(now_ms);
+  add_saturating(s.counts[static_cast<size_t>(bucket_of(us))], 1);
+  s.max_us = static_cast<uint32_t>(std::max<int64_t>(s.max_us, std::min<int64_t>(us, UINT32_MAX)));
+}
+
+void link_quality::note_period(bool answered, int64_t now_ms, uint32_t flap_misses) {
+  auto& s = current(now_ms);
+  auto& h = current_hour(now_ms);
+  add_saturating(s.periods, 1);
+  add_saturating(h.periods, 1);
+  if (answered) {
+    b2b_ = 0;
+    return;
+  }
+  add_saturating(s.missed, 1);
+  add_saturating(h.missed, 1);
+  if (++b2b_ == flap_misses)
+    ++num_flaps_;
+}
+
+void link_quality::add_histogram(std::array<uint32_t, num_buckets>& into, int64_t& max_us,
+                                 int64_t now_ms) const {
+  for (auto& s : slices_) {
+    if (!live(s, now_ms))
+      continue;
+    for (int b = 0; b < num_buckets; ++b)
+      into[static_cast<size_t>(b)] += s.counts[static_cast<size_t>(b)];
+    max_us = std::max<int64_t>(max_us, s.max_us);
+  }
+}
+
+link_figures link_quality::figures(int64_t now_ms) const {
+  link_figures f;
+  std::array<uint32_t, num_buckets> counts{};
+  int64_t max_us = -1;
+  add_histogram(counts, max_us, now_ms);
+  uint64_t n = 0;
+  for (auto c : counts)
+    n += c;
+  if (n > 0) {
+    f.rtt_p50_us = rtt_quantile_us(counts.data(), counts.size(), 0.5, max_us);
+    f.rtt_p99_us = rtt_quantile_us(counts.data(), counts.size(), 0.99, max_us);
+    f.rtt_max_us = max_us;
+    f.num_rtt = static_cast<uint32_t>(n);
+  }
+  uint64_t periods = 0, missed = 0;
+  for (auto& s : slices_)
+    if (live(s, now_ms)) {
+      periods += s.periods;
+      missed += s.missed;
+    }
+  f.loss_1m_pct = percent(missed, periods);
+  periods = missed = 0;
+  auto hid = static_cast<uint32_t>(now_ms / hour_slice_ms + 1);
+  for (auto& h : hours_)
+    if (h.id != 0 && h.id <= hid && hid - h.id < hours_.size()) {
+      periods += h.periods;
+      missed += h.missed;
+    }
+  f.loss_1h_pct = percent(missed, periods);
+  f.num_flaps = num_flaps_;
+  return f;
+}
+
+} // namespace hbs

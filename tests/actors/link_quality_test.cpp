@@ -1,0 +1,94 @@
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+
+#include "actors/link_quality.hpp"
+
+using hbs::link_quality;
+
+TEST_CASE("round-trip buckets grow by the square root of two and report their middle") {
+  CHECK(link_quality::bucket_of(0) == 0);
+  CHECK(link_quality::bucket_of(15) == 0);
+  CHECK(link_quality::bucket_of(16) == 0);
+  CHECK(link_quality::bucket_of(23) == 1);
+  CHECK(link_quality::bucket_of(32) == 2);
+  CHECK(link_quality::bucket_of(1000) == 11);
+  CHECK(link_quality::bucket_of(10'000'000) == link_quality::num_buckets - 1);
+  for (int b = 0; b < link_quality::num_buckets; ++b)
+    CHECK(link_quality::bucket_of(link_quality::bucket_value_us(b)) == b);
+  // A reported value is within a fifth of any round trip of its bucket.
+  for (int64_t us : {20, 100, 333, 1000, 4096, 77'000})
+    CHECK(std::abs(link_quality::bucket_value_us(link_quality::bucket_of(us)) - us) <= us / 5);
+}
+
+TEST_CASE("a link's p50, p99 and max cover the last minute only") {
+  link_quality q;
+  int64_t t = 1'000'000;
+  for (int i = 0; i < 98; ++i)
+    q.note_rtt(200, t + i * 100);
+  q.note_rtt(5'000, t + 9'800);
+  q.note_rtt(40'000, t + 9'900);
+  auto f = q.figures(t + 10'000);
+  CHECK(f.num_rtt == 100);
+  CHECK(f.rtt_p50_us == link_quality::bucket_value_us(link_quality::bucket_of(200)));
+  CHECK(f.rtt_p99_us == link_quality::bucket_value_us(link_quality::bucket_of(5'000)));
+  CHECK(f.rtt_max_us == 40'000);
+  // A minute and more later that slice is gone: no figure, not a zero.
+  auto later = q.figures(t + 70'000);
+  CHECK(later.num_rtt == 0);
+  CHECK(later.rtt_p50_us == -1);
+  CHECK(later.rtt_max_us == -1);
+}
+
+TEST_CASE("a link's loss is the share of periods without an answer, over a minute and an hour") {
+  link_quality q;
+  int64_t t = 0;
+  CHECK(q.figures(t).loss_1m_pct == -1); // nothing judged yet: unknown, not 0 %
+  for (int i = 0; i < 600; ++i, t += 100) // a minute, one period in ten unanswered
+    q.note_period(i % 10 != 0, t, 4);
+  CHECK(q.figures(t).loss_1m_pct == doctest::Approx(10.0));
+  for (int i = 0; i < 600 * 9; ++i, t += 100) // nine clean minutes
+    q.note_period(true, t, 4);
+  auto f = q.figures(t);
+  CHECK(f.loss_1m_pct == doctest::Approx(0.0));
+  CHECK(f.loss_1h_pct == doctest::Approx(1.0));
+  CHECK(f.num_flaps == 0); // single misses are losses, not flaps
+}
+
+TEST_CASE("a flap is a link that answered and then missed enough periods in a row") {
+  link_quality q;
+  int64_t t = 0;
+  auto run = [&](bool answered, int n) {
+    for (int i = 0; i < n; ++i, t += 100)
+      q.note_period(answered, t, 4);
+  };
+  run(true, 10);
+  run(false, 3);
+  run(true, 5);
+  CHECK(q.figures(t).num_flaps == 0);
+  run(false, 20); // one long outage is one flap
+  CHECK(q.figures(t).num_flaps == 1);
+  run(true, 5);
+  run(false, 4);
+  CHECK(q.figures(t).num_flaps == 2);
+}
+
+TEST_CASE("a negative round trip (a clock stepped back) is not recorded") {
+  link_quality q;
+  q.note_rtt(-5, 0);
+  CHECK(q.figures(0).num_rtt == 0);
+}
+
+TEST_CASE("a network's histogram adds its links' last-minute counts") {
+  link_quality a, b;
+  a.note_rtt(100, 0);
+  b.note_rtt(100, 0);
+  b.note_rtt(3'000, 0);
+  std::array<uint32_t, link_quality::num_buckets> all{};
+  int64_t max_us = -1;
+  a.add_histogram(all, max_us, 1'000);
+  b.add_histogram(all, max_us, 1'000);
+  CHECK(all[static_cast<size_t>(link_quality::bucket_of(100))] == 2);
+  CHECK(all[static_cast<size_t>(link_quality::bucket_of(3'000))] == 1);
+  CHECK(max_us == 3'000);
+}
