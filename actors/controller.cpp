@@ -138,7 +138,8 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
     stop_children(self, msg.reason);
     self->quit(msg.reason);
   });
-  self->delayed_send(self, std::chrono::hours{1}, audit_atom_v);
+  // StarlingX's state audit: first 30 s after start, then hourly (§8).
+  self->delayed_send(self, std::chrono::seconds{30}, audit_atom_v);
   log::info("controller", "{} heartbeating {} host(s) on {} network(s), period {} ms; starts "
             "inactive, designation names {} (epoch {})", st.setup.config.controller,
             st.hosts.size(), st.networks.size(), st.control->tune().value.period_ms,
@@ -238,7 +239,7 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
       persist(self, nullptr);
     },
     [=](audit_atom) {
-      dump_state(self, "hourly audit", nullptr);
+      dump_state(self, "audit", nullptr);
       self->delayed_send(self, std::chrono::hours{1}, audit_atom_v);
     },
     [=](reload_atom, const tuning& t, bool tune_changed, cfg::failure_action a,

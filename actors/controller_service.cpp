@@ -180,6 +180,31 @@ struct dump_parts {
 
 } // namespace
 
+// The configuration in force: the file's, with run-time changes (tuning, action) applied.
+std::string effective_config(self_ptr self) {
+  auto& st = self->state;
+  auto& c = st.setup.config;
+  auto& t = st.control->tune().value;
+  auto m = c.mnfa();
+  std::string out = fmt::format(
+    "config: period {} ms, thresholds minor {} degrade {} loss {}, failure action {}, "
+    "cluster-host {}, MNFA threshold {} hosts ({} %), timeout {} s, pulse auth {}, SM {}, "
+    "peer {}\n", t.period_ms, t.minor, t.degrade, t.loss,
+    cfg::to_string(st.control->action().value),
+    c.clstr_degrade_only ? "degrade only" : "fails", m.threshold, m.threshold_percent,
+    m.timeout_s, wire::to_string(c.pulse_auth.mode),
+    c.sm.enabled ? fmt::format("{}:{}/{}", c.sm.address, c.sm.server_port, c.sm.client_port)
+                 : "off",
+    c.peer.address.empty() ? "none" : fmt::format("{} {}:{}{}", c.peer_name(), c.peer.address,
+                                                  c.peer.port, c.peer.tls ? " (TLS)" : ""));
+  for (auto& n : c.networks)
+    out += fmt::format("config: {} {} {} request port {} response port {}\n",
+                       cfg::network_key(n.index),
+                       n.mode == cfg::net_mode::unicast ? "unicast" : "multicast", n.local_address,
+                       n.client_port, n.agent_port);
+  return out;
+}
+
 void dump_state(self_ptr self, const std::string& why,
                 std::function<void(std::string)> deliver) {
   auto parts = std::make_shared<dump_parts>();
@@ -187,12 +212,13 @@ void dump_state(self_ptr self, const std::string& why,
     if (--parts->pending != 0)
       return;
     auto& st = self->state;
-    auto text = fmt::format("=== {} state dump ({}): {}, {}; {}\n{}{}{}{}",
+    auto text = fmt::format("=== {} state dump ({}): {}, {}; {}\n{}{}{}{}{}",
                             st.setup.config.controller, why,
                             st.active ? "active" : "inactive",
                             st.locked ? "locked" : "unlocked", role_note(self),
-                            ctl::render_hosts(parts->hosts), ctl::render_vault(parts->vault),
-                            ctl::render_mnfa(parts->mnfa), ctl::render_alarms(parts->alarms));
+                            effective_config(self), ctl::render_node_table(parts->hosts),
+                            ctl::render_vault(parts->vault), ctl::render_mnfa(parts->mnfa),
+                            ctl::render_alarms(parts->alarms));
     size_t from = 0;
     while (from < text.size()) { // one log line per line of the dump
       auto to = text.find('\n', from);
@@ -203,6 +229,7 @@ void dump_state(self_ptr self, const std::string& why,
       deliver(text);
   };
   auto& st = self->state;
+  self->send(st.vault, dump_atom_v, why); // the "Cluster Vault :" lines and the views (§8)
   std::vector<std::string> names;
   for (auto& [name, actor] : st.hosts)
     names.push_back(name);

@@ -91,6 +91,10 @@ void on_miss(self_ptr self, uint8_t net, liveness& l) {
     log::error("host", "{} {} *** Heartbeat Loss *** (b2b_misses:0x{:x}){}", name,
                cfg::network_label(net), b2b, degrade_only ? " (degrade only)" : "");
     emit_set(self, "loss", net, b2b, degrade_only ? "degrade only" : "");
+    if (auto& l = self->state.nets[net])
+      log::info("host", "{} {} counts: misses {}, max b2b {}, minor {}, degrade {}, failures "
+                "{}, pulses {}", name, cfg::network_label(net), l->num_misses(), l->max_b2b(),
+                l->num_minor(), l->num_degrade(), l->num_loss(), l->num_pulses());
     if (self->state.setup.vault) // a forced history dump on every loss (reference §8)
       self->send(self->state.setup.vault, dump_atom_v, "loss of " + name);
     to_alarms(self, raise_atom_v, std::string{alarm_id(net)}, name, uint8_t{2});
@@ -273,6 +277,9 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
           ns.b2b = l.b2b();
           ns.max_b2b = l.max_b2b();
           ns.num_misses = l.num_misses();
+          ns.num_minor = l.num_minor();
+          ns.num_degrade = l.num_degrade();
+          ns.num_loss = l.num_loss();
         } else {
           ns.state = "unmonitored";
         }

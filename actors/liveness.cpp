@@ -22,15 +22,19 @@ transitions liveness::on_miss() {
   // At or above, not equal: a threshold lowered below the count fires at the next miss.
   if (minor_enabled_ && b2b_ >= t_.minor && !minor_) {
     minor_ = true;
+    ++num_minor_;
     out |= tr_minor_set;
   }
   if (b2b_ >= t_.degrade && !degraded_) {
     degraded_ = true;
+    ++num_degrade_;
     out |= tr_degrade_set;
   }
   bool first = loss_at_ == 0 && b2b_ >= t_.loss;
-  if (first)
+  if (first) {
     loss_at_ = b2b_;
+    ++num_loss_;
+  }
   if (first || (loss_at_ != 0 && (b2b_ - loss_at_) % loss_rereport == 0)) {
     out |= tr_loss;
     if (degrade_only_)

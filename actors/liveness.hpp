@@ -49,6 +49,11 @@ public:
   uint32_t max_b2b() const { return max_b2b_; }
   uint64_t num_misses() const { return num_misses_; }
   uint64_t num_pulses() const { return num_pulses_; }
+  // Outages that reached each threshold since monitoring (re)started (StarlingX's minor,
+  // degrade and failure counts in its node table).
+  uint32_t num_minor() const { return num_minor_; }
+  uint32_t num_degrade() const { return num_degrade_; }
+  uint32_t num_loss() const { return num_loss_; }
   uint32_t consecutive() const { return consecutive_; }
   bool minor() const { return minor_; }
   bool degraded() const { return degraded_; }
@@ -68,6 +73,9 @@ private:
   uint32_t consecutive_ = 0;
   uint64_t num_misses_ = 0;
   uint64_t num_pulses_ = 0;
+  uint32_t num_minor_ = 0;
+  uint32_t num_degrade_ = 0;
+  uint32_t num_loss_ = 0;
   bool minor_ = false;
   bool degraded_ = false;
   bool failed_ = false;

@@ -34,9 +34,29 @@ void push_if_changed(self_ptr self) {
     return;
   st.last_reasons = st.book->take_reasons();
   ++st.num_pushes;
-  log::debug("vault", "reason: {}", st.last_reasons.substr(0, 80));
+  log::info("vault", "cluster change: {}", st.last_reasons.substr(0, 200));
   if (st.gateway)
     self->send(st.gateway, push_atom_v, encode_for_sm(st.book->vault(), 0));
+}
+
+// clog1: the view of every full history, when it changed (§8); clog3: the memory of this
+// controller's history of the network whose period just closed.
+void log_histories(self_ptr self, uint8_t network) {
+  auto& st = self->state;
+  auto& v = st.book->vault();
+  for (uint8_t i = 0; i < v.num_histories; ++i) {
+    auto& h = v.histories[i];
+    if (log::enabled(log::category::clog1) && h.entries == wire::history_entries) {
+      auto lines = history_view_lines(h, st.setup.controller, "vault");
+      if (st.views.should_log(h.controller, h.network, lines))
+        for (auto& l : lines)
+          log::trace(log::category::clog1, "vault", "{}", l);
+    }
+    if (log::enabled(log::category::clog3) && h.network == network
+        && h.controller == st.setup.controller_number)
+      for (auto& l : history_memory(h))
+        log::trace(log::category::clog3, "vault", "memory {}", l);
+  }
 }
 
 void on_summary(self_ptr self, const period_summary& s) {
@@ -66,6 +86,7 @@ void on_summary(self_ptr self, const period_summary& s) {
   if (s.got_peer)
     log::trace(log::category::clog1, "vault", "controller-{} {} saved the peer's view ({} "
                "histories)", st.setup.controller_number, net, int{s.peer.num_histories});
+  log_histories(self, s.network);
   push_if_changed(self);
 }
 
@@ -109,6 +130,11 @@ void dump(self_ptr self, const std::string& why) {
                           h.ring[k].responding);
     log::info("vault", "{} ({})", line, why);
   }
+  // Forced views: a loss logs them under the "event" prefix (§8).
+  auto prefix = why.rfind("loss", 0) == 0 ? "event" : "dump";
+  for (uint8_t i = 0; i < v.num_histories; ++i)
+    for (auto& l : history_view_lines(v.histories[i], self->state.setup.controller, prefix))
+      log::info("vault", "{}", l);
   if (v.num_histories == 0)
     log::info("vault", "Cluster Vault : empty ({})", why);
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "actors/history_view.hpp"
 #include "actors/cluster_history.hpp"
 #include "actors/interfaces.hpp"
 
@@ -28,6 +29,7 @@ struct vault_state {
   uint64_t num_pushes = 0;
   uint64_t num_sm_beats = 0;
   std::string last_reasons;
+  view_log_gate views; // clog1: each history's view, logged when it changes
   static inline const char* name = "vault";
 };
 

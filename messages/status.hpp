@@ -69,12 +69,15 @@ struct net_status {
   int64_t last_response_age_ms = -1; // -1: never answered
   uint32_t flags = 0;
   link_row link;
+  uint32_t num_minor = 0;   // outages that reached minor, degrade, loss (since started)
+  uint32_t num_degrade = 0;
+  uint32_t num_loss = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, net_status& x) {
   return f(x.network, x.monitored, x.state, x.b2b, x.max_b2b, x.num_misses, x.num_pulses,
-           x.last_response_age_ms, x.flags, x.link);
+           x.last_response_age_ms, x.flags, x.link, x.num_minor, x.num_degrade, x.num_loss);
 }
 
 struct host_status {

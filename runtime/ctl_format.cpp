@@ -52,6 +52,7 @@ nlohmann::json to_json(const net_status& n) {
           {"state", n.state}, {"b2b", n.b2b}, {"max_b2b", n.max_b2b},
           {"num_misses", n.num_misses}, {"num_pulses", n.num_pulses},
           {"last_response_age_ms", n.last_response_age_ms}, {"flags", n.flags},
+          {"num_minor", n.num_minor}, {"num_degrade", n.num_degrade}, {"num_loss", n.num_loss},
           {"link", to_json(n.link)}};
 }
 
@@ -234,6 +235,19 @@ std::string render_hosts(const std::vector<host_status>& hs) {
   return out;
 }
 
+std::string render_node_table(const std::vector<host_status>& hs) {
+  std::string out = fmt::format("{:<20} {:<13} {:<11} {:>3} {:>8} {:>6} {:>5} {:>7} {:>5} "
+                                "{:>10}\n", "HOST", "NETWORK", "STATE", "MON", "MISSES",
+                                "MAXB2B", "MINOR", "DEGRADE", "FAILS", "PULSES");
+  for (auto& h : hs)
+    for (auto& n : h.networks)
+      out += fmt::format("{:<20} {:<13} {:<11} {:>3} {:>8} {:>6} {:>5} {:>7} {:>5} {:>10}\n",
+                         h.name, cfg::network_key(n.network), n.state, n.monitored ? "yes" : "no",
+                         n.num_misses, n.max_b2b, n.num_minor, n.num_degrade, n.num_loss,
+                         n.num_pulses);
+  return out;
+}
+
 std::string render_host(const host_status& h) {
   std::string out = fmt::format("{} ({}) management {} cluster-host {} {}\n", h.name, h.type,
                                 h.management.empty() ? "-" : h.management,
@@ -244,6 +258,9 @@ std::string render_host(const host_status& h) {
                        "last response {} flags 0x{:x}\n",
                        cfg::network_key(n.network), n.state, n.b2b, n.max_b2b, n.num_misses,
                        n.num_pulses, age(n.last_response_age_ms), n.flags);
+  for (auto& n : h.networks)
+    out += fmt::format("  {:<13} outages since started: {} minor, {} degrade, {} loss\n",
+                       cfg::network_key(n.network), n.num_minor, n.num_degrade, n.num_loss);
   for (auto& n : h.networks)
     out += fmt::format("  {:<13} round trip p50 {} p99 {} max {} ({} in the last minute); "
                        "unanswered periods {} over the last minute, {} over the hour; {} "

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <mutex>
 
 #include <systemd/sd-daemon.h>
@@ -25,6 +26,7 @@ struct sink {
   std::string path;
   FILE* file = nullptr;
   long size = 0;
+  std::function<void(std::string_view, std::string_view)> observer;
 };
 
 constexpr long max_file_bytes = 16L << 20;
@@ -169,11 +171,21 @@ bool enabled(level l) {
   return l >= the_sink().min;
 }
 
+void observe(std::function<void(std::string_view, std::string_view)> f) {
+  auto& s = the_sink();
+  std::lock_guard<std::mutex> guard{s.mtx};
+  s.observer = std::move(f);
+}
+
 void write(level l, std::string_view category, std::string_view text) {
   auto& s = the_sink();
   auto line = fmt::format("{}{} {} {}: {}\n", s.timestamps ? stamp() : std::string{},
                           s.program, name(l), category, text);
   std::lock_guard<std::mutex> guard{s.mtx};
+  if (s.observer) {
+    s.observer(category, text);
+    return;
+  }
   if (s.journal)
     std::fputs(priority(l), stderr);
   std::fwrite(line.data(), 1, line.size(), stderr);

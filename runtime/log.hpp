@@ -5,6 +5,7 @@
 // and is reopened on reopen() (SIGHUP). Thread-safe; cheap when the level is off.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,8 @@ bool parse_level(std::string_view text, level& out);
 void set_level(level min);
 bool enabled(level l);
 void write(level l, std::string_view category, std::string_view text);
+// Tests: hands every line (category, text) to f instead of writing it; null: write again.
+void observe(std::function<void(std::string_view, std::string_view)> f);
 
 template <class... Ts>
 void debug(std::string_view cat, fmt::format_string<Ts...> f, Ts&&... xs) {
@@ -47,8 +50,9 @@ void error(std::string_view cat, fmt::format_string<Ts...> f, Ts&&... xs) {
 }
 
 // Optional categories, off by default, after StarlingX's debug_state / debug_msg bits:
-// clog  per-period vault status          clog1 history saves and appends, client caches
-// clog2 the cluster block of responses   clog3 period starts and peer comparison deltas
+// clog  per-period vault status          clog1 history saves, client caches, and each
+//                                        history's view when it changes
+// clog2 the cluster block of responses   clog3 period starts and each history's memory
 // mlog  one line per pulse request and response (heavy: for debugging a few hosts)
 enum class category : uint8_t { clog, clog1, clog2, clog3, mlog };
 bool parse_category(std::string_view text, category& out);
