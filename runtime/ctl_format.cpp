@@ -275,7 +275,8 @@ std::string render_events(const std::vector<event>& es) {
   std::string out;
   for (auto& e : es)
     out += fmt::format("{} {:<15} {:<20} {:<13} b2b {:<5} {}{}\n", clock_time(e.time_ms),
-                       e.kind, e.host, e.network, e.b2b, e.detail, e.acted ? "" : " (inactive: not acted on)");
+                       e.kind, e.host, e.network, e.b2b, e.detail,
+                       e.acted ? "" : " (inactive: not acted on)");
   return out;
 }
 
