@@ -208,12 +208,15 @@ write_results() {
     echo "Idle agent: $idle_cpu % of a core with 0 hosts, $idle1_cpu % with 1 host."
     echo
     local cols=("hosts" "agent CPU %" "busy/period p50/p99 µs" "floor CPU %" "agent/floor"
-                "sim CPU %" "RSS MB" "stalled periods" "false events (blaming: sim late/agent; alarms)"
+                "sim CPU %" "fleet CPU % (agent + hosts x one real client)" "RSS MB"
+                "stalled periods" "false events (blaming: sim late/agent; alarms)"
                 "crash T_D p50/p99/max ms (missed)" "cut T_D p50/p99/max ms (missed)" "MNFA entry ms" "SM p50/p99 µs")
     printf '| %s ' "${cols[@]}"; echo '|'
     printf '|---%.0s' "${cols[@]}"; echo '|'
     jq -r '.runs[] | [.hosts, .agent_cpu_percent, "\(.busy_p50_us)/\(.busy_p99_us)",
-      .floor_cpu_percent, .agent_over_floor, .sim_cpu_percent, .agent_rss_mb,
+      .floor_cpu_percent, .agent_over_floor, .sim_cpu_percent,
+      "\(.fleet_cpu_percent) (\(.agent_cpu_percent) + \(.hosts) x \(.client_cpu_percent_each))",
+      .agent_rss_mb,
       .stalled_periods,
       "\(.false_events) (\(.false_blaming_sim_late)/\(.false_blaming_agent); \(.false_alarms))",
       "\(.td_crash_p50_ms)/\(.td_crash_p99_ms)/\(.td_crash_max_ms) (\(.td_crash_missed))",
