@@ -91,6 +91,7 @@ using vault_actor = caf::typed_actor<
   caf::replies_to<period_summary>::with<wire::cluster_block>, // a network closed a period;
                                                       // reply: own histories to send next
   caf::reacts_to<reason_atom, std::string>,           // a change worth telling SM
+  caf::reacts_to<push_atom>,                          // push the reasons that came in since
   caf::reacts_to<sm_beat_atom>,                       // an SM alive pulse (reqid 0)
   caf::reacts_to<lock_atom, bool>,                    // this controller locked / unlocked
   caf::reacts_to<peer_atom>,                          // the peer controller is monitored

@@ -151,7 +151,20 @@ vault_actor::behavior_type vault_fn(self_ptr self, vault_setup s) {
       on_summary(self, s);
       return self->state.book->own_block();
     },
-    [=](reason_atom, const std::string& r) { self->state.book->add_reason(r); },
+    [=](reason_atom, const std::string& r) {
+      // Host reasons come from the host actors just after the period closed, usually after
+      // its summary: pushed a few ms later, in the same period, as StarlingX does at the end
+      // of the period (§4.6), not with the next period's summary. One push for the burst.
+      self->state.book->add_reason(r);
+      if (!self->state.push_scheduled) {
+        self->state.push_scheduled = true;
+        self->delayed_send(self, std::chrono::milliseconds{5}, push_atom_v);
+      }
+    },
+    [=](push_atom) {
+      self->state.push_scheduled = false;
+      push_if_changed(self);
+    },
     [=](sm_beat_atom) {
       ++self->state.num_sm_beats;
       self->state.sm->beat(now_ms(self));

@@ -30,6 +30,7 @@ struct vault_state {
   uint64_t num_sm_beats = 0;
   std::string last_reasons;
   view_log_gate views; // clog1: each history's view, logged when it changes
+  bool push_scheduled = false; // a push_atom is on its way (reasons after a period's close)
   static inline const char* name = "vault";
 };
 

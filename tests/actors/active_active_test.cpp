@@ -244,3 +244,32 @@ TEST_CASE_FIXTURE(two_agents, "a replayed old response does not rewrite the peer
   CHECK(hist(vault(0), 1).responding.back() == 30);
   CHECK(ask<agent_status>(ctrl[0], status_atom_v).networks[0].num_stale >= 5);
 }
+
+TEST_CASE_FIXTURE(two_agents, "a host's miss reaches SM in the period that counted it, as "
+                              "StarlingX pushes at the end of that period") {
+  advance(3s);
+  datagram d;
+  while (sm[0]->receive(&d, 1) == 1) {
+  } // the pushes so far
+  advance(1s);
+  int steady = 0;
+  while (sm[0]->receive(&d, 1) == 1)
+    ++steady;
+  REQUIRE(steady == 0); // nothing changes: nothing is pushed
+  auto t0 = now();
+  auto victim = parse_ipv4(worker_addr(9));
+  simnet.drop = [=](uint32_t from, uint32_t, uint16_t) { return from == victim; };
+  // The first request after t0 goes unanswered, the next period counts miss 1, the one after
+  // miss 2, the first change worth a push (reference §4.6): at most 300 ms after t0, plus the
+  // few ms the host actors take to hand the vault their reasons.
+  auto first = t0;
+  for (int step = 0; step < 60 && first == t0; ++step) {
+    advance(10ms);
+    if (sm[0]->receive(&d, 1) == 1)
+      first = now();
+  }
+  REQUIRE(first != t0);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(first - t0).count();
+  MESSAGE("first push " << ms << " ms after the host went silent");
+  CHECK(ms <= 310);
+}
