@@ -88,15 +88,19 @@ void follow(self_ptr self) {
     st.phase = mnfa_phase::active;
     st.entered = self->clock().now();
     ++st.episode;
-    log::warn("mnfa", "MNFA ENTER ({}); MNFA POOL: {}", whose, pool_text(self));
+    // The active agent's log lines, with the inactive agent's reason (issue 14 §3).
+    uint8_t n = st.logic->tally(1) > st.logic->tally(0) ? 1 : 0;
+    log::warn("mnfa", "MNFA ENTER: {} tally {} >= {}; MNFA POOL: {} (inactive: {})", net_key(n),
+              st.logic->tally(n), st.logic->threshold(st.monitored), pool_text(self), whose);
     emit(self, "mnfa_enter", "", 0xFF,
          fmt::format("{} follows multi-node failure avoidance ({})", st.setup.controller, whose));
     if (!theirs)
       arm_timeout(self);
   } else if (!want && st.following) {
     st.following = false;
-    log::warn("mnfa", "MNFA EXIT ({})", mirror ? "the active agent's episode ended"
-                                               : "own tally below the threshold");
+    log::warn("mnfa", "MNFA EXIT: {} (inactive: {})",
+              st.own_timed_out ? "timeout" : "tally below the threshold",
+              mirror ? "the active agent's episode ended" : "own tally");
     emit(self, "mnfa_exit", "", 0xFF, fmt::format("{} follows the end of multi-node failure "
                                                   "avoidance", st.setup.controller));
     if (mirror)
@@ -188,8 +192,11 @@ void on_loss(self_ptr self, const std::string& host, uint8_t net) {
   if (!acts_on_losses(st.setup.action))
     return;
   execute(self, st.logic->add(host, net, st.monitored));
-  if (!deciding(self))
-    return; // a newly active agent applies it (take_role)
+  if (!deciding(self)) { // a newly active agent applies it (take_role)
+    if (st.following)
+      log::info("mnfa", "{} lost during MNFA: not failed (inactive: not acted on)", host);
+    return;
+  }
   if (st.logic->note_loss(host)) {
     log::info("mnfa", "{} lost during MNFA: not failed", host);
     return;

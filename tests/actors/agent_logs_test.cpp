@@ -2,49 +2,13 @@
 // history views, read through a log observer on simulated time.
 #include <doctest/doctest.h>
 
-#include <cstdlib>
-#include <mutex>
-#include <string>
-#include <vector>
-
 #include "runtime/log.hpp"
 #include "tests/support/agent_fixture.hpp"
+#include "tests/support/log_lines.hpp"
 
 using namespace hbs;
 using namespace hbs::test;
 using namespace std::chrono_literals;
-
-namespace {
-
-struct log_lines {
-  std::mutex mtx;
-  std::vector<std::string> lines;
-  log_lines() {
-    log::set_level(log::level::info);
-    log::observe([this](std::string_view cat, std::string_view text) {
-      std::lock_guard<std::mutex> g{mtx};
-      lines.push_back(std::string{cat} + ": " + std::string{text});
-    });
-  }
-  ~log_lines() {
-    log::observe(nullptr);
-    log::set_categories({});
-    log::set_level(std::getenv("HBS_TEST_LOG") ? log::level::debug : log::level::off);
-  }
-  size_t count(const std::string& part) {
-    std::lock_guard<std::mutex> g{mtx};
-    size_t n = 0;
-    for (auto& l : lines)
-      n += l.find(part) != std::string::npos;
-    return n;
-  }
-  void clear() {
-    std::lock_guard<std::mutex> g{mtx};
-    lines.clear();
-  }
-};
-
-} // namespace
 
 TEST_CASE_FIXTURE(agent_fixture, "the first audit comes 30 s after start, with the configuration, "
                                  "the node table and the vault") {

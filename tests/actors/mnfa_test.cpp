@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "tests/support/log_lines.hpp"
 #include "tests/support/two_agents.hpp"
 
 using namespace hbs;
@@ -346,4 +347,27 @@ TEST_CASE_FIXTURE(forty_hosts, "a demoted agent hands its episode over and shows
   CHECK(mnfa(1).state == "idle");
   CHECK(period(0) == 100);
   CHECK(period(1) == 100);
+}
+
+TEST_CASE_FIXTURE(forty_hosts, "the inactive agent logs an MNFA episode as the active one does, "
+                               "saying why it follows") {
+  test::log_lines logs;
+  advance(2s);
+  auto t0 = now();
+  silence(32);
+  REQUIRE(until(0, "mnfa_enter", t0, 2s));
+  run();
+  CHECK(logs.count("MNFA ENTER: management tally", "(inactive") == 1);
+  CHECK(logs.count("MNFA ENTER: management tally") == 2);
+  CHECK(logs.count("MNFA ENTER: management tally 2 >= 2; MNFA POOL: worker-0 worker-1 "
+                   "(inactive: ") == 1); // its own tally, or following the active agent
+  advance(6s); // every pooled host reaches its loss threshold
+  CHECK(logs.count("lost during MNFA: not failed", "(inactive") == 32);
+  CHECK(logs.count("lost during MNFA: not failed (inactive: not acted on)") == 32);
+  auto t1 = now();
+  heal();
+  REQUIRE(until(0, "mnfa_exit", t1, 8s));
+  advance(1s);
+  CHECK(logs.count("MNFA EXIT: tally below the threshold", "(inactive") == 1);
+  CHECK(logs.count("MNFA EXIT: tally below the threshold (inactive: ") == 1);
 }
