@@ -96,8 +96,11 @@ void record(self_ptr self, event& e) {
   auto line = to_json_line(e);
   bool bad = e.kind == "loss" || e.kind == "degrade_set";
   auto lvl = bad ? log::level::warning : log::level::info;
-  if (log::enabled(lvl))
-    log::write(lvl, "event", line);
+  if (log::enabled(lvl)) // as fields too, for journalctl HBS_EVENT=loss HBS_HOST=worker-3
+    log::write(lvl, "event", line, {{"HBS_EVENT", e.kind}, {"HBS_HOST", e.host},
+                                    {"HBS_NETWORK", e.network},
+                                    {"HBS_CONTROLLER", e.controller},
+                                    {"HBS_ACTED", e.acted ? "1" : "0"}});
   if (st.setup.hooks && st.setup.hooks->wants(e.kind, e.acted))
     st.setup.hooks->submit({e.kind, e.host, e.network, e.controller, line, e.acted});
   if (!st.setup.path.empty()) {

@@ -25,6 +25,7 @@
 #include "runtime/credential.hpp"
 #include "runtime/daemon.hpp"
 #include "runtime/io_loop.hpp"
+#include "runtime/journal.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/scheduling.hpp"
@@ -144,6 +145,8 @@ int main(int argc, char** argv) {
     +load, conf, config_path, stop_with, &reset_state);
   if (rc >= 0)
     return rc;
+  if (hbs::service::stderr_to_journal()) // entries with fields, not only prefixed lines
+    hbs::log::set_structured(hbs::journal::sink("hbs-agent"));
   if (!make_dir(conf.state_dir)) {
     hbs::log::error("main", "cannot create state directory {}: {}", conf.state_dir,
                     std::strerror(errno));

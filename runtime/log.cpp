@@ -27,6 +27,7 @@ struct sink {
   FILE* file = nullptr;
   long size = 0;
   std::function<void(std::string_view, std::string_view)> observer;
+  structured_sink structured;
 };
 
 constexpr long max_file_bytes = 16L << 20;
@@ -177,7 +178,18 @@ void observe(std::function<void(std::string_view, std::string_view)> f) {
   s.observer = std::move(f);
 }
 
+void set_structured(structured_sink sink) {
+  auto& s = the_sink();
+  std::lock_guard<std::mutex> guard{s.mtx};
+  s.structured = std::move(sink);
+}
+
 void write(level l, std::string_view category, std::string_view text) {
+  write(l, category, text, {});
+}
+
+void write(level l, std::string_view category, std::string_view text,
+           const std::vector<field>& fields) {
   auto& s = the_sink();
   auto line = fmt::format("{}{} {} {}: {}\n", s.timestamps ? stamp() : std::string{},
                           s.program, name(l), category, text);
@@ -186,9 +198,13 @@ void write(level l, std::string_view category, std::string_view text) {
     s.observer(category, text);
     return;
   }
-  if (s.journal)
-    std::fputs(priority(l), stderr);
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  if (s.journal && s.structured) {
+    s.structured(l, category, text, fields);
+  } else {
+    if (s.journal)
+      std::fputs(priority(l), stderr);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
   if (s.file) {
     if (s.size > 0 && s.size + static_cast<long>(line.size()) > max_file_bytes)
       rotate(s);

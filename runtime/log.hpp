@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -25,6 +26,17 @@ bool parse_level(std::string_view text, level& out);
 void set_level(level min);
 bool enabled(level l);
 void write(level l, std::string_view category, std::string_view text);
+// A journal field (NAME, value): NAME upper case, as journald wants it.
+using field = std::pair<std::string_view, std::string>;
+// The same line with fields a structured log keeps apart (the journal: HBS_HOST=...).
+void write(level l, std::string_view category, std::string_view text,
+           const std::vector<field>& fields);
+// Where lines go when stderr is the journal and the program speaks its native protocol
+// (hbs-agent: runtime/journal): priority, category, text and fields as journal fields.
+// Unset (hbs-client, not under systemd): lines with priority prefixes on stderr.
+using structured_sink = std::function<void(level, std::string_view category,
+                                           std::string_view text, const std::vector<field>&)>;
+void set_structured(structured_sink sink);
 // Tests: hands every line (category, text) to f instead of writing it; null: write again.
 void observe(std::function<void(std::string_view, std::string_view)> f);
 
