@@ -46,25 +46,41 @@ int64_t link_quality::bucket_value_us(int b) {
   return static_cast<int64_t>(std::llround(16.0 * std::exp2((b + 0.5) / 2.0)));
 }
 
-link_quality::slice& link_quality::current(int64_t now_ms) {
-  auto id = static_cast<uint32_t>(now_ms / slice_ms + 1);
-  auto& s = slices_[id % slices_.size()];
+namespace {
+
+uint32_t slice_id(int64_t now_ms, int64_t width_ms) {
+  return static_cast<uint32_t>(now_ms / width_ms + 1);
+}
+
+// The ring's slot for now, started afresh when it last held an older slice.
+template <class Ring>
+auto& slot_for(Ring& ring, int64_t now_ms, int64_t width_ms) {
+  auto id = slice_id(now_ms, width_ms);
+  auto& s = ring[id % ring.size()];
   if (s.id != id)
-    s = slice{id};
+    s = typename Ring::value_type{id};
   return s;
 }
 
+// A slot that belongs to the ring's window ending now.
+template <class Slot>
+bool within(const Slot& s, size_t ring_size, int64_t now_ms, int64_t width_ms) {
+  auto id = slice_id(now_ms, width_ms);
+  return s.id != 0 && s.id <= id && id - s.id < ring_size;
+}
+
+} // namespace
+
+link_quality::slice& link_quality::current(int64_t now_ms) {
+  return slot_for(slices_, now_ms, slice_ms);
+}
+
 link_quality::hour_slice& link_quality::current_hour(int64_t now_ms) {
-  auto id = static_cast<uint32_t>(now_ms / hour_slice_ms + 1);
-  auto& h = hours_[id % hours_.size()];
-  if (h.id != id)
-    h = hour_slice{id};
-  return h;
+  return slot_for(hours_, now_ms, hour_slice_ms);
 }
 
 bool link_quality::live(const slice& s, int64_t now_ms) const {
-  auto id = static_cast<uint32_t>(now_ms / slice_ms + 1);
-  return s.id != 0 && s.id <= id && id - s.id < slices_.size();
+  return within(s, slices_.size(), now_ms, slice_ms);
 }
 
 void link_quality::note_rtt(int64_t us, int64_t now_ms) {
@@ -123,9 +139,8 @@ link_figures link_quality::figures(int64_t now_ms) const {
     }
   f.loss_1m_pct = percent(missed, periods);
   periods = missed = 0;
-  auto hid = static_cast<uint32_t>(now_ms / hour_slice_ms + 1);
   for (auto& h : hours_)
-    if (h.id != 0 && h.id <= hid && hid - h.id < hours_.size()) {
+    if (within(h, hours_.size(), now_ms, hour_slice_ms)) {
       periods += h.periods;
       missed += h.missed;
     }
