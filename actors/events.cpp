@@ -181,6 +181,19 @@ events_actor::behavior_type events_fn(self_ptr self, events_setup s) {
       return health_now(self->state.health, self->state.failing_since, self->clock().now());
     },
     [=](flush_atom) { return self->state.fd < 0 || fsync(self->state.fd) == 0; },
+    [=](reload_atom) {
+      // SIGHUP: a file an outside tool moved or removed is started afresh at the path.
+      auto& st = self->state;
+      if (st.setup.path.empty())
+        return;
+      if (st.fd >= 0)
+        close(st.fd);
+      st.fd = -1;
+      if (auto why = open_file(st); !why.empty())
+        log::warn("events", "{}: {} (events kept in memory until it opens)", st.setup.path, why);
+      else
+        log::info("events", "{} reopened ({} bytes)", st.setup.path, st.size);
+    },
   };
 }
 

@@ -19,7 +19,8 @@ using events_actor = caf::typed_actor<
   caf::reacts_to<epoch_atom, uint64_t>,                            // designation now in force
   caf::replies_to<events_atom, uint32_t>::with<std::vector<event>>, // newest N events
   caf::replies_to<health_atom>::with<file_health>,                 // events.jsonl writes
-  caf::replies_to<flush_atom>::with<bool>>;                        // fsync the events file
+  caf::replies_to<flush_atom>::with<bool>,                         // fsync the events file
+  caf::reacts_to<reload_atom>>;                                    // SIGHUP: reopen the file
 
 // Heartbeat alarms 200.005/200.009/200.006 and failure verdicts: raised and cleared only by
 // the active agent, persisted atomically, copied to the inactive agent over the peer link.

@@ -102,3 +102,15 @@ TEST_CASE_FIXTURE(rotating_events, "after a restart hbsctl events shows the even
   caf::anon_send_exit(restarted, caf::exit_reason::user_shutdown);
   run();
 }
+
+TEST_CASE_FIXTURE(rotating_events, "after SIGHUP the events go to a new file where an outside "
+                                   "logrotate moved the old one") {
+  flap(2);
+  fs::rename(path, path + ".moved"); // logrotate without copytruncate
+  flap(1);                           // still the open file, now under its new name
+  self->send(events, reload_atom_v);
+  run();
+  flap(3);
+  CHECK(numbers(path + ".moved") == std::vector<int>{0, 1, 0});
+  CHECK(numbers(path) == std::vector<int>{0, 1, 2});
+}
