@@ -68,8 +68,14 @@ void local_health::rebase(uint32_t kernel_drops) {
 }
 
 void local_health::end_period() {
-  busy_[num_busy_++ % busy_window] = busy_ns_ / 1000;
+  auto us = busy_ns_ / 1000;
+  busy_[num_busy_++ % busy_window] = us;
   busy_ns_ = 0;
+  size_t b = 0;
+  while (b < busy_bounds_us.size() && us > busy_bounds_us[b])
+    ++b;
+  ++hist_.counts[b];
+  hist_.sum_us += us;
 }
 
 busy_figures local_health::busy() const {

@@ -42,6 +42,16 @@ struct busy_figures {
 };
 constexpr size_t busy_window = 600; // one minute at 100 ms
 
+// Upper bounds (µs) of the cumulative busy-time histogram (Prometheus buckets; +Inf after).
+constexpr std::array<int64_t, 10> busy_bounds_us = {500,    1'000,  2'000,  5'000,  10'000,
+                                                    15'000, 20'000, 50'000, 100'000, 200'000};
+
+// Every period's busy time since start, by bucket (not cumulative across buckets), and sum.
+struct busy_histogram {
+  std::array<uint64_t, busy_bounds_us.size() + 1> counts{}; // last: above the largest bound
+  int64_t sum_us = 0;
+};
+
 class local_health {
 public:
   explicit local_health(int64_t period_ns) : period_(period_ns) {}
@@ -72,6 +82,7 @@ public:
   void end_period();
   void forget_busy() { busy_ns_ = 0; } // the timer stopped: nothing belongs to a period
   busy_figures busy() const;
+  const busy_histogram& busy_since_start() const { return hist_; }
 
   const local_health_counters& counters() const { return c_; }
   uint64_t num_stalled() const {
@@ -90,6 +101,7 @@ private:
   int64_t busy_ns_ = 0;
   std::array<int64_t, busy_window> busy_{}; // ring of per-period totals, in microseconds
   size_t num_busy_ = 0;
+  busy_histogram hist_;
 };
 
 } // namespace hbs

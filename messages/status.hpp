@@ -148,6 +148,9 @@ struct network_counters {
   // Round trips of every host over the last minute: link_quality's buckets, and the largest.
   std::vector<uint32_t> rtt_buckets;
   int64_t rtt_max_us = -1;
+  // Busy time of every period since start: counts per bucket of busy_bounds_us (+Inf last).
+  std::vector<uint64_t> busy_counts;
+  int64_t busy_sum_us = 0;
 };
 
 template <class Inspector>
@@ -159,7 +162,7 @@ typename Inspector::result_type inspect(Inspector& f, network_counters& x) {
            x.num_replayed, x.num_judged, x.num_stalled_short,
            x.num_stalled_overflow, x.num_stalled_send, x.num_judged_anyway, x.num_late_ticks, x.num_skipped_periods, x.num_socket_drops,
            x.max_lateness_ms, x.busy_p50_us, x.busy_p99_us, x.busy_max_us, x.rtt_buckets,
-           x.rtt_max_us);
+           x.rtt_max_us, x.busy_counts, x.busy_sum_us);
 }
 
 // One file the agent writes in its state directory, and whether writes succeed.

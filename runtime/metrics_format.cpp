@@ -1,9 +1,11 @@
 #include "runtime/metrics_format.hpp"
 
+#include <limits>
 #include <map>
 #include <string>
 
 #include "actors/link_quality.hpp"
+#include "actors/local_health.hpp"
 #include "config/config.hpp"
 #include "messages/decode_error.hpp"
 #include "messages/sm_request.hpp"
@@ -33,6 +35,22 @@ struct families {
     m.label = std::move(l);
     m.counter.value = v;
     get(name, help, MetricType::Counter).metric.push_back(std::move(m));
+  }
+  // counts: per bucket of bounds (seconds), the last one above them all (+Inf).
+  void histogram(const std::string& name, const std::string& help, labels l,
+                 const std::vector<uint64_t>& counts, const std::vector<double>& bounds,
+                 double sum) {
+    ClientMetric m;
+    m.label = std::move(l);
+    uint64_t seen = 0;
+    for (size_t b = 0; b < counts.size(); ++b) {
+      seen += counts[b];
+      m.histogram.bucket.push_back(
+        {seen, b < bounds.size() ? bounds[b] : std::numeric_limits<double>::infinity()});
+    }
+    m.histogram.sample_count = seen;
+    m.histogram.sample_sum = sum;
+    get(name, help, MetricType::Histogram).metric.push_back(std::move(m));
   }
   void gauge(const std::string& name, const std::string& help, labels l, double v) {
     ClientMetric m;
@@ -117,7 +135,15 @@ void health(families& f, const network_counters& c, const labels& net) {
             net, static_cast<double>(c.num_late_ticks));
   f.counter("hbs_network_socket_drops_total", "Datagrams the kernel dropped on the receive "
             "socket", net, static_cast<double>(c.num_socket_drops));
-  // Gauges, not a summary: the agent keeps quantiles of the last minute, no sum or count.
+  if (c.busy_counts.size() == busy_bounds_us.size() + 1) {
+    std::vector<double> bounds;
+    for (auto us : busy_bounds_us)
+      bounds.push_back(static_cast<double>(us) / 1e6);
+    f.histogram("hbs_network_busy_seconds", "Agent handler time per period (drain, close, "
+                "send), every period since start", net, c.busy_counts, bounds,
+                static_cast<double>(c.busy_sum_us) / 1e6);
+  }
+  // And the last minute's quantiles as gauges, as hbsctl shows them.
   f.gauge("hbs_network_busy_p50_seconds", "Agent handler time per period, median over the "
           "last minute", net, static_cast<double>(c.busy_p50_us) / 1e6);
   f.gauge("hbs_network_busy_p99_seconds", "Agent handler time per period, 99th percentile "

@@ -140,3 +140,17 @@ TEST_CASE("busy figures cover the last minute only") {
   CHECK(b.p99_us == 2);
   CHECK(b.max_us == 2);
 }
+
+TEST_CASE("every period's busy time since start is counted in its bucket, with the sum") {
+  local_health h{period};
+  for (int64_t us : {300, 800, 800, 12'000, 250'000}) {
+    h.note_busy(us * 1000);
+    h.end_period();
+  }
+  auto& hist = h.busy_since_start();
+  CHECK(hist.counts[0] == 1);                     // <= 500 µs
+  CHECK(hist.counts[1] == 2);                     // <= 1 ms
+  CHECK(hist.counts[5] == 1);                     // <= 15 ms
+  CHECK(hist.counts[busy_bounds_us.size()] == 1); // above 200 ms
+  CHECK(hist.sum_us == 300 + 800 + 800 + 12'000 + 250'000);
+}

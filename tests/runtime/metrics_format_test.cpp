@@ -1,10 +1,12 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include <prometheus/text_serializer.h>
 
 #include "actors/link_quality.hpp"
+#include "actors/local_health.hpp"
 #include "runtime/metrics_format.hpp"
 
 using namespace hbs;
@@ -46,6 +48,10 @@ metrics_snapshot cluster() {
     c.num_malformed[1] = 7; // short_datagram
     c.num_stalled_overflow = 2;
     c.busy_p99_us = 1500;
+    c.busy_counts.assign(busy_bounds_us.size() + 1, 0);
+    c.busy_counts[1] = 90; // <= 1 ms
+    c.busy_counts[3] = 10; // <= 5 ms
+    c.busy_sum_us = 120'000;
     if (i == 0) { // every host's round trips over the last minute: 3 near 181 µs, 1 of 3 ms
       c.rtt_buckets.assign(link_quality::num_buckets, 0);
       c.rtt_buckets[static_cast<size_t>(link_quality::bucket_of(181))] = 3;
@@ -176,4 +182,21 @@ TEST_CASE("round trips, loss and flaps are exported per host and network, unmeas
   CHECK(value(fs, "hbs_network_rtt_max_seconds", {{"network", "management"}})
         == doctest::Approx(3e-3));
   CHECK(family(fs, "hbs_network_rtt_p50_seconds")->metric.size() == 1); // not cluster-host
+}
+
+TEST_CASE("busy time per period is a Prometheus histogram with cumulative buckets") {
+  auto fs = metric_families(cluster(), false);
+  auto* f = family(fs, "hbs_network_busy_seconds");
+  REQUIRE(f);
+  CHECK(f->type == prometheus::MetricType::Histogram);
+  auto& h = f->metric.at(0).histogram;
+  CHECK(h.sample_count == 100);
+  CHECK(h.sample_sum == doctest::Approx(0.12));
+  REQUIRE(h.bucket.size() == busy_bounds_us.size() + 1);
+  CHECK(h.bucket[0].cumulative_count == 0);
+  CHECK(h.bucket[1].upper_bound == doctest::Approx(0.001));
+  CHECK(h.bucket[1].cumulative_count == 90);
+  CHECK(h.bucket[3].cumulative_count == 100);
+  CHECK(h.bucket.back().cumulative_count == 100);
+  CHECK(std::isinf(h.bucket.back().upper_bound));
 }
