@@ -54,7 +54,8 @@ write_agent_config() { # HOSTS
   printf 'control_socket = "%s/agent.sock"\ncontrol_token = "%s/control.token"\n' "$dir" "$dir"
   printf 'lock_file = ""\nscheduling_priority = %d\n\n' "$rt"
   printf '[sm]\nserver_port = 29024\nclient_port = 29025\n\n'
-  printf '[metrics]\naddress = "127.0.0.1"\nport = 29070\n\n'
+  printf '[metrics]\naddress = "127.0.0.1"\nport = 29070\nper_host = %s\n\n' \
+    "$( ((${per_host:-1})) && echo true || echo false)"
   # MNFA as a large cluster would set it: 20 % of hosts. Ten crashes stay single failures
   # (detection time); the 80 % switch failure enters MNFA.
   printf '[mnfa]\nthreshold_percent = 20\n\n'
@@ -237,6 +238,10 @@ write_results() {
         "\(mmm(.td_cut_max_ms)) |"' "$out.json"
       echo
     fi
+    jq -r '.runs[] | select(.metrics_scrapes != null) | .metrics_scrapes as $m |
+      "Scrapes at \(.hosts) hosts (per_host \($m.per_host)): \($m.ok) ok, \($m.failed) failed;" +
+      " time median \($m.seconds_median) s, max \($m.seconds_max) s; size median" +
+      " \($m.bytes_median) bytes.\n"' "$out.json"
     echo "![figures](bench-$stamp.png)"
   } >"$out.md"
   jq -r '.runs[] | [.hosts, .agent_cpu_percent, .agent_rss_mb, .busy_p50_us,
