@@ -24,7 +24,8 @@ nlohmann::json to_json(const mnfa_view& m);
 
 std::string render(const agent_status& s);
 std::string render_hosts(const std::vector<host_status>& hs);
-// StarlingX's node table for dumps and audits: per host and network, the counters.
+// StarlingX's node table for dumps and audits: per host and network, the counters; rows
+// that are ok with no outage since started are counted in one line, not listed.
 std::string render_node_table(const std::vector<host_status>& hs);
 std::string render_host(const host_status& h);
 std::string render_events(const std::vector<event>& es);
