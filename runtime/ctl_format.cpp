@@ -235,7 +235,7 @@ std::string render_hosts(const std::vector<host_status>& hs) {
   return out;
 }
 
-std::string render_node_table(const std::vector<host_status>& hs) {
+std::string render_node_table(const std::vector<host_status>& hs, bool every_row) {
   std::string out = fmt::format("{:<20} {:<13} {:<11} {:>3} {:>8} {:>6} {:>5} {:>7} {:>5} "
                                 "{:>10}\n", "HOST", "NETWORK", "STATE", "MON", "MISSES",
                                 "MAXB2B", "MINOR", "DEGRADE", "FAILS", "PULSES");
@@ -244,7 +244,7 @@ std::string render_node_table(const std::vector<host_status>& hs) {
     for (auto& n : h.networks) {
       // Thousands of healthy rows would be written at once, on the agent's threads, at every
       // audit: those are counted, not listed.
-      if ((n.state == "ok" || n.state == "unmonitored") && n.num_minor == 0
+      if (!every_row && (n.state == "ok" || n.state == "unmonitored") && n.num_minor == 0
           && n.num_degrade == 0 && n.num_loss == 0) {
         ++quiet;
         continue;
