@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <vector>
 
 #include <caf/io/basp_broker.hpp>
@@ -155,7 +156,7 @@ void control_socket::accept_all() {
 // CAF 0.17's BASP broker keeps a spawn-server entry for every node it ever met and never
 // drops it (basp_broker::purge_state leaves spawn_servers alone). Every hbsctl run is a new
 // node: ~1 KB of RSS each, for good (1.1 MB after 600 runs). On the broker's own thread,
-// drop the entries of nodes it no longer has a route to (their actors have quit already).
+// drop the entries of nodes it no longer has a route to and stop their helpers.
 void prune_spawn_servers(caf::actor_system& sys) {
   auto& mm = sys.middleman();
   auto basp = mm.named_broker<caf::io::basp_broker>(caf::atom("BASP"));
@@ -167,9 +168,57 @@ void prune_spawn_servers(caf::actor_system& sys) {
     if (b->getf(caf::abstract_actor::is_terminated_flag))
       return;
     auto& servers = b->spawn_servers;
-    for (auto i = servers.begin(); i != servers.end();)
-      i = b->instance.tbl().lookup(i->first) ? std::next(i) : servers.erase(i);
+    for (auto i = servers.begin(); i != servers.end();) {
+      if (b->instance.tbl().lookup(i->first)) {
+        ++i;
+        continue;
+      }
+      // Its helper waits up to 5 min for the gone node's answer, registered by id: stopped
+      // now, or the registry still holds it when the process ends (segfault at exit).
+      caf::anon_send_exit(i->second, caf::exit_reason::user_shutdown);
+      i = servers.erase(i);
+    }
   });
+}
+
+void stop_spawn_servers(caf::actor_system& sys) {
+  auto& mm = sys.middleman();
+  auto basp = mm.named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+  auto* ptr = caf::actor_cast<caf::abstract_actor*>(basp);
+  if (!ptr)
+    return;
+  auto found = std::make_shared<std::promise<std::vector<caf::actor>>>();
+  auto helpers = found->get_future();
+  mm.backend().dispatch([ptr, keep = basp, found] {
+    std::vector<caf::actor> out;
+    auto* b = static_cast<caf::io::basp_broker*>(ptr);
+    if (!b->getf(caf::abstract_actor::is_terminated_flag)) {
+      for (auto& kv : b->spawn_servers)
+        out.push_back(kv.second);
+      b->spawn_servers.clear();
+    }
+    found->set_value(std::move(out));
+  });
+  if (helpers.wait_for(std::chrono::seconds{2}) != std::future_status::ready)
+    return;
+  std::vector<caf::actor> list;
+  try {
+    list = helpers.get();
+  } catch (const std::future_error&) {
+    return; // the broker was gone before it ran the task
+  }
+  caf::scoped_actor self{sys};
+  size_t left = 0;
+  for (auto& h : list)
+    if (h) {
+      self->monitor(h);
+      self->send_exit(h, caf::exit_reason::user_shutdown);
+      ++left;
+    }
+  bool waiting = left > 0;
+  self->receive_while([&] { return waiting && left > 0; })(
+    [&](caf::down_msg&) { --left; },
+    caf::after(std::chrono::seconds{2}) >> [&] { waiting = false; });
 }
 
 caf::expected<control_actor> connect_control_socket(caf::actor_system& sys,

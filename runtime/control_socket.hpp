@@ -23,6 +23,10 @@ namespace hbs {
 // run, every restart of the peer); this forgets those it no longer routes to. Cheap: call
 // it on each new connection and now and then.
 void prune_spawn_servers(caf::actor_system& sys);
+// At exit, while the scheduler still runs: stops the broker's spawn-server helpers (one per
+// node met). Left to ~actor_system, the registry destroys them after the scheduler and
+// their cleanup calls into a dismantled system (hbs-agent segfaulted at exit).
+void stop_spawn_servers(caf::actor_system& sys);
 
 class control_socket {
 public:

@@ -78,12 +78,13 @@ int follow_events(caf::actor_system& sys, const options& o) {
   auto ctrl = reach(sys, o);
   if (!ctrl)
     return exit_unreachable;
-  caf::scoped_actor self{sys};
   std::pair<int64_t, size_t> seen{-1, 0}; // newest time printed, and how many at that time
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds{o.follow_s};
   bool first = true;
   for (;;) {
     int rc = exit_ok;
+    caf::scoped_actor self{sys}; // one per request: each answered request's timeout message
+                                 // would stay in a long-lived one's mailbox (CAF 0.17)
     self->request(*ctrl, std::chrono::seconds{o.timeout_s}, hbs::events_atom_v,
                   first ? o.count : 1000u)
       .receive([&](std::vector<hbs::event>& v) {
