@@ -274,3 +274,14 @@ TEST_CASE_FIXTURE(pair_fixture, "without the link, activating the survivor is no
   run();
   CHECK(active(1));
 }
+
+TEST_CASE_FIXTURE(pair_fixture, "an operator's activate during the hold-off takes effect at "
+                                "once when the designation already names the agent") {
+  advance(1s);
+  restart(0, false); // the peer unreachable: inactive for the hold-off
+  advance(500ms);
+  REQUIRE_FALSE(active(0));
+  ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-0"});
+  run();
+  CHECK(active(0)); // found by starlingx mode: mtcAgent's ACTIVE_CTRL names it at start
+}
