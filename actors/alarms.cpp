@@ -51,6 +51,13 @@ void flush(self_ptr self) {
 void emit(self_ptr self, const char* kind, const alarm& a) {
   event e{kind, self->state.setup.controller, a.host, "", 0,
           a.id + " " + to_string(a.level) + ": " + a.reason};
+  if (auto& m = self->state.setup.mtc) {
+    alarm_view v{a.id, a.host, to_string(a.level), a.entity, a.reason, a.raised_ms};
+    if (std::string_view{kind} == "alarm_raise")
+      self->send(m, raise_atom_v, std::move(v));
+    else
+      self->send(m, clear_atom_v, std::move(v));
+  }
   e.mono_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 self->clock().now().time_since_epoch()).count();
   self->send(self->state.setup.events, std::move(e));

@@ -18,6 +18,7 @@ struct alarms_setup {
   std::string loaded_json; // the table read at start by the supervisor
   events_actor events;
   controller_actor parent; // copies the table to the other agent
+  mtc_gateway_actor mtc;   // starlingx mode: every change also goes to mtcalarmd
 };
 
 struct alarms_state {

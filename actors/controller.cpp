@@ -8,6 +8,7 @@
 #include "actors/alarms.hpp"
 #include "actors/events.hpp"
 #include "actors/mnfa.hpp"
+#include "actors/mtc_gateway.hpp"
 #include "actors/network.hpp"
 #include "actors/peer.hpp"
 #include "actors/sm_gateway.hpp"
@@ -37,21 +38,38 @@ std::vector<std::string> verdicts_in(const std::string& table_json) {
   return out;
 }
 
+// mtcAgent may send from the floating address or either controller's own.
+mtc_gateway_setup mtc_setup(self_ptr self) {
+  auto& st = self->state;
+  auto& c = st.setup.config;
+  mtc_gateway_setup m{c.controller, st.setup.mtc_socket, st.setup.mtc_alarm_socket,
+                      parse_ipv4(c.starlingx.mtc_address), c.starlingx.event_port,
+                      parse_ipv4(c.starlingx.alarm_address), c.starlingx.alarm_port,
+                      c.starlingx.ready_interval_ms, {}, c.network(cfg::cluster_host) != nullptr,
+                      caf::actor_cast<controller_actor>(self)};
+  for (auto& a : {c.starlingx.mtc_address, c.networks.front().local_address, c.peer.address})
+    if (!a.empty())
+      m.sources.push_back(parse_ipv4(a));
+  return m;
+}
+
 void spawn_children(self_ptr self) {
   auto& st = self->state;
   auto& c = st.setup.config;
   auto me = caf::actor_cast<controller_actor>(self);
   bool own = st.setup.own_thread_for_sm;
   auto& cs = *st.control;
+  if (st.setup.mtc_socket)
+    st.mtc = spawn_child(self, own, mtc_gateway_fn, mtc_setup(self));
   st.events = self->spawn<caf::linked>(events_fn, events_setup{st.setup.events_path, 1000,
                                                                    st.setup.events_max_bytes,
                                                                    st.setup.events_keep,
-                                                                   st.setup.hooks});
+                                                                   st.setup.hooks, st.mtc});
   st.epoch = cs.designation().at.epoch();
   self->send(st.events, epoch_atom_v, st.epoch);
   st.alarms = self->spawn<caf::linked>(
     alarms_fn, alarms_setup{c.controller, false, st.setup.alarms_path, st.setup.alarms_json,
-                            st.events, me});
+                            st.events, me, st.mtc});
   auto& t = cs.tune().value;
   st.mnfa = self->spawn<caf::linked>(
     mnfa_fn, mnfa_setup{c.controller, c.mnfa(), cs.action().value, false, t.period_ms,
@@ -88,6 +106,8 @@ void spawn_children(self_ptr self) {
 
 void start_role_clock(self_ptr self) {
   auto& c = self->state.setup.config;
+  if (c.under_mtc())
+    return; // mtcAgent's ACTIVE_CTRL settles the role, nothing else (reference §1.2)
   if (c.peer.address.empty() || c.peer.hold_off_ms == 0) { // simplex: nobody to wait for
     self->state.role_settled = true;
     return evaluate_role(self);

@@ -32,6 +32,10 @@ struct controller_setup {
   cfg::agent_config config;
   std::vector<std::shared_ptr<datagram_socket>> sockets; // one per config.networks entry
   std::shared_ptr<datagram_socket> sm_socket;            // null: no SM gateway
+  // starlingx mode: mtcAgent's commands in, events out (null: no mtcAgent door), and the
+  // socket to mtcalarmd (null: the same one).
+  std::shared_ptr<datagram_socket> mtc_socket;
+  std::shared_ptr<datagram_socket> mtc_alarm_socket;
   std::string events_path;                               // empty: events kept in memory
   int64_t events_max_bytes = 16 << 20;                   // rotate past this (0: never)
   uint32_t events_keep = 4;                              // rotated files kept
@@ -58,6 +62,7 @@ struct controller_state {
   events_actor events;
   vault_actor vault;
   sm_gateway_actor gateway;
+  mtc_gateway_actor mtc;
   peer_actor peer;
   alarms_actor alarms;
   mnfa_actor mnfa;

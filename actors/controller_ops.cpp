@@ -63,7 +63,7 @@ void spawn_host(self_ptr self, const host_record& h) {
   hs.events = st.events;
   hs.vault = st.vault;
   hs.alarms = st.alarms;
-  hs.mnfa = st.mnfa;
+  hs.mnfa = c.under_mtc() ? mnfa_actor{} : st.mnfa; // MNFA is mtcAgent's there
   hs.period_ms = t.period_ms;
   st.hosts[h.name] = self->spawn<caf::linked>(host_fn, std::move(hs));
   log::info("controller", "inventory add {} ({}) {} {}", h.name, cfg::to_string(h.type),
@@ -328,7 +328,7 @@ void from_peer(self_ptr self, const control_snapshot& s) {
   // Newer stamps and the clock are persisted too, even on equal values: a restarted agent
   // must not stamp its next change below what it had already seen.
   persist(self, nullptr);
-  if (!st.role_settled) {
+  if (!st.role_settled && !st.setup.config.under_mtc()) { // there: ACTIVE_CTRL alone
     st.role_settled = true;
     log::info("controller", "{}'s state seen: the designation names {} (epoch {})", peer,
               st.control->designation().value, st.control->designation().at.epoch());

@@ -123,7 +123,7 @@ caf::result<agent_status> status(self_ptr self) {
   }
   out->uptime_ms = ms_since(self, st.born);
   auto j = std::make_shared<join>();
-  j->pending = st.networks.size() + 5;
+  j->pending = st.networks.size() + 6;
   j->finish = [rp, out]() mutable {
     std::sort(out->networks.begin(), out->networks.end(),
               [](auto& a, auto& b) { return a.network < b.network; });
@@ -132,6 +132,12 @@ caf::result<agent_status> status(self_ptr self) {
   if (st.gateway)
     self->request(st.gateway, query_timeout, status_atom_v)
       .then([out, j](sm_counters& c) { out->sm = std::move(c); j->done(); },
+            [j](caf::error&) { j->done(); });
+  else
+    j->done();
+  if (st.mtc)
+    self->request(st.mtc, query_timeout, status_atom_v)
+      .then([out, j](mtc_counters& c) { out->mtc = std::move(c); j->done(); },
             [j](caf::error&) { j->done(); });
   else
     j->done();

@@ -101,6 +101,8 @@ void record(self_ptr self, event& e) {
                                     {"HBS_NETWORK", e.network},
                                     {"HBS_CONTROLLER", e.controller},
                                     {"HBS_ACTED", e.acted ? "1" : "0"}});
+  if (st.setup.mtc)
+    self->send(st.setup.mtc, e);
   if (st.setup.hooks && st.setup.hooks->wants(e.kind, e.acted))
     st.setup.hooks->submit({e.kind, e.host, e.network, e.controller, line, e.acted});
   if (!st.setup.path.empty()) {

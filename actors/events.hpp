@@ -20,6 +20,7 @@ struct events_setup {
   int64_t max_bytes = 16 << 20;
   uint32_t keep = 4;
   std::shared_ptr<hook_runner> hooks; // null: no [[hooks]] configured
+  mtc_gateway_actor mtc;              // starlingx mode: every event goes to mtcAgent's door
 };
 
 struct events_state {

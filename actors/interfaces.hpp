@@ -103,6 +103,17 @@ using vault_actor = caf::typed_actor<
   caf::reacts_to<dump_atom, std::string>,             // log the vault (why: loss, audit...)
   caf::replies_to<vault_atom>::with<vault_view>>;     // for hbsctl
 
+// mtcAgent's door in starlingx mode (reference §5.7, §5.8, §7): its UDP commands go to the
+// controller as inventory, role and back-off changes; heartbeat events go back to it in
+// the 1060-byte layout; alarm changes go to mtcalarmd as JSON. Bad commands are counted.
+using mtc_gateway_actor = caf::typed_actor<
+  caf::reacts_to<readable_atom>,                   // mtcAgent commands waiting
+  caf::reacts_to<event>,                           // a heartbeat event: to mtcAgent
+  caf::reacts_to<raise_atom, alarm_view>,          // an alarm raised here: to mtcalarmd
+  caf::reacts_to<clear_atom, alarm_view>,          // an alarm cleared here: to mtcalarmd
+  caf::reacts_to<tick_atom>,                       // READY, until the inventory arrives
+  caf::replies_to<status_atom>::with<mtc_counters>>;
+
 // Writes <state_dir>/control.json atomically (on its own thread in the daemon).
 using store_actor = caf::typed_actor<
   caf::replies_to<store_atom, std::string>::with<std::string>, // write it; reply: "" or why not

@@ -87,6 +87,18 @@ struct peer_config {
   std::string tls_ca = "/etc/hbs/tls/ca.crt"; // the cluster CA (signs only the controllers)
 };
 
+// starlingx mode (hbs-agent under mtcAgent, reference §5.7, §5.8, §7): mtcAgent owns the
+// inventory, the active designation, MNFA and the failure action; the agent takes its
+// commands, sends it events and sends alarms to mtcalarmd.
+struct starlingx_config {
+  std::string mtc_address;       // "controller" (the floating address): where events go
+  uint16_t command_port = 2104;  // mtc_to_hbs_cmd_port, bound on the management address
+  uint16_t event_port = 2107;    // hbs_to_mtc_event_port
+  std::string alarm_address = "127.0.0.1"; // mtcalarmd (loopback)
+  uint16_t alarm_port = 2122;    // mtcalarm_req_port
+  uint32_t ready_interval_ms = 5000; // READY until the first inventory command
+};
+
 // Authenticated pulses (messages/pulse_auth.hpp); the same on every host of a cluster.
 struct pulse_auth_config {
   wire::auth_mode mode = wire::auth_mode::off;
@@ -94,8 +106,11 @@ struct pulse_auth_config {
   uint32_t max_skew_ms = 10000;                // signatures older or newer are replays
 };
 
+enum class agent_mode : uint8_t { standalone, starlingx };
+
 struct agent_config {
   std::string controller; // this controller's host name
+  agent_mode mode = agent_mode::standalone;
   uint32_t period_ms = 100;
   thresholds limits;
   bool clstr_degrade_only = false;
@@ -123,6 +138,8 @@ struct agent_config {
   std::vector<hook_config> hooks;
   peer_config peer;
   pulse_auth_config pulse_auth;
+  starlingx_config starlingx;
+  bool under_mtc() const { return mode == agent_mode::starlingx; }
 
   uint32_t controller_number() const { return controller == "controller-0" ? 0 : 1; }
   const network_config* network(uint8_t index) const;
@@ -133,7 +150,10 @@ struct agent_config {
 struct client_config {
   std::string host;
   std::vector<network_config> networks;
-  uint16_t pmon_port = 0; // 0: no local alive pulse, the process-monitor flag stays on
+  // pmond's alive pulses (StarlingX: 2109); 0: none, the process-monitor flag stays on
+  uint16_t pmon_port = 2109;
+  std::string mtc_address; // "controller": MONITOR_READY every 5 s; empty: not sent
+  uint16_t mtc_port = 2101; // mtc_rx_mgmnt_port
   uint32_t scheduling_priority = 45; // SCHED_RR 1..99 (StarlingX: 45); 0: normal policy
   std::string log_dir;
   std::string log_level = "info";

@@ -366,6 +366,8 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
     if (auto* a = top.table("agent")) {
       reader r{*a, "agent", pr};
       r.text("controller", c.controller, true, "this controller's host name");
+      r.choice("mode", c.mode, {{"standalone", agent_mode::standalone},
+                                {"starlingx", agent_mode::starlingx}});
       r.integer("period_ms", c.period_ms, 100, 1000);
       r.boolean("clstr_degrade_only", c.clstr_degrade_only);
       r.choice("system_type", c.standard_system, {{"standard", true}, {"aio", false}});
@@ -402,6 +404,15 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
       r.integer("server_port", c.sm.server_port, 1, 65535);
       r.integer("client_port", c.sm.client_port, 1, 65535);
       r.integer("max_requests_per_s", c.sm.max_requests_per_s, 10, 100000);
+    }
+    if (auto* t = top.table("starlingx")) {
+      reader r{*t, "starlingx", pr};
+      r.text("mtc_address", c.starlingx.mtc_address);
+      r.integer("command_port", c.starlingx.command_port, 1, 65535);
+      r.integer("event_port", c.starlingx.event_port, 1, 65535);
+      r.text("alarm_address", c.starlingx.alarm_address);
+      r.integer("alarm_port", c.starlingx.alarm_port, 1, 65535);
+      r.integer("ready_interval_ms", c.starlingx.ready_interval_ms, 1000, 60000);
     }
     if (auto* t = top.table("metrics")) {
       reader r{*t, "metrics", pr};
@@ -442,6 +453,8 @@ loaded<client_config> parse_client_config(std::string_view text, std::string_vie
       reader r{*a, "client", pr};
       r.text("host", c.host, true, "this host's name");
       r.integer("pmon_port", c.pmon_port, 0, 65535);
+      r.text("mtc_address", c.mtc_address);
+      r.integer("mtc_port", c.mtc_port, 1, 65535);
       r.integer("scheduling_priority", c.scheduling_priority, 0, 99);
       r.text("log_dir", c.log_dir);
       r.choice("log_level", c.log_level,

@@ -194,6 +194,13 @@ void validate(const agent_config& c, std::vector<std::string>& pr) {
     if (c.hooks[i].command.empty() || c.hooks[i].command[0] != '/')
       pr.push_back(fmt::format("hooks[{}].command = \"{}\": allowed an absolute path", i,
                                c.hooks[i].command));
+  if (c.under_mtc() && !is_ipv4(c.starlingx.mtc_address))
+    pr.push_back(fmt::format("starlingx.mtc_address = \"{}\": mode \"starlingx\" needs the "
+                             "IPv4 address of \"controller\" (where mtcAgent takes events)",
+                             c.starlingx.mtc_address));
+  if (c.under_mtc() && !is_loopback(c.starlingx.alarm_address))
+    pr.push_back(fmt::format("starlingx.alarm_address = \"{}\": allowed a loopback address "
+                             "(mtcalarmd is local)", c.starlingx.alarm_address));
   if (c.metrics.enabled && !is_ipv4(c.metrics.address))
     pr.push_back(fmt::format("metrics.address = \"{}\": not an IPv4 address",
                              c.metrics.address));
@@ -237,6 +244,9 @@ void validate(const agent_config& c, std::vector<std::string>& pr) {
 void validate(const client_config& c, std::vector<std::string>& pr) {
   if (!valid_host_name(c.host))
     pr.push_back(fmt::format("client.host = \"{}\": not a valid host name", c.host));
+  if (!c.mtc_address.empty() && !is_ipv4(c.mtc_address))
+    pr.push_back(fmt::format("client.mtc_address = \"{}\": not an IPv4 address",
+                             c.mtc_address));
   check_networks(c.networks, pr);
   check_pulse_auth(c.pulse_auth, pr);
 }

@@ -39,6 +39,23 @@ typename Inspector::result_type inspect(Inspector& f, sm_counters& x) {
            x.num_rejected);
 }
 
+// mtcAgent's door in starlingx mode (actors/mtc_gateway).
+struct mtc_counters {
+  bool enabled = false;              // false: standalone mode
+  bool inventory = false;            // an inventory command arrived (READY stops)
+  uint64_t num_commands = 0;         // taken
+  uint64_t num_events = 0;           // sent to mtcAgent (READY included)
+  uint64_t num_alarm_requests = 0;   // sent to mtcalarmd
+  uint64_t num_send_errors = 0;
+  std::vector<uint64_t> num_rejected; // per mtc_error (messages/mtc_message.hpp), 0 unused
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mtc_counters& x) {
+  return f(x.enabled, x.inventory, x.num_commands, x.num_events, x.num_alarm_requests,
+           x.num_send_errors, x.num_rejected);
+}
+
 // One host on one network, as the host actor's liveness and the network's counters see it.
 // Link quality of one host on one network (actors/link_quality.hpp), for hbsctl and metrics.
 // -1: not measured (no round trip, or no period judged, in the window).
@@ -194,13 +211,14 @@ struct agent_status {
   std::vector<network_counters> networks; // management first
   sm_counters sm;
   std::vector<file_health> files; // state directory writes
+  mtc_counters mtc;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_status& x) {
   return f(x.controller, x.role, x.role_note, x.epoch, x.version, x.action, x.period_ms,
            x.minor, x.degrade, x.loss, x.num_hosts, x.num_started, x.uptime_ms, x.networks,
-           x.sm, x.files);
+           x.sm, x.files, x.mtc);
 }
 
 } // namespace hbs

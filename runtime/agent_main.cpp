@@ -212,6 +212,23 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (conf.under_mtc()) { // mtcAgent's door (reference §2.2): commands on the management address
+    std::string err;
+    auto& at = conf.networks.front().local_address;
+    auto& x = conf.starlingx;
+    setup.mtc_socket = hbs::open_local_socket(loop, at, x.command_port, err);
+    if (setup.mtc_socket)
+      setup.mtc_alarm_socket = hbs::open_local_socket(loop, x.alarm_address, 0, err);
+    if (!setup.mtc_socket || !setup.mtc_alarm_socket) {
+      hbs::log::error("main", "starlingx mode: mtcAgent command socket {}:{}: {}", at,
+                      x.command_port, err);
+      return 1;
+    }
+    hbs::log::info("main", "starlingx mode: mtcAgent commands on {}:{}, events to {}:{}, alarms "
+                   "to mtcalarmd {}:{}; inventory, role, MNFA and failure action are mtcAgent's",
+                   at, x.command_port, x.mtc_address, x.event_port, x.alarm_address,
+                   x.alarm_port);
+  }
   // The peer link: mutual TLS unless switched off (then said loudly at every start).
   hbs::tls_files tls;
   setup.peer_tls = !conf.peer.address.empty() && conf.peer.tls;
@@ -338,6 +355,8 @@ int main(int argc, char** argv) {
   caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);
   ctl_socket.reset();
   hbs::stop_spawn_servers(sys);
+
+
   if (!peer_at.empty() && !setup_tls) // (caf::openssl::unpublish does not compile in 0.17.6;
     sys.middleman().unpublish(peer_gw, conf.peer.port); // the process ends anyway)
   loop.stop();

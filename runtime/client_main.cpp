@@ -2,12 +2,15 @@
 // Two threads and no actor system: the socket thread answers each request the moment it is
 // readable; this one takes signals, feeds the watchdog and closes the process monitor's
 // windows (every host of the fleet pays for the client: issue 16 §3).
+#include <array>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <memory>
 
 #include "actors/alive_monitor.hpp"
 #include "actors/responder.hpp"
+#include "messages/mtc_message.hpp"
 #include "runtime/credential.hpp"
 #include "runtime/daemon.hpp"
 #include "runtime/io_loop.hpp"
@@ -17,6 +20,38 @@
 #include "runtime/signals.hpp"
 #include "runtime/udp_socket.hpp"
 #include "runtime/watchdog.hpp"
+
+namespace {
+
+// MONITOR_READY to mtcAgent (reference §9.2): it waits for it before heartbeat soaks.
+class ready_sender {
+public:
+  ready_sender(std::shared_ptr<hbs::udp_socket> s, const hbs::cfg::client_config& c)
+    : socket_(std::move(s)), to_(hbs::parse_ipv4(c.mtc_address)), port_(c.mtc_port) {
+    size_ = hbs::wire::encode_mtc_event(hbs::wire::mtc_event::monitor_ready, c.host, 0,
+                                        "hbsClient", {bytes_.data(), bytes_.size()});
+  }
+  void send_due(std::chrono::steady_clock::time_point now) {
+    if (now < next_)
+      return;
+    next_ = now + std::chrono::seconds{5};
+    hbs::outgoing o{to_, 0, port_, static_cast<uint16_t>(size_), bytes_.data()};
+    if (socket_->send(&o, 1) != 1 && num_failed_++ % 60 == 0)
+      hbs::log::warn("main", "cannot send MONITOR_READY to {}:{} ({} failures)",
+                     hbs::format_ipv4(to_), port_, num_failed_);
+  }
+
+private:
+  std::shared_ptr<hbs::udp_socket> socket_;
+  uint32_t to_;
+  uint16_t port_;
+  std::array<uint8_t, hbs::wire::mtc_message_size> bytes_{};
+  size_t size_ = 0;
+  std::chrono::steady_clock::time_point next_{};
+  uint64_t num_failed_ = 0;
+};
+
+} // namespace
 
 int main(int argc, char** argv) {
   hbs::cfg::client_config conf;
@@ -57,6 +92,16 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  std::unique_ptr<ready_sender> ready;
+  if (!conf.mtc_address.empty()) { // from the management address, as the stock client
+    std::string err;
+    auto s = hbs::open_local_socket(loop, conf.networks.front().local_address, 0, err);
+    if (!s) {
+      hbs::log::error("main", "MONITOR_READY socket: {}", err);
+      return 1;
+    }
+    ready = std::make_unique<ready_sender>(s, conf);
+  }
   std::string auth_err;
   auto auth = hbs::load_pulse_gate(conf.pulse_auth, auth_err);
   if (!auth_err.empty()) {
@@ -94,6 +139,11 @@ int main(int argc, char** argv) {
                  conf.networks.size(),
                  conf.pmon_port ? fmt::format(", process monitor on port {}", conf.pmon_port)
                                 : std::string{", process-monitor flag always on"});
+  if (ready) {
+    ready->send_due(std::chrono::steady_clock::now());
+    hbs::log::info("main", "MONITOR_READY to mtcAgent at {}:{} every 5 s", conf.mtc_address,
+                   conf.mtc_port);
+  }
   hbs::service::ready(fmt::format("{} answering on {} network(s)", conf.host,
                                   conf.networks.size()));
   // Fed only while the socket loop turns and no request waits long for its responder: a
@@ -108,6 +158,8 @@ int main(int argc, char** argv) {
       break;
     }
     hbs::feed_watchdog(probe, num_unfed);
+    if (ready)
+      ready->send_due(std::chrono::steady_clock::now());
     if (alive && std::chrono::steady_clock::now() >= window_end) {
       alive->close_window();
       window_end += hbs::pmond_window;

@@ -8,6 +8,7 @@
 #include "actors/link_quality.hpp"
 #include "config/config.hpp"
 #include "messages/decode_error.hpp"
+#include "messages/mtc_message.hpp"
 #include "messages/sm_request.hpp"
 
 namespace hbs::ctl {
@@ -145,6 +146,15 @@ nlohmann::json to_json(const agent_status& s) {
                  {"num_pushes", s.sm.num_pushes}, {"num_send_errors", s.sm.num_send_errors},
                  {"num_rejected", rejected}};
   }
+  if (s.mtc.enabled) {
+    nlohmann::json rejected = nlohmann::json::object();
+    for (size_t i = 1; i < s.mtc.num_rejected.size(); ++i)
+      rejected[wire::to_string(static_cast<wire::mtc_error>(i))] = s.mtc.num_rejected[i];
+    out["mtc"] = {{"inventory", s.mtc.inventory}, {"num_commands", s.mtc.num_commands},
+                  {"num_events", s.mtc.num_events},
+                  {"num_alarm_requests", s.mtc.num_alarm_requests},
+                  {"num_send_errors", s.mtc.num_send_errors}, {"num_rejected", rejected}};
+  }
   return out;
 }
 
@@ -213,6 +223,19 @@ std::string render(const agent_status& s) {
     out += fmt::format("  {:<12} queries {}, beats {}, pushes {}, send errors {}; rejected: {}\n",
                        "sm", s.sm.num_queries, s.sm.num_beats, s.sm.num_pushes,
                        s.sm.num_send_errors, rejected.empty() ? "none" : rejected);
+  }
+  if (s.mtc.enabled) {
+    std::string rejected;
+    for (size_t i = 1; i < s.mtc.num_rejected.size(); ++i)
+      if (s.mtc.num_rejected[i] > 0)
+        rejected += fmt::format("{}{} {}", rejected.empty() ? "" : ", ",
+                                wire::to_string(static_cast<wire::mtc_error>(i)),
+                                s.mtc.num_rejected[i]);
+    out += fmt::format("  {:<12} commands {}{}, events {}, alarm requests {}, send errors {}; "
+                       "rejected: {}\n", "mtcAgent", s.mtc.num_commands,
+                       s.mtc.inventory ? "" : " (no inventory yet: READY every 5 s)",
+                       s.mtc.num_events, s.mtc.num_alarm_requests, s.mtc.num_send_errors,
+                       rejected.empty() ? "none" : rejected);
   }
   return out;
 }

@@ -279,7 +279,7 @@ client_cost() { # SECONDS
     printf '[networks.cluster-host]\nlocal_address = "127.0.51.%d"\nmode = "unicast"\n' "$1"
     printf 'client_port = 29316\nagent_port = 29313\n\n'
   }
-  { printf '[client]\nhost = "worker-0"\nscheduling_priority = 0\n\n'; net 10; } \
+  { printf '[client]\npmon_port = 0\nhost = "worker-0"\nscheduling_priority = 0\n\n'; net 10; } \
     >"$dir/client.toml"
   { printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/state"\n' "$dir"
     printf 'control_socket = "%s/agent.sock"\ncontrol_token = "%s/control.token"\n' "$dir" "$dir"

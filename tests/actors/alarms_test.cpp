@@ -10,8 +10,8 @@ using namespace hbs;
 using namespace std::chrono_literals;
 
 TEST_CASE_FIXTURE(test::caf_fixture, "an alarm storm over a thousand hosts is one table write") {
-  auto events = sys.spawn(events_fn, events_setup{"", 10, 16 << 20, 4, nullptr});
-  auto alarms = sys.spawn(alarms_fn, alarms_setup{"controller-0", true, "", "", events, {}});
+  auto events = sys.spawn(events_fn, events_setup{"", 10, 16 << 20, 4, nullptr, {}});
+  auto alarms = sys.spawn(alarms_fn, alarms_setup{"controller-0", true, "", "", events, {}, {}});
   run();
   for (int i = 0; i < 1000; ++i)
     caf::anon_send(alarms, raise_atom_v, std::string{"200.005"}, fmt::format("w-{}", i),

@@ -24,7 +24,7 @@ struct rotating_events : caf_fixture {
   rotating_events() {
     fs::remove_all(dir);
     fs::create_directories(dir);
-    events = sys.spawn(events_fn, events_setup{path, 100, 2000, 2, nullptr});
+    events = sys.spawn(events_fn, events_setup{path, 100, 2000, 2, nullptr, {}});
   }
   ~rotating_events() {
     caf::anon_send_exit(events, caf::exit_reason::user_shutdown);
@@ -89,7 +89,7 @@ TEST_CASE_FIXTURE(rotating_events, "after a restart hbsctl events shows the even
   flap(300);
   caf::anon_send_exit(events, caf::exit_reason::user_shutdown);
   run();
-  auto restarted = sys.spawn(events_fn, events_setup{path, 100, 2000, 2, nullptr});
+  auto restarted = sys.spawn(events_fn, events_setup{path, 100, 2000, 2, nullptr, {}});
   run();
   auto ring = ask<std::vector<event>>(restarted, events_atom_v, 1000u);
   auto in_files = numbers(path).size() + numbers(path + ".1").size();

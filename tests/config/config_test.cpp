@@ -113,7 +113,8 @@ TEST_CASE("a client config needs its host name and a management network") {
                                "c.toml");
   REQUIRE(r.ok());
   CHECK(r.config.networks[0].mode == net_mode::unicast);
-  CHECK(r.config.pmon_port == 0);
+  CHECK(r.config.pmon_port == 2109); // pmond's, as the stock client: a dead pmond shows
+  CHECK(r.config.mtc_address.empty());
   auto bad = parse_client_config("[client]\n[networks.management]\nlocal_address = \"x\"\n", "c");
   CHECK(has(bad.problems, "client.host: missing required key"));
   bad = parse_client_config("[client]\nhost = \"w\"\n[networks.management]\nlocal_address = \"x\"\n",

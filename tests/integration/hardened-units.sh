@@ -83,7 +83,7 @@ for me in 0 1; do
   } >"$dir/agent-$me.toml"
 done
 for k in 0 1; do
-  { printf '[client]\nhost = "worker-%d"\nscheduling_priority = 45\n' $k; nets $((10 + k)); } \
+  { printf '[client]\npmon_port = 0\nhost = "worker-%d"\nscheduling_priority = 45\n' $k; nets $((10 + k)); } \
     >"$dir/client-$k.toml"
 done
 start() { # WHAT NAME CONFIG

@@ -72,6 +72,7 @@ refused "a world-readable pulse key" "open to other users (mode 0644)" hbs-agent
 
 cat >"$dir/client.toml" <<TOML
 [client]
+pmon_port = 0 # no process monitor here: the flag stays on
 host = "worker-0"
 [networks.management]
 local_address = "127.0.41.10"

@@ -42,6 +42,7 @@ TOML
   for ((i = 0; i < HBS_N; i++)); do
     cat >"$HBS_DIR/client-$i.toml" <<TOML
 [client]
+pmon_port = 0 # no process monitor here: the flag stays on
 host = "worker-$i"
 
 [networks.management]
@@ -155,6 +156,7 @@ TOML
   for k in "${!names[@]}"; do
     cat >"$HBS_DIR/client-$k.toml" <<TOML
 [client]
+pmon_port = 0 # no process monitor here: the flag stays on
 host = "${names[k]}"
 
 [networks.management]

@@ -10,6 +10,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cat >"$dir/client.toml" <<TOML
 [client]
+pmon_port = 0 # no process monitor here: the flag stays on
 host = "worker-0"
 scheduling_priority = 0
 log_dir = "$dir/log"

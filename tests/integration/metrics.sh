@@ -23,7 +23,7 @@ agent_toml() { # NAME METRICS_ADDRESS SOCKET_PORT_SUFFIX
   net "$3"
   printf '[[hosts]]\nname = "worker-0"\ntype = "worker"\nmanagement = "127.0.52.10"\n'
 }
-{ printf '[client]\nhost = "worker-0"\nscheduling_priority = 0\n\n'; net 10; } >"$dir/client.toml"
+{ printf '[client]\npmon_port = 0\nhost = "worker-0"\nscheduling_priority = 0\n\n'; net 10; } >"$dir/client.toml"
 agent_toml a 127.0.52.1 1 >"$dir/a.toml"
 "$build/hbs-client" --config "$dir/client.toml" --stop-with $$ >"$dir/client.log" 2>&1 &
 client=$!

@@ -20,7 +20,7 @@ echo "ok: the example alerting rules pass promtool test rules"
 
 net() { printf '[networks.management]\nlocal_address = "127.0.53.%d"\nmode = "unicast"\n' "$1"
         printf 'client_port = 29606\nagent_port = 29603\n\n'; }
-{ printf '[client]\nhost = "worker-0"\nscheduling_priority = 0\n\n'; net 10; } >"$dir/client.toml"
+{ printf '[client]\npmon_port = 0\nhost = "worker-0"\nscheduling_priority = 0\n\n'; net 10; } >"$dir/client.toml"
 { printf '[agent]\ncontroller = "controller-0"\nstate_dir = "%s/state"\n' "$dir"
   printf 'control_socket = "%s/agent.sock"\ncontrol_token = "%s/control.token"\n' "$dir" "$dir"
   printf 'lock_file = ""\nscheduling_priority = 0\n\n[sm]\nenabled = false\n\n'

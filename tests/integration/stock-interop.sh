@@ -21,6 +21,7 @@ stock=(python3 "$here/stock_daemons.py")
 
 cat >"$HBS_DIR/client.toml" <<TOML
 [client]
+pmon_port = 0 # no process monitor here: the flag stays on
 host = "worker-0"
 [networks.management]
 local_address = "127.0.42.1"

@@ -193,6 +193,7 @@ tb_write_configs() {
     if [[ $TB_PROFILE == simplex ]]; then
       cat >"$TB_DIR/$id/client.toml" <<TOML
 [client]
+pmon_port = 0 # no process monitor here: the flag stays on
 host = "${TB_HOST[$id]}"
 
 [networks.management]
@@ -200,7 +201,7 @@ local_address = "${TB_MGMT[$id]}"
 mode = "unicast"
 TOML
     else
-      { printf '[client]\nhost = "%s"\n' "${TB_HOST[$id]}"; tb_networks_toml "$id"
+      { printf '[client]\npmon_port = 0\nhost = "%s"\n' "${TB_HOST[$id]}"; tb_networks_toml "$id"
         tb_pulse_auth_toml; } >"$TB_DIR/$id/client.toml"
     fi
   done
