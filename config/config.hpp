@@ -97,6 +97,11 @@ struct starlingx_config {
   std::string alarm_address = "127.0.0.1"; // mtcalarmd (loopback)
   uint16_t alarm_port = 2122;    // mtcalarm_req_port
   uint32_t ready_interval_ms = 5000; // READY until the first inventory command
+  // StarlingX's own files fill what the TOML leaves unset (config/starlingx_files.hpp);
+  // empty: not read. A file that does not exist is skipped (said at start).
+  std::string mtc_conf = "/etc/mtc.conf";
+  std::string mtc_ini = "/etc/mtc.ini";
+  std::string platform_conf = "/etc/platform/platform.conf";
 };
 
 // Authenticated pulses (messages/pulse_auth.hpp); the same on every host of a cluster.
@@ -165,6 +170,7 @@ template <class T>
 struct loaded {
   T config;
   std::vector<std::string> problems; // one line each: key, value, what is allowed
+  std::vector<std::string> notes;    // what was read from where, for the start-up log
   bool ok() const { return problems.empty(); }
 };
 

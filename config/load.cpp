@@ -413,6 +413,9 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
       r.text("alarm_address", c.starlingx.alarm_address);
       r.integer("alarm_port", c.starlingx.alarm_port, 1, 65535);
       r.integer("ready_interval_ms", c.starlingx.ready_interval_ms, 1000, 60000);
+      r.text("mtc_conf", c.starlingx.mtc_conf);
+      r.text("mtc_ini", c.starlingx.mtc_ini);
+      r.text("platform_conf", c.starlingx.platform_conf);
     }
     if (auto* t = top.table("metrics")) {
       reader r{*t, "metrics", pr};

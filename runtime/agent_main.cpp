@@ -20,6 +20,7 @@
 #include "actors/control_gateway.hpp"
 #include "actors/controller.hpp"
 #include "actors/peer_gateway.hpp"
+#include "config/starlingx_files.hpp"
 #include "runtime/atomic_file.hpp"
 #include "runtime/control_socket.hpp"
 #include "runtime/credential.hpp"
@@ -54,7 +55,7 @@ bool make_dir(const std::string& path) {
 // settings apply here. An invalid file changes nothing and says why.
 void reload(caf::actor_system& sys, const hbs::controller_actor& ctrl,
             const std::string& path, hbs::cfg::agent_config& running) {
-  auto fresh = hbs::cfg::load_agent_config(path);
+  auto fresh = hbs::cfg::load_agent_config_and_files(path);
   if (!fresh.ok()) {
     for (auto& p : fresh.problems)
       hbs::log::error("main", "SIGHUP: config error, nothing reloaded: {}", p);
@@ -128,7 +129,7 @@ int main(int argc, char** argv) {
   bool reset_state = false;
   // The log directory must exist before logging starts: created from the validated config.
   auto load = [](const std::string& path) {
-    auto l = hbs::cfg::load_agent_config(path);
+    auto l = hbs::cfg::load_agent_config_and_files(path);
     if (l.ok() && !l.config.log_dir.empty() && !make_dir(l.config.log_dir))
       l.problems.push_back(l.config.log_dir + ": cannot create the log directory: "
                            + std::strerror(errno));

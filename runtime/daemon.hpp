@@ -41,6 +41,8 @@ int start_daemon(int argc, char** argv, const daemon_info& info,
     return 2;
   }
   if (args.check_only) {
+    for (auto& n : loaded.notes)
+      std::printf("%s: %s\n", info.name, n.c_str());
     std::printf("%s: configuration valid\n", config_path.c_str());
     return 0;
   }
@@ -51,6 +53,8 @@ int start_daemon(int argc, char** argv, const daemon_info& info,
   log::init(info.name, lvl, !service::under_systemd(),
             out.log_dir.empty() ? "" : out.log_dir + "/" + info.name + ".log",
             service::stderr_to_journal());
+  for (auto& n : loaded.notes) // where each setting came from (starlingx mode's files)
+    log::info("main", "config: {}", n);
   return -1;
 }
 

@@ -10,6 +10,7 @@
 
 #include "actors/interfaces.hpp"
 #include "config/config.hpp"
+#include "config/starlingx_files.hpp"
 #include "runtime/control_socket.hpp"
 #include "runtime/credential.hpp"
 #include "runtime/ctl_format.hpp"
@@ -213,7 +214,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? exit_ok : exit_usage;
   }
   if (!o.config.empty()) {
-    auto c = hbs::cfg::load_agent_config(o.config);
+    auto c = hbs::cfg::load_agent_config_and_files(o.config);
     if (!c.ok()) {
       for (auto& p : c.problems)
         std::cerr << "hbsctl: config error: " << p << '\n';
