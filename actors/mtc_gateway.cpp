@@ -171,13 +171,7 @@ mtc_gateway_actor::behavior_type mtc_gateway_fn(self_ptr self, mtc_gateway_setup
   return {
     [=](readable_atom) {
       auto& st = self->state;
-      size_t n;
-      do {
-        n = st.setup.socket->receive(st.rx.data(), st.rx.size());
-        for (size_t i = 0; i < n; ++i)
-          on_datagram(self, st.rx[i]);
-      } while (n == st.rx.size());
-      st.setup.socket->rearm();
+      drain(*st.setup.socket, st.rx, [=](const datagram& d) { on_datagram(self, d); });
     },
     [=](const event& e) {
       if (e.host.empty() || e.controller != self->state.setup.controller)

@@ -3,6 +3,8 @@
 // (through a weak handle, so a socket never keeps its owner alive) and the actor drains the
 // socket itself and re-arms it.
 
+#include <array>
+
 #include <caf/actor_cast.hpp>
 #include <caf/send.hpp>
 #include <caf/weak_intrusive_ptr.hpp>
@@ -19,6 +21,18 @@ void wake_on_readable(Self* self, datagram_socket& socket) {
     if (auto strong = weak.lock())
       caf::anon_send(caf::actor_cast<Handle>(strong), readable_atom_v);
   });
+  socket.rearm();
+}
+
+// On `readable`: everything waiting, in batches of N, to fn; then the next wake-up.
+template <size_t N, class Fn>
+void drain(datagram_socket& socket, std::array<datagram, N>& rx, Fn&& fn) {
+  size_t n;
+  do {
+    n = socket.receive(rx.data(), N);
+    for (size_t i = 0; i < n; ++i)
+      fn(rx[i]);
+  } while (n == N);
   socket.rearm();
 }
 

@@ -73,13 +73,7 @@ sm_gateway_actor::behavior_type sm_gateway_fn(self_ptr self, sm_gateway_setup s)
   return {
     [=](readable_atom) {
       auto& st = self->state;
-      size_t n;
-      do {
-        n = st.setup.socket->receive(st.rx.data(), st.rx.size());
-        for (size_t i = 0; i < n; ++i)
-          on_datagram(self, st.rx[i]);
-      } while (n == st.rx.size());
-      st.setup.socket->rearm();
+      drain(*st.setup.socket, st.rx, [=](const datagram& d) { on_datagram(self, d); });
     },
     [=](vault_atom, std::vector<uint8_t>& bytes) { self->state.current = std::move(bytes); },
     [=](push_atom, const std::vector<uint8_t>& bytes) {

@@ -157,19 +157,30 @@ void control_socket::accept_all() {
 // drops it (basp_broker::purge_state leaves spawn_servers alone). Every hbsctl run is a new
 // node: ~1 KB of RSS each, for good (1.1 MB after 600 runs). On the broker's own thread,
 // drop the entries of nodes it no longer has a route to and stop their helpers.
-void prune_spawn_servers(caf::actor_system& sys) {
+namespace {
+
+// Runs fn(broker) on the BASP broker's own thread, unless it is gone or going.
+template <class Fn>
+void on_broker(caf::actor_system& sys, Fn fn) {
   auto& mm = sys.middleman();
   auto basp = mm.named_broker<caf::io::basp_broker>(caf::atom("BASP"));
   auto* ptr = caf::actor_cast<caf::abstract_actor*>(basp);
   if (!ptr)
     return;
-  mm.backend().dispatch([ptr, keep = basp] {
+  mm.backend().dispatch([ptr, keep = basp, fn = std::move(fn)]() mutable {
     auto* b = static_cast<caf::io::basp_broker*>(ptr);
-    if (b->getf(caf::abstract_actor::is_terminated_flag))
-      return;
-    auto& servers = b->spawn_servers;
+    if (!b->getf(caf::abstract_actor::is_terminated_flag))
+      fn(*b);
+  });
+}
+
+} // namespace
+
+void prune_spawn_servers(caf::actor_system& sys) {
+  on_broker(sys, [](caf::io::basp_broker& b) {
+    auto& servers = b.spawn_servers;
     for (auto i = servers.begin(); i != servers.end();) {
-      if (b->instance.tbl().lookup(i->first)) {
+      if (b.instance.tbl().lookup(i->first)) {
         ++i;
         continue;
       }
@@ -182,21 +193,13 @@ void prune_spawn_servers(caf::actor_system& sys) {
 }
 
 void stop_spawn_servers(caf::actor_system& sys) {
-  auto& mm = sys.middleman();
-  auto basp = mm.named_broker<caf::io::basp_broker>(caf::atom("BASP"));
-  auto* ptr = caf::actor_cast<caf::abstract_actor*>(basp);
-  if (!ptr)
-    return;
   auto found = std::make_shared<std::promise<std::vector<caf::actor>>>();
   auto helpers = found->get_future();
-  mm.backend().dispatch([ptr, keep = basp, found] {
+  on_broker(sys, [found](caf::io::basp_broker& b) {
     std::vector<caf::actor> out;
-    auto* b = static_cast<caf::io::basp_broker*>(ptr);
-    if (!b->getf(caf::abstract_actor::is_terminated_flag)) {
-      for (auto& kv : b->spawn_servers)
-        out.push_back(kv.second);
-      b->spawn_servers.clear();
-    }
+    for (auto& kv : b.spawn_servers)
+      out.push_back(kv.second);
+    b.spawn_servers.clear();
     found->set_value(std::move(out));
   });
   if (helpers.wait_for(std::chrono::seconds{2}) != std::future_status::ready)
