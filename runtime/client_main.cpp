@@ -116,25 +116,16 @@ int main(int argc, char** argv) {
       hbs::responder_setup{conf.networks[i], conf.host, clstr, sockets[i], auth}));
     auto* r = responders.back().get();
     flagged.push_back(r);
-    // On the socket thread: answer everything waiting, then ask for the next wake-up.
-    sockets[i]->on_readable([r, s = sockets[i].get()] {
-      r->serve();
-      s->rearm();
-    });
+    // On the socket thread: answer everything waiting. Level-triggered, so no re-arm: one
+    // wake-up, one recvmmsg, one sendmmsg per request (issue 16 §3).
+    sockets[i]->drain_on_loop([r] { r->serve(); });
   }
   std::unique_ptr<hbs::alive_monitor> alive;
   if (pmon) {
     alive = std::make_unique<hbs::alive_monitor>(pmon, flagged);
-    pmon->on_readable([a = alive.get(), s = pmon.get()] {
-      a->drain();
-      s->rearm();
-    });
+    pmon->drain_on_loop([a = alive.get()] { a->drain(); });
   }
   loop.start();
-  for (auto& sock : sockets)
-    sock->rearm();
-  if (pmon)
-    pmon->rearm();
   hbs::log::info("main", "ready: {} answering on {} network(s){}", conf.host,
                  conf.networks.size(),
                  conf.pmon_port ? fmt::format(", process monitor on port {}", conf.pmon_port)

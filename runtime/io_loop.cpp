@@ -56,11 +56,26 @@ void io_loop::watch(int fd, std::function<void()> on_ready) {
     epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
 }
 
+void io_loop::serve(int fd, std::function<void()> drain) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    callbacks_[fd] = {std::move(drain), std::make_shared<std::atomic<int64_t>>(0), true};
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = fd;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
+    epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+}
+
 void io_loop::arm(int fd) {
   {
     std::lock_guard<std::mutex> guard{mtx_};
-    if (auto it = callbacks_.find(fd); it != callbacks_.end())
+    if (auto it = callbacks_.find(fd); it != callbacks_.end()) {
       it->second.ready_since->store(0, std::memory_order_relaxed);
+      if (it->second.inline_drain)
+        return; // level-triggered: never disarmed
+    }
   }
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLONESHOT;
@@ -106,6 +121,8 @@ void io_loop::run() {
       int64_t expect = 0; // readable from now until its actor re-arms it
       w.ready_since->compare_exchange_strong(expect, steady_ns());
       w.on_ready();
+      if (w.inline_drain) // drained on this thread: served
+        w.ready_since->store(0, std::memory_order_relaxed);
     }
   }
 }

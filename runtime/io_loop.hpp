@@ -27,6 +27,10 @@ public:
   void stop();
   void watch(int fd, std::function<void()> on_ready); // registered disarmed
   void arm(int fd);                                   // next readiness runs on_ready once
+  // Level-triggered and never disarmed: on_ready runs on this thread each time fd is
+  // readable and must drain it before it returns (hbs-client's responders). Saves the
+  // epoll_ctl of a re-arm per wake-up; arm(fd) is then a no-op.
+  void serve(int fd, std::function<void()> drain);
   void forget(int fd);
 
   const beat& liveness() const { return beat_; }
@@ -38,6 +42,7 @@ private:
   struct watched {
     std::function<void()> on_ready;
     std::shared_ptr<std::atomic<int64_t>> ready_since; // 0: served
+    bool inline_drain = false;                          // serve(): drained by on_ready
   };
   void run();
 

@@ -234,6 +234,10 @@ void udp_socket::on_readable(std::function<void()> notify) {
   loop_.watch(rx_, std::move(notify));
 }
 
+void udp_socket::drain_on_loop(std::function<void()> drain) {
+  loop_.serve(rx_, std::move(drain));
+}
+
 uint32_t udp_socket::num_kernel_drops() const {
   // The live count: the one datagrams carry was stamped when they were queued, so a queue
   // that overflowed after the last datagram read would show only a period later.

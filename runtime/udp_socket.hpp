@@ -22,6 +22,9 @@ public:
   size_t send(const outgoing* batch, size_t n) override;
   void on_readable(std::function<void()> notify) override;
   void rearm() override;
+  // drain runs on the io_loop's thread whenever data waits and reads it all (io_loop::serve);
+  // no re-arm needed. For owners that are not actors (hbs-client).
+  void drain_on_loop(std::function<void()> drain);
   uint32_t num_kernel_drops() const override;
   int64_t clock_ns() const override; // CLOCK_REALTIME, as SO_TIMESTAMPNS stamps
 
