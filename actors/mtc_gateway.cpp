@@ -189,7 +189,11 @@ mtc_gateway_actor::behavior_type mtc_gateway_fn(self_ptr self, mtc_gateway_setup
       self->delayed_send(self, std::chrono::milliseconds{st.setup.ready_interval_ms},
                          tick_atom_v);
     },
-    [=](status_atom) { return self->state.counters; },
+    [=](status_atom) {
+      auto c = self->state.counters;
+      c.num_kernel_drops = self->state.setup.socket->num_kernel_drops();
+      return c;
+    },
   };
 }
 

@@ -47,13 +47,14 @@ struct mtc_counters {
   uint64_t num_events = 0;           // sent to mtcAgent (READY included)
   uint64_t num_alarm_requests = 0;   // sent to mtcalarmd
   uint64_t num_send_errors = 0;
+  uint32_t num_kernel_drops = 0;      // commands the kernel dropped (receive queue full)
   std::vector<uint64_t> num_rejected; // per mtc_error (messages/mtc_message.hpp), 0 unused
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mtc_counters& x) {
   return f(x.enabled, x.inventory, x.num_commands, x.num_events, x.num_alarm_requests,
-           x.num_send_errors, x.num_rejected);
+           x.num_send_errors, x.num_kernel_drops, x.num_rejected);
 }
 
 // One host on one network, as the host actor's liveness and the network's counters see it.

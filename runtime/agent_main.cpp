@@ -217,7 +217,7 @@ int main(int argc, char** argv) {
     std::string err;
     auto& at = conf.networks.front().local_address;
     auto& x = conf.starlingx;
-    setup.mtc_socket = hbs::open_local_socket(loop, at, x.command_port, err);
+    setup.mtc_socket = hbs::open_local_socket(loop, at, x.command_port, err, true);
     if (setup.mtc_socket)
       setup.mtc_alarm_socket = hbs::open_local_socket(loop, x.alarm_address, 0, err);
     if (!setup.mtc_socket || !setup.mtc_alarm_socket) {

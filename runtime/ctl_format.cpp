@@ -153,7 +153,8 @@ nlohmann::json to_json(const agent_status& s) {
     out["mtc"] = {{"inventory", s.mtc.inventory}, {"num_commands", s.mtc.num_commands},
                   {"num_events", s.mtc.num_events},
                   {"num_alarm_requests", s.mtc.num_alarm_requests},
-                  {"num_send_errors", s.mtc.num_send_errors}, {"num_rejected", rejected}};
+                  {"num_send_errors", s.mtc.num_send_errors},
+                  {"num_kernel_drops", s.mtc.num_kernel_drops}, {"num_rejected", rejected}};
   }
   return out;
 }
@@ -231,11 +232,12 @@ std::string render(const agent_status& s) {
         rejected += fmt::format("{}{} {}", rejected.empty() ? "" : ", ",
                                 wire::to_string(static_cast<wire::mtc_error>(i)),
                                 s.mtc.num_rejected[i]);
-    out += fmt::format("  {:<12} commands {}{}, events {}, alarm requests {}, send errors {}; "
-                       "rejected: {}\n", "mtcAgent", s.mtc.num_commands,
+    out += fmt::format("  {:<12} commands {}{}, dropped by the kernel {}, events {}, alarm "
+                       "requests {}, send errors {}; rejected: {}\n", "mtcAgent",
+                       s.mtc.num_commands,
                        s.mtc.inventory ? "" : " (no inventory yet: READY every 5 s)",
-                       s.mtc.num_events, s.mtc.num_alarm_requests, s.mtc.num_send_errors,
-                       rejected.empty() ? "none" : rejected);
+                       s.mtc.num_kernel_drops, s.mtc.num_events, s.mtc.num_alarm_requests,
+                       s.mtc.num_send_errors, rejected.empty() ? "none" : rejected);
   }
   return out;
 }

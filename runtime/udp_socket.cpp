@@ -322,10 +322,13 @@ std::shared_ptr<udp_socket> open_sim_socket(io_loop& loop, const cfg::network_co
 }
 
 std::shared_ptr<udp_socket> open_local_socket(io_loop& loop, const std::string& address,
-                                              uint16_t port, std::string& error) {
+                                              uint16_t port, std::string& error,
+                                              bool burst_buffer) {
   int fd = bound_socket(address, port, false, error);
   if (fd < 0)
     return nullptr;
+  if (burst_buffer)
+    large_receive_buffer(fd, agent_receive_buffer);
   return std::make_shared<udp_socket>(loop, fd, fd);
 }
 

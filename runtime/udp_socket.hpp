@@ -45,8 +45,11 @@ std::shared_ptr<udp_socket> open_client_socket(io_loop& loop, const cfg::network
 // bound to the wildcard address at the client port; multicast: a member of the group.
 std::shared_ptr<udp_socket> open_sim_socket(io_loop& loop, const cfg::network_config& net,
                                             std::string& error);
-// A plain socket bound to address:port (process-monitor pulses, SM).
+// A plain socket bound to address:port (process-monitor pulses, SM, mtcAgent's commands).
+// burst_buffer: a receive buffer as large as the pulse sockets' (mtcAgent pushes ADD and
+// START for every host at once after an agent restart: StarlingX 2b9bc75).
 std::shared_ptr<udp_socket> open_local_socket(io_loop& loop, const std::string& address,
-                                              uint16_t port, std::string& error);
+                                              uint16_t port, std::string& error,
+                                              bool burst_buffer = false);
 
 } // namespace hbs

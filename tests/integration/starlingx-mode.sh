@@ -148,3 +148,11 @@ hbs_wait_for "three rejected commands counted" 3 \
 hbs_ctl hosts --json | jq -e 'all(.name != "worker-9")' >/dev/null || hbs_fail "worker-9 added"
 kill -0 "${HBS_AGENT_PID%% *}" || hbs_fail "the agent died"
 echo "ok: a short datagram, a stranger's ADD and a bad name are counted and not applied"
+
+before=$(hbs_ctl status --json | jq .num_hosts)
+$emu burst --from $mtc --to $to --hosts 600 --prefix 127.0.7
+hbs_wait_for "600 hosts added from one burst" 30 \
+  '[[ $(hbs_ctl status --json | jq .num_hosts) == $((before + 600)) ]]'
+hbs_ctl status --json | jq -e '.mtc.num_kernel_drops == 0' >/dev/null ||
+  hbs_fail "commands dropped by the kernel: $(hbs_ctl status | grep mtcAgent)"
+echo "ok: 600 ADDs sent back to back (an inventory push after a restart) all taken"

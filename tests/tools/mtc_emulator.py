@@ -8,6 +8,9 @@ command sender and event receiver, and mtcalarmd. Loopback only.
   mtc_emulator.py send --from ADDR --to ADDR:PORT COMMAND HOST [MGMT_IP [CLSTR_IP]]
       sends one command in the §5.7 layout (COMMAND: ADD MOD DEL START STOP ACTIVE_CTRL
       RESTART BACKOFF RECOVER); --raw HEX sends those bytes instead.
+  mtc_emulator.py burst --from ADDR --to ADDR:PORT --hosts N --prefix 127.0.70.
+      ADD for N hosts (burst-0.. at PREFIX + 1..) back to back, as mtcAgent pushes its
+      inventory after an agent restart.
 """
 import argparse
 import json
@@ -84,6 +87,15 @@ def send(a):
     s.sendto(data, (addr, int(port)))
 
 
+def burst(a):
+    addr, port = a.to.rsplit(":", 1)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((getattr(a, "from"), 0))
+    for i in range(a.hosts):
+        ip = "%s%d.%d" % (a.prefix, 1 + i // 250, 1 + i % 250)
+        s.sendto(command_bytes("ADD", "burst-%d" % i, ip), (addr, int(port)))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="what", required=True)
@@ -102,12 +114,20 @@ def main():
     se.add_argument("host", nargs="?")
     se.add_argument("mgmt", nargs="?")
     se.add_argument("clstr", nargs="?")
+    bu = sub.add_parser("burst")
+    bu.add_argument("--from", required=True)
+    bu.add_argument("--to", required=True)
+    bu.add_argument("--hosts", type=int, required=True)
+    bu.add_argument("--prefix", required=True)
     a = p.parse_args()
     for addr in (getattr(a, "at", None), getattr(a, "to", "").split(":")[0],
                  getattr(a, "from", None)):
         if addr and not addr.startswith("127."):
             sys.exit("mtc_emulator: loopback addresses only (%s)" % addr)
-    listen(a) if a.what == "listen" else send(a)
+    if not a.what == "burst" or a.prefix.startswith("127."):
+        {"listen": listen, "send": send, "burst": burst}[a.what](a)
+    else:
+        sys.exit("mtc_emulator: loopback addresses only (%s)" % a.prefix)
 
 
 if __name__ == "__main__":
