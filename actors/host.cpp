@@ -138,8 +138,30 @@ caf::timespan pmond_window(const host_state& st) {
   return std::chrono::milliseconds{100 * st.setup.period_ms / nets};
 }
 
+// A stock client's stall monitor (reference §5.5): a recovery it took is an event (to
+// mtcAgent as HOST_STALLED in starlingx mode, from either agent as hbsAgent does); the monitor
+// running, or new error bits, a warning. Seen when the bits change: the network reports a
+// healthy host's flags only then, so StarlingX's repeat of every 21st response is not kept.
+void on_stall_flags(self_ptr self, uint32_t flags) {
+  auto& st = self->state;
+  auto bits = flags & wire::stall_bits;
+  if (bits == st.stall_flags)
+    return;
+  bool rec = bits & wire::stall_rec_flag;
+  bool was_rec = st.stall_flags & wire::stall_rec_flag;
+  st.stall_flags = bits;
+  if (rec && !was_rec) {
+    log::warn("host", "{} stall recovery reported by its client (flags 0x{:08x})",
+              st.setup.name, flags);
+    emit(self, "host_stalled", 0xFF, 0, fmt::format("stall recovery (flags 0x{:08x})", flags));
+  } else if (bits & wire::stall_mon_flag) {
+    log::warn("host", "{} stall monitor running (flags 0x{:08x})", st.setup.name, flags);
+  }
+}
+
 void on_flags(self_ptr self, uint32_t flags) {
   auto& st = self->state;
+  on_stall_flags(self, flags);
   bool absent = (flags & wire::pmond_flag) == 0;
   if (absent == st.pmond_absent)
     return;

@@ -36,6 +36,7 @@ struct host_state {
   bool recheck_loss = false;  // MNFA ended while this host was lost: re-report if silent
   bool pmond_absent = false;  // the process-monitor flag is missing from responses
   bool pmond_raised = false;
+  uint32_t stall_flags = 0;   // the client's stall-monitor bits as last seen (§3.3)
   caf::actor_clock::time_point pmond_since{}; // when the flag went missing
   static inline const char* name = "host";
 };

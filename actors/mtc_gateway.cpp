@@ -128,7 +128,7 @@ std::optional<mtc_event> event_for(const event& e) {
     {"minor_set", mtc_event::minor_set},     {"minor_clear", mtc_event::minor_clear},
     {"degrade_set", mtc_event::degrade_set}, {"degrade_clear", mtc_event::degrade_clear},
     {"loss", mtc_event::loss},               {"pmond_raise", mtc_event::pmond_raise},
-    {"pmond_clear", mtc_event::pmond_clear}};
+    {"pmond_clear", mtc_event::pmond_clear}, {"host_stalled", mtc_event::host_stalled}};
   if (e.kind == "loss" && e.detail == "degrade only")
     return std::nullopt; // the host stays degraded through its DEGRADE_SET (§5.4)
   if (e.kind == "minor_set" && e.network != cfg::network_key(cfg::management))

@@ -320,7 +320,7 @@ void read_hooks(reader& top, std::vector<hook_config>& out, std::vector<std::str
             {"heartbeat_start", "heartbeat_stop", "minor_set", "minor_clear", "degrade_set",
              "degrade_clear", "loss", "recovered", "failed", "graceful_recovery", "mnfa_enter",
              "mnfa_exit", "mnfa_cancel", "alarm_raise", "alarm_clear", "pmond_raise",
-             "pmond_clear", "role_active", "role_inactive", "agent_stop"});
+             "pmond_clear", "host_stalled", "role_active", "role_inactive", "agent_stop"});
     r.text("command", h.command, true, "the hook's executable (absolute path)");
     r.integer("timeout_ms", h.timeout_ms, 100, 600000);
     r.boolean("only_acted", h.only_acted);

@@ -22,6 +22,10 @@ constexpr uint32_t pmond_flag = 0x1;
 constexpr uint32_t cluster_host_flag = 0x2;
 constexpr uint32_t controller_mask = 0x300;
 constexpr uint32_t controller_shift = 8;
+// A stock client's stall monitor (reference §3.3, §9.3): running, recovery taken, errors.
+constexpr uint32_t stall_mon_flag = 0x00010000;
+constexpr uint32_t stall_rec_flag = 0x00020000;
+constexpr uint32_t stall_bits = 0xFFFF0000;
 
 enum class pulse_kind : uint8_t { request, response };
 

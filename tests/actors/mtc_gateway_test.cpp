@@ -9,6 +9,7 @@
 
 #include "messages/mtc_message.hpp"
 #include "tests/support/agent_fixture.hpp"
+#include "tests/support/stock_daemons.hpp"
 
 using namespace hbs;
 using namespace std::chrono_literals;
@@ -210,4 +211,24 @@ TEST_CASE_FIXTURE(stx_fixture, "malformed commands and commands from elsewhere a
   CHECK(st.mtc.num_commands == 0);
   CHECK(st.num_hosts == 0);
   CHECK_FALSE(st.mtc.inventory); // READY goes on
+}
+
+TEST_CASE_FIXTURE(stx_fixture, "a stock client's stall recovery reaches mtcAgent as "
+                               "HOST_STALLED, from the inactive agent too") {
+  test::stock_client stock{simnet, "127.0.1.50", 2106, "worker-9"};
+  inventory();
+  command(mtc_command::add_host, "worker-9", "127.0.1.50");
+  command(mtc_command::start_host, "worker-9");
+  command(mtc_command::active_ctrl, "controller-1"); // not gated by activity (§1.2 c)
+  advance_and_collect(1s);
+  CHECK(count(wire::mtc_event::host_stalled) == 0);
+  stock.extra_flags = wire::stall_mon_flag; // monitoring: a warning only
+  advance_and_collect(1s);
+  CHECK(count(wire::mtc_event::host_stalled) == 0);
+  stock.extra_flags = wire::stall_mon_flag | wire::stall_rec_flag;
+  advance_and_collect(1s);
+  CHECK(count(wire::mtc_event::host_stalled, "worker-9") == 1); // once per change
+  auto ev = ask<std::vector<event>>(ctrl, events_atom_v, 100u);
+  CHECK(std::count_if(ev.begin(), ev.end(), [](auto& e) { return e.kind == "host_stalled"; })
+        == 1);
 }

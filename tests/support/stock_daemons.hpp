@@ -86,6 +86,7 @@ struct stock_client {
   std::string name;
   bool legacy = false;
   uint16_t agent_port = 2103;
+  uint32_t extra_flags = 0; // e.g. its stall monitor's bits (reference §3.3)
   uint64_t num_answered = 0;
 
   stock_client(sim_network& net, const std::string& addr, uint16_t client_port,
@@ -117,7 +118,7 @@ struct stock_client {
       golden g{0};
       g.b = std::move(rsp);
       g.text(0, "cgts pulse rsp:").text(15, std::string(32, '\0')).text(15, name);
-      g.u32(55, (req.data[56] & 0x3u) << 8 | 1u); // controller bits back, pmond alive
+      g.u32(55, (req.data[56] & 0x3u) << 8 | 1u | extra_flags); // controller bits, pmond
       rsp = std::move(g.b);
     }
     outgoing o{req.addr, 0, agent_port, static_cast<uint16_t>(rsp.size()), rsp.data()};
