@@ -727,3 +727,50 @@ case_dead_office_sim_1000() {
     echo "controller-$me: $(grep -c heartbeat_start "$dir/c$me/state/events.jsonl") heartbeat_start, nothing else"
   done
 }
+
+# starlingx mode in namespaces (issue 11 §5): both agents under an emulated mtcAgent on the
+# floating address (a second address on controller-0's management port), real multicast and
+# clients. READY from both; ACTIVE_CTRL makes controller-0 active; a dead client is LOSS from
+# controller-0 only; a swact by ACTIVE_CTRL moves that to controller-1.
+case_starlingx_mode() {
+  TB_MODE=starlingx tb_up "$build" standard 2 0
+  local ns0 out emu id
+  ns0=$(tb_ns c0)
+  out=$TB_DIR/mtc.jsonl
+  ip -n "$ns0" addr add "$TB_MTC/24" dev mgmt0
+  ip netns exec "$ns0" python3 "$TB_ROOT/tests/tools/mtc_emulator.py" --in-namespace listen \
+    --at "$TB_MTC" --events 2107 --ready 2101 --alarms 2122 --out "$out" --seconds 90 &
+  emu=$!
+  mtc_count() { # EVENT FROM_ID [HOST]: events mtcAgent got from that controller
+    jq -s --arg e "$1" --arg f "${TB_MGMT[$2]}" --arg h "${3:-}" \
+      '[.[] | select(.event == $e and .from == $f and ($h == "" or .host == $h))] | length' \
+      "$out" 2>/dev/null || echo 0
+  }
+  to_both() { # COMMAND HOST
+    for id in c0 c1; do
+      ip netns exec "$ns0" python3 "$TB_ROOT/tests/tools/mtc_emulator.py" --in-namespace send \
+        --from "$TB_MTC" --to "${TB_MGMT[$id]}:2104" "$1" "$2"
+    done
+  }
+  tb_wait_for "READY from both agents" 12 \
+    '(( $(mtc_count READY c0 controller-0) > 0 && $(mtc_count READY c1 controller-1) > 0 ))'
+  [[ $(tb_ctl c0 role) == inactive && $(tb_ctl c1 role) == inactive ]] ||
+    tb_fail "not both inactive before ACTIVE_CTRL: $(tb_ctl c0 role) $(tb_ctl c1 role)"
+  to_both ACTIVE_CTRL controller-0
+  tb_wait_for "controller-0 active, controller-1 inactive, every host answering" 15 \
+    '[[ $(tb_ctl c0 role) == active && $(tb_ctl c1 role) == inactive ]] && tb_healthy'
+  tb_kill w1 client
+  tb_wait_for "LOSS of worker-1 from controller-0" 5 '(( $(mtc_count LOSS c0 worker-1) == 2 ))'
+  sleep 1
+  (($(mtc_count LOSS c1) + $(mtc_count MINOR_SET c1) + $(mtc_count DEGRADE_SET c1) == 0)) ||
+    tb_fail "the inactive controller-1 sent set events: $(grep -c . "$out")"
+  to_both ACTIVE_CTRL controller-1 # a swact
+  tb_wait_for "controller-1 active, controller-0 inactive" 5 \
+    '[[ $(tb_ctl c1 role) == active && $(tb_ctl c0 role) == inactive ]]'
+  tb_kill w0 client
+  tb_wait_for "LOSS of worker-0 from controller-1" 5 '(( $(mtc_count LOSS c1 worker-0) == 2 ))'
+  sleep 1
+  (($(mtc_count LOSS c0 worker-0) == 0)) || tb_fail "controller-0 still sets after the swact"
+  echo "mtcAgent got: $(jq -r '.event // .kind' "$out" | sort | uniq -c | tr -s ' \n' ' ')"
+  kill "$emu" 2>/dev/null || true
+}

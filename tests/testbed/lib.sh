@@ -28,6 +28,8 @@ TB_KEEP=${TB_KEEP:-0}
 TB_PERIOD_MS=${TB_PERIOD_MS:-100}
 TB_MNFA_THRESHOLD=${TB_MNFA_THRESHOLD:-2}
 TB_PULSE_AUTH=${TB_PULSE_AUTH:-off} # off | accept | require: every agent and client alike
+TB_MODE=${TB_MODE:-standalone} # starlingx: agents under mtcAgent at $TB_MTC (issue 11)
+TB_MTC=$TB_MGMT_NET.250        # the floating "controller" address in starlingx mode
 
 tb_fail() { echo "FAIL: $*" >&2; exit 1; }
 tb_log() { echo "testbed: $*"; }
@@ -222,6 +224,13 @@ state_dir = "$TB_DIR/$id/state"
 control_socket = "$TB_DIR/$id/agent.sock"
 control_token = "$TB_DIR/control.token"
 lock_file = "$TB_DIR/$id/locked"
+mode = "$TB_MODE"
+
+[starlingx]
+mtc_address = "$TB_MTC"
+mtc_conf = ""
+mtc_ini = ""
+platform_conf = ""
 
 [mnfa]
 threshold = $TB_MNFA_THRESHOLD

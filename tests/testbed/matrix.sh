@@ -24,7 +24,7 @@ all_cases=(profile-simplex profile-duplex dead-office-sim-1000 dead-office mgmt-
            clstr-cut-controller-1 controller-1-loses-mgmt controllers-partitioned
            switch-failure-mnfa loss-1pct loss-5pct kill-clients restart-agents-keep-alarms
            swact-restart-one-active partition-commands-converge restart-keeps-stopped-host
-           rogue-agent-refused pulse-auth-forger)
+           rogue-agent-refused pulse-auth-forger starlingx-mode)
 cases=("$@")
 ((${#cases[@]})) || cases=("${all_cases[@]}")
 for c in "${cases[@]}"; do
@@ -72,7 +72,10 @@ shared_bring_up() {
 }
 
 # Cases with a bring-up of their own (the shared testbed is taken down first).
-standalone() { [[ $1 == profile-* || $1 == dead-office-sim-1000 || $1 == pulse-auth-forger ]]; }
+standalone() {
+  [[ $1 == profile-* || $1 == dead-office-sim-1000 || $1 == pulse-auth-forger ||
+     $1 == starlingx-mode ]]
+}
 
 run_case() { # NAME
   local name=$1 fn=case_${1//-/_} t0 rc dt

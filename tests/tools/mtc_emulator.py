@@ -14,6 +14,7 @@ command sender and event receiver, and mtcalarmd. Loopback only.
 """
 import argparse
 import json
+import os
 import select
 import socket
 import struct
@@ -119,7 +120,16 @@ def main():
     bu.add_argument("--to", required=True)
     bu.add_argument("--hosts", type=int, required=True)
     bu.add_argument("--prefix", required=True)
+    p.add_argument("--in-namespace", action="store_true",
+                   help="any address, but only where no default route leads off the machine "
+                        "(a test's own network namespace)")
     a = p.parse_args()
+    if a.in_namespace:
+        with open("/proc/self/net/route") as routes:
+            if any(line.split()[1] == "00000000" for line in list(routes)[1:]):
+                sys.exit("mtc_emulator: --in-namespace, but a default route leads off the machine")
+        {"listen": listen, "send": send, "burst": burst}[a.what](a)
+        return
     for addr in (getattr(a, "at", None), getattr(a, "to", "").split(":")[0],
                  getattr(a, "from", None)):
         if addr and not addr.startswith("127."):
