@@ -117,8 +117,6 @@ caf::result<std::string> activate(self_ptr self, const std::string& name) {
   // Otherwise the operator's activate is authority enough: on a survivor it takes effect at
   // once, and stepping down needs nobody's leave.
   st.role_settled = true;
-  if (st.control->designation().value == name)
-    evaluate_role(self); // already named here: settling the role is the whole change
   if (!st.link_up && name == c.controller)
     log::warn("controller", "activated while the link to {} is down: if it is alive and "
               "active, both are active until the link heals (events carry epoch {})",

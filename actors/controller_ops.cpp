@@ -175,14 +175,17 @@ void apply_change(self_ptr self, const control_change& ch, const prior& p) {
   if (ch.own_lock)
     apply_lock(self);
   auto& d = st.control->designation();
-  if (d.at.epoch() != st.epoch) { // a newer stamp on the same name counts too
+  bool restamped = d.at.epoch() != st.epoch; // a newer stamp on the same name counts too
+  if (restamped) {
     st.epoch = d.at.epoch();
     self->send(st.events, epoch_atom_v, st.epoch);
   }
-  if (ch.designation) {
+  if (ch.designation)
     log::info("controller", "designation: {} is active (epoch {})", d.value, d.at.epoch());
+  // Also on a new stamp alone: an activate of the agent already named settles its role
+  // (found twice by starlingx mode: during the hold-off, and through a hand-over).
+  if (ch.designation || restamped)
     evaluate_role(self);
-  }
 }
 
 void set_role(self_ptr self, bool active) {

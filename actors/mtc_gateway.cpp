@@ -91,10 +91,17 @@ void apply(self_ptr self, const wire::mtc_command_message& m) {
         return; // ignored for self, as the stock agent
       return ask(self, what, stop_atom_v, m.host);
     case mtc_command::active_ctrl:
-      if (m.host == st.last_active)
-        return; // the 10 s reminder: nothing new
-      st.last_active = m.host;
-      return ask(self, what, activate_atom_v, m.host);
+      // The 10 s reminder changes nothing when this agent's role already agrees; when it
+      // does not (a restart, an hbsctl activate meanwhile), mtcAgent's word is taken again.
+      self->request(st.setup.parent, std::chrono::seconds{10}, role_atom_v)
+        .then([=](agent_role r) {
+                if ((r == agent_role::active) != me)
+                  ask(self, what, activate_atom_v, m.host);
+              },
+              [=](caf::error& e) {
+                log::warn("mtc", "{}: role unknown: {}", what, self->system().render(e));
+              });
+      return;
     case mtc_command::backoff_hbs:
     case mtc_command::recover_hbs:
       return ask(self, what, backoff_atom_v, m.command == mtc_command::backoff_hbs);

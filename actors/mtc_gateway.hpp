@@ -36,7 +36,6 @@ struct mtc_gateway_state {
   mtc_counters counters;
   std::array<datagram, 16> rx;
   std::array<uint8_t, wire::mtc_message_size> tx{};
-  std::string last_active;  // the last ACTIVE_CTRL name applied
   static inline const char* name = "mtc_gateway";
 };
 

@@ -232,3 +232,21 @@ TEST_CASE_FIXTURE(stx_fixture, "a stock client's stall recovery reaches mtcAgent
   CHECK(std::count_if(ev.begin(), ev.end(), [](auto& e) { return e.kind == "host_stalled"; })
         == 1);
 }
+
+TEST_CASE_FIXTURE(stx_fixture, "mtcAgent's ACTIVE_CTRL reminder overrides an hbsctl activate "
+                               "made in between, and changes nothing when roles agree") {
+  inventory();
+  command(mtc_command::active_ctrl, "controller-0");
+  advance_and_collect(1s);
+  REQUIRE(role() == "active");
+  auto epoch = ask<agent_status>(ctrl, status_atom_v).epoch;
+  command(mtc_command::active_ctrl, "controller-0"); // the reminder
+  advance_and_collect(1s);
+  CHECK(ask<agent_status>(ctrl, status_atom_v).epoch == epoch); // no new designation
+  ask<std::string>(ctrl, activate_atom_v, std::string{"controller-1"}); // an operator
+  run();
+  REQUIRE(role() == "inactive");
+  command(mtc_command::active_ctrl, "controller-0");
+  advance_and_collect(1s);
+  CHECK(role() == "active"); // mtcAgent is the authority in this mode
+}
