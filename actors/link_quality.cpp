@@ -37,9 +37,12 @@ int64_t rtt_quantile_us(const uint32_t* counts, size_t n, double q, int64_t max_
 int link_quality::bucket_of(int64_t us) {
   if (us < 16)
     return 0;
-  // Two buckets per power of two: the exponent of us / 16 in halves.
-  int b = static_cast<int>(std::floor(2.0 * std::log2(static_cast<double>(us) / 16.0)));
-  return std::clamp(b, 0, num_buckets - 1);
+  // Two buckets per power of two: floor(2 log2(us / 16)) in integers (once per response):
+  // 2e, plus one when us is at or above 2^e sqrt(2), i.e. us^2 >= 2^(2e + 1).
+  auto u = static_cast<uint64_t>(std::min<int64_t>(us, int64_t{1} << 31)); // past the top
+  int e = 63 - __builtin_clzll(u);
+  int half = u * u >= (uint64_t{1} << (2 * e + 1)) ? 1 : 0;
+  return std::clamp(2 * e + half - 8, 0, num_buckets - 1);
 }
 
 int64_t link_quality::bucket_value_us(int b) {

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 
 #include "actors/link_quality.hpp"
@@ -19,6 +21,18 @@ TEST_CASE("round-trip buckets grow by the square root of two and report their mi
   // A reported value is within a fifth of any round trip of its bucket.
   for (int64_t us : {20, 100, 333, 1000, 4096, 77'000})
     CHECK(std::abs(link_quality::bucket_value_us(link_quality::bucket_of(us)) - us) <= us / 5);
+}
+
+TEST_CASE("the bucket of a round trip is floor(2 log2(us / 16)), computed in integers") {
+  // The edges, exactly: us at or above 16 * 2^(k/2) is in bucket k (k below the top).
+  for (int k = 1; k < link_quality::num_buckets; ++k) {
+    long double edge = 16.0L * std::pow(2.0L, k / 2.0L);
+    auto below = static_cast<int64_t>(std::ceil(edge)) - 1;
+    CHECK(link_quality::bucket_of(below) == k - 1);
+    CHECK(link_quality::bucket_of(below + 1) == k);
+  }
+  CHECK(link_quality::bucket_of(INT64_MAX) == link_quality::num_buckets - 1);
+  CHECK(link_quality::bucket_of(-5) == 0);
 }
 
 TEST_CASE("a link's p50, p99 and max cover the last minute only") {
