@@ -48,15 +48,18 @@ void flush(self_ptr self) {
     self->send(st.setup.parent, table_atom_v, st.table.to_json());
 }
 
+alarm_view view_of(const alarm& a) {
+  return {a.id, a.host, to_string(a.level), a.entity, a.reason, a.raised_ms};
+}
+
 void emit(self_ptr self, const char* kind, const alarm& a) {
   event e{kind, self->state.setup.controller, a.host, "", 0,
           a.id + " " + to_string(a.level) + ": " + a.reason};
   if (auto& m = self->state.setup.mtc) {
-    alarm_view v{a.id, a.host, to_string(a.level), a.entity, a.reason, a.raised_ms};
     if (std::string_view{kind} == "alarm_raise")
-      self->send(m, raise_atom_v, std::move(v));
+      self->send(m, raise_atom_v, view_of(a));
     else
-      self->send(m, clear_atom_v, std::move(v));
+      self->send(m, clear_atom_v, view_of(a));
   }
   e.mono_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 self->clock().now().time_since_epoch()).count();
@@ -163,7 +166,7 @@ alarms_actor::behavior_type alarms_fn(self_ptr self, alarms_setup s) {
     [=](alarms_atom) {
       std::vector<alarm_view> out;
       for (auto& a : self->state.table.list())
-        out.push_back({a.id, a.host, to_string(a.level), a.entity, a.reason, a.raised_ms});
+        out.push_back(view_of(a));
       return out;
     },
   };

@@ -31,7 +31,7 @@ void send_event(self_ptr self, mtc_event e, const std::string& host, uint8_t net
   auto& st = self->state;
   auto n = wire::encode_mtc_event(e, host, net, "hbsAgent", {st.tx.data(), st.tx.size()});
   ++st.counters.num_events;
-  log::info("mtc", "{} {} {} to mtcAgent", host, net == 1 ? "Clstr" : "Mgmnt", to_string(e));
+  log::info("mtc", "{} {} {} to mtcAgent", host, cfg::network_label(net), to_string(e));
   send_bytes(self, *st.setup.socket, st.setup.mtc_addr, st.setup.event_port, st.tx.data(), n,
              to_string(e));
 }
