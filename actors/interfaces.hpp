@@ -13,7 +13,8 @@
 
 namespace hbs {
 
-// Records events: log line, JSON line in <state_dir>/events.jsonl, a ring for hbsctl.
+// Records events: log line, JSON line in <state_dir>/events.jsonl, a ring for hbsctl, hooks,
+// and (starlingx mode) each to the mtcAgent door, mtc_gateway_actor below.
 using events_actor = caf::typed_actor<
   caf::reacts_to<event>,                                           // record one event
   caf::reacts_to<epoch_atom, uint64_t>,                            // designation now in force
