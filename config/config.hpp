@@ -157,6 +157,12 @@ struct client_config {
   std::vector<network_config> networks;
   // pmond's alive pulses (StarlingX: 2109); 0: none, the process-monitor flag stays on
   uint16_t pmon_port = 2109;
+  // pmond's active monitor (StarlingX: 2202, answers to 2200); 0: off. Unset, it follows
+  // pmon_port: 2202 where pmond runs, off where it does not.
+  uint16_t amon_port = 2202;
+  uint16_t amon_reply_port = 2200;
+  std::string amon_name = "hbs-client"; // the `process` of pmond's conf for this client
+  std::string pid_file;                 // for pmond's process-death watch; empty: none
   std::string mtc_address; // "controller": MONITOR_READY every 5 s; empty: not sent
   uint16_t mtc_port = 2101; // mtc_rx_mgmnt_port
   uint32_t scheduling_priority = 45; // SCHED_RR 1..99 (StarlingX: 45); 0: normal policy

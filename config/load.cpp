@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "config/file_text.hpp"
+#include "messages/amon_message.hpp"
 
 namespace hbs::cfg {
 
@@ -450,12 +451,29 @@ loaded<agent_config> parse_agent_config(std::string_view text, std::string_view 
   });
 }
 
+// pmond names the process in a white-space separated text request (messages/amon_message).
+static void check_amon_name(const std::string& name, std::vector<std::string>& problems) {
+  auto printable = [](char ch) { return ch > ' ' && ch < 0x7f; };
+  bool ok = !name.empty() && name.size() < wire::amon_max_size - 20
+            && std::all_of(name.begin(), name.end(), printable);
+  if (!ok)
+    problems.push_back(fmt::format("client.amon_name = \"{}\": must be 1..79 printable ASCII "
+                                   "characters without spaces (pmond's process name)",
+                                   name));
+}
+
 loaded<client_config> parse_client_config(std::string_view text, std::string_view source) {
   return parse_with<client_config>(text, source, [](reader& top, client_config& c, auto& pr) {
     if (auto* a = top.table("client")) {
       reader r{*a, "client", pr};
       r.text("host", c.host, true, "this host's name");
       r.integer("pmon_port", c.pmon_port, 0, 65535);
+      c.amon_port = c.pmon_port != 0 ? c.amon_port : 0; // no pmond here: neither door
+      r.integer("amon_port", c.amon_port, 0, 65535);
+      r.integer("amon_reply_port", c.amon_reply_port, 1, 65535);
+      r.text("amon_name", c.amon_name);
+      check_amon_name(c.amon_name, pr);
+      r.text("pid_file", c.pid_file);
       r.text("mtc_address", c.mtc_address);
       r.integer("mtc_port", c.mtc_port, 1, 65535);
       r.integer("scheduling_priority", c.scheduling_priority, 0, 99);

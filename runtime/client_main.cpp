@@ -7,10 +7,13 @@
 #include <csignal>
 #include <cstring>
 #include <memory>
+#include <unistd.h>
 
+#include "actors/active_monitor.hpp"
 #include "actors/alive_monitor.hpp"
 #include "actors/responder.hpp"
 #include "messages/mtc_message.hpp"
+#include "runtime/atomic_file.hpp"
 #include "runtime/credential.hpp"
 #include "runtime/daemon.hpp"
 #include "runtime/io_loop.hpp"
@@ -92,6 +95,15 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  std::shared_ptr<hbs::udp_socket> amon;
+  if (conf.amon_port != 0) {
+    std::string err;
+    amon = hbs::open_local_socket(loop, "127.0.0.1", conf.amon_port, err);
+    if (!amon) {
+      hbs::log::error("main", "process-monitor request socket: {}", err);
+      return 1;
+    }
+  }
   std::unique_ptr<ready_sender> ready;
   if (!conf.mtc_address.empty()) { // from the management address, as the stock client
     std::string err;
@@ -125,7 +137,23 @@ int main(int argc, char** argv) {
     alive = std::make_unique<hbs::alive_monitor>(pmon, flagged);
     pmon->drain_on_loop([a = alive.get()] { a->drain(); });
   }
+  std::unique_ptr<hbs::active_monitor> probed;
+  if (amon) {
+    probed = std::make_unique<hbs::active_monitor>(
+      hbs::active_monitor_setup{amon, conf.amon_name, conf.amon_reply_port});
+    amon->drain_on_loop([p = probed.get()] { p->drain(); });
+  }
+  if (!conf.pid_file.empty()) {
+    std::string err;
+    if (!hbs::write_atomically(conf.pid_file, fmt::format("{}\n", getpid()), err)) {
+      hbs::log::error("main", "pid file: {}", err);
+      return 1;
+    }
+  }
   loop.start();
+  if (amon)
+    hbs::log::info("main", "answering pmond's active monitor as '{}' on 127.0.0.1:{} (to {})",
+                   conf.amon_name, conf.amon_port, conf.amon_reply_port);
   hbs::log::info("main", "ready: {} answering on {} network(s){}", conf.host,
                  conf.networks.size(),
                  conf.pmon_port ? fmt::format(", process monitor on port {}", conf.pmon_port)
@@ -169,5 +197,7 @@ int main(int argc, char** argv) {
   hbs::service::stopping();
   hbs::log::info("main", "stopping");
   loop.stop(); // no callback runs after this: the responders can go
+  if (!conf.pid_file.empty())
+    unlink(conf.pid_file.c_str());
   return 0;
 }

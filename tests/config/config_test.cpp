@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "config/config.hpp"
 
 using namespace hbs::cfg;
@@ -114,12 +116,31 @@ TEST_CASE("a client config needs its host name and a management network") {
   REQUIRE(r.ok());
   CHECK(r.config.networks[0].mode == net_mode::unicast);
   CHECK(r.config.pmon_port == 2109); // pmond's, as the stock client: a dead pmond shows
+  CHECK(r.config.amon_port == 2202); // and its active monitor, answered to 2200
+  CHECK(r.config.amon_reply_port == 2200);
+  CHECK(r.config.amon_name == "hbs-client");
+  CHECK(r.config.pid_file.empty());
   CHECK(r.config.mtc_address.empty());
   auto bad = parse_client_config("[client]\n[networks.management]\nlocal_address = \"x\"\n", "c");
   CHECK(has(bad.problems, "client.host: missing required key"));
   bad = parse_client_config("[client]\nhost = \"w\"\n[networks.management]\nlocal_address = \"x\"\n",
                             "c");
   CHECK(has(bad.problems, "networks.management.local_address = \"x\": not an IPv4 address"));
+}
+
+TEST_CASE("a host without pmond answers neither of its doors unless told") {
+  std::string base = "[client]\nhost = \"worker-0\"\n{}\n[networks.management]\n"
+                     "local_address = \"127.0.1.1\"\nmode = \"unicast\"\n";
+  auto r = parse_client_config(fmt::format(base, "pmon_port = 0"), "c");
+  REQUIRE(r.ok());
+  CHECK(r.config.amon_port == 0);
+  r = parse_client_config(fmt::format(base, "pmon_port = 0\namon_port = 2302"), "c");
+  REQUIRE(r.ok());
+  CHECK(r.config.amon_port == 2302);
+  auto pr = parse_client_config(fmt::format(base, "amon_name = \"hbs client\""), "c").problems;
+  CHECK(has(pr, "client.amon_name = \"hbs client\": must be 1..79 printable ASCII"));
+  pr = parse_client_config(fmt::format(base, "amon_reply_port = 0"), "c").problems;
+  CHECK(has(pr, "client.amon_reply_port = 0: out of range, allowed 1..65535"));
 }
 
 TEST_CASE("a missing file is one clear problem") {

@@ -11,6 +11,10 @@ command sender and event receiver, and mtcalarmd. Loopback only.
   mtc_emulator.py burst --from ADDR --to ADDR:PORT --hosts N --prefix 127.0.70.
       ADD for N hosts (burst-0.. at PREFIX + 1..) back to back, as mtcAgent pushes its
       inventory after an agent restart.
+  mtc_emulator.py amon --port P --reply P --name NAME --period S --seconds S --out FILE
+      pmond's active monitor (amon, reference §9.2): "NAME 12345678 SEQ" to 127.0.0.1:P every
+      S seconds; one JSON line per request in FILE: answered in time (before the next
+      request) with the magic inverted and SEQ echoed, or not.
 """
 import argparse
 import json
@@ -97,6 +101,32 @@ def burst(a):
         s.sendto(command_bytes("ADD", "burst-%d" % i, ip), (addr, int(port)))
 
 
+def amon(a):
+    tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    tx.bind(("127.0.0.1", 0))
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", a.reply))
+    seq, end = 0, time.monotonic() + a.seconds
+    with open(a.out, "a", buffering=1) as out:
+        while time.monotonic() < end:
+            seq += 1
+            tx.sendto(("%s %x %u" % (a.name, 0x12345678, seq)).encode(), ("127.0.0.1", a.port))
+            due, rec = time.monotonic() + a.period, {"kind": "amon", "sequence": seq}
+            while time.monotonic() < due:
+                ready, _, _ = select.select([rx], [], [], max(0, due - time.monotonic()))
+                if not ready:
+                    continue
+                text = rx.recv(200).decode("ascii", "replace")
+                parts = text.split()
+                rec["answer"] = text
+                # pmond's check: (magic ^ -1) == 0x12345678 and the sequence it sent
+                rec["ok"] = (len(parts) == 3 and parts[0] == a.name
+                             and int(parts[1], 16) ^ 0xFFFFFFFF == 0x12345678
+                             and int(parts[2]) == seq)
+            rec.setdefault("ok", False)
+            out.write(json.dumps(rec) + "\n")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="what", required=True)
@@ -120,6 +150,13 @@ def main():
     bu.add_argument("--to", required=True)
     bu.add_argument("--hosts", type=int, required=True)
     bu.add_argument("--prefix", required=True)
+    am = sub.add_parser("amon")
+    am.add_argument("--port", type=int, required=True)
+    am.add_argument("--reply", type=int, required=True)
+    am.add_argument("--name", required=True)
+    am.add_argument("--period", type=float, default=5.0)
+    am.add_argument("--seconds", type=float, required=True)
+    am.add_argument("--out", required=True)
     p.add_argument("--in-namespace", action="store_true",
                    help="any address, but only where no default route leads off the machine "
                         "(a test's own network namespace)")
@@ -128,14 +165,14 @@ def main():
         with open("/proc/self/net/route") as routes:
             if any(line.split()[1] == "00000000" for line in list(routes)[1:]):
                 sys.exit("mtc_emulator: --in-namespace, but a default route leads off the machine")
-        {"listen": listen, "send": send, "burst": burst}[a.what](a)
+        {"listen": listen, "send": send, "burst": burst, "amon": amon}[a.what](a)
         return
     for addr in (getattr(a, "at", None), getattr(a, "to", "").split(":")[0],
                  getattr(a, "from", None)):
         if addr and not addr.startswith("127."):
             sys.exit("mtc_emulator: loopback addresses only (%s)" % addr)
     if not a.what == "burst" or a.prefix.startswith("127."):
-        {"listen": listen, "send": send, "burst": burst}[a.what](a)
+        {"listen": listen, "send": send, "burst": burst, "amon": amon}[a.what](a)
     else:
         sys.exit("mtc_emulator: loopback addresses only (%s)" % a.prefix)
 
