@@ -171,6 +171,8 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
     [=](host_atom, const std::string& name) { return host(self, name); },
     [=](add_atom, const std::string& name, cfg::host_type type, const std::string& mgmt,
         const std::string& clstr) { return add_host(self, name, type, mgmt, clstr); },
+    [=](add_atom, const std::string& name, cfg::host_type type, const std::string& mgmt,
+        const std::string& clstr, bool) { return put_host(self, name, type, mgmt, clstr); },
     [=](del_atom, const std::string& name) { return del_host(self, name); },
     [=](start_atom, const std::string& name) { return set_started(self, name, true); },
     [=](stop_atom, const std::string& name) { return set_started(self, name, false); },

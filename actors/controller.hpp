@@ -110,6 +110,11 @@ void apply_lock(controller_ptr self);
 caf::result<std::string> add_host(controller_ptr self, const std::string& name,
                                   cfg::host_type type, const std::string& mgmt,
                                   const std::string& clstr);
+// mtcAgent's ADD/MOD: a known host takes the new type and addresses (its monitoring and
+// alarms as a delete and add would leave them: reference §5.7), an unknown one is added.
+caf::result<std::string> put_host(controller_ptr self, const std::string& name,
+                                  cfg::host_type type, const std::string& mgmt,
+                                  const std::string& clstr);
 caf::result<std::string> del_host(controller_ptr self, const std::string& name);
 caf::result<std::string> set_started(controller_ptr self, const std::string& name, bool on);
 caf::result<std::string> activate(controller_ptr self, const std::string& name);

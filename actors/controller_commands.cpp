@@ -55,6 +55,24 @@ caf::result<std::string> add_host(self_ptr self, const std::string& name, cfg::h
   return change_host(self, {name, type, mgmt, clstr, true, false, {}}, "added " + name);
 }
 
+caf::result<std::string> put_host(self_ptr self, const std::string& name, cfg::host_type type,
+                                  const std::string& mgmt, const std::string& clstr) {
+  auto* h = known(self, name);
+  if (!h)
+    return add_host(self, name, type, mgmt, clstr);
+  if (static_cast<uint8_t>(type) > static_cast<uint8_t>(cfg::host_type::storage))
+    return refused(ec::bad_argument, "type: allowed controller | worker | storage");
+  if (h->type == type && h->management == mgmt && h->cluster_host == clstr)
+    return name + " unchanged";
+  auto r = *h;
+  auto was = fmt::format("{} {} {}", cfg::to_string(r.type), r.management, r.cluster_host);
+  r.type = type;
+  r.management = mgmt;
+  r.cluster_host = clstr;
+  return change_host(self, r, fmt::format("modified {} (was {}; now {} {} {})", name, was,
+                                          cfg::to_string(type), mgmt, clstr));
+}
+
 caf::result<std::string> del_host(self_ptr self, const std::string& name) {
   auto* h = known(self, name);
   if (!h)

@@ -173,6 +173,10 @@ using peer_gateway_actor = caf::typed_actor<
 using controller_actor = control_reads::extend<
   caf::replies_to<add_atom, std::string, cfg::host_type, std::string, std::string>::with<
     std::string>,
+  // mtcAgent's ADD and MOD (starlingx mode): add, or give a known host the new type and
+  // addresses (reference §5.7); hbsctl's add refuses a known host instead.
+  caf::replies_to<add_atom, std::string, cfg::host_type, std::string, std::string,
+                  bool>::with<std::string>,
   caf::replies_to<del_atom, std::string>::with<std::string>,
   caf::replies_to<start_atom, std::string>::with<std::string>,
   caf::replies_to<stop_atom, std::string>::with<std::string>,

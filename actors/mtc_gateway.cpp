@@ -48,13 +48,7 @@ template <class... Ts>
 void ask(self_ptr self, std::string what, Ts&&... xs) {
   self->request(self->state.setup.parent, std::chrono::seconds{10}, std::forward<Ts>(xs)...)
     .then([what](const std::string& done) { log::info("mtc", "{}: {}", what, done); },
-          [=](caf::error& e) {
-            // mtcAgent re-sends its whole inventory after an agent restart: known hosts are
-            // the normal case then, not a warning
-            if (e == ec::duplicate_host)
-              return log::info("mtc", "{}: already in the inventory", what);
-            log::warn("mtc", "{}: {}", what, self->system().render(e));
-          });
+          [=](caf::error& e) { log::warn("mtc", "{}: {}", what, self->system().render(e)); });
 }
 
 cfg::host_type type_of(uint32_t mask) {
@@ -75,7 +69,7 @@ void apply(self_ptr self, const wire::mtc_command_message& m) {
       if (m.mgmt_ip.empty())
         return log::warn("mtc", "{}: no mgmt_ip: ignored", what);
       return ask(self, what, add_atom_v, m.host, type_of(m.node_type), m.mgmt_ip,
-                 m.cluster_host_ip);
+                 m.cluster_host_ip, true);
     case mtc_command::del_host:
       st.counters.inventory = true;
       return ask(self, what, del_atom_v, m.host);

@@ -250,3 +250,36 @@ TEST_CASE_FIXTURE(stx_fixture, "mtcAgent's ACTIVE_CTRL reminder overrides an hbs
   advance_and_collect(1s);
   CHECK(role() == "active"); // mtcAgent is the authority in this mode
 }
+
+TEST_CASE_FIXTURE(stx_fixture, "mtcAgent's MOD moves a host to its new address and keeps it "
+                               "monitored; a repeated ADD changes nothing") {
+  inventory();
+  command(mtc_command::active_ctrl, "controller-0");
+  advance_and_collect(2s);
+  REQUIRE(role() == "active");
+  // worker-1 re-addressed on management: the old address goes silent, the new one answers.
+  const std::string moved = "127.0.1.50";
+  auto nc = test::net(0, moved);
+  responders.push_back(test::start_responder(
+    responder_setup{nc, host_name(1), true, simnet.bind(moved, nc.client_port), nullptr}));
+  test::silence(*responders[2]);
+  command(mtc_command::mod_host, host_name(1), moved, clstr_addr(1));
+  got.clear();
+  advance_and_collect(3s);
+  auto h = ask<host_status>(ctrl, host_atom_v, host_name(1));
+  CHECK(h.management == moved);
+  CHECK(h.cluster_host == clstr_addr(1));
+  CHECK(h.started);
+  REQUIRE(h.networks.size() == 2);
+  CHECK(h.networks[0].state == "ok");
+  CHECK(h.networks[0].num_pulses > 20);
+  CHECK(count(wire::mtc_event::minor_set) == 0); // no miss on either address
+  CHECK(count(wire::mtc_event::loss) == 0);
+  // The same inventory again, as mtcAgent pushes it after an agent restart: nothing moves.
+  auto pulses = h.networks[1].num_pulses;
+  command(mtc_command::add_host, host_name(1), moved, clstr_addr(1));
+  advance_and_collect(1s);
+  auto again = ask<host_status>(ctrl, host_atom_v, host_name(1));
+  CHECK(again.networks[1].num_pulses > pulses); // the same actor counting on, no respawn
+  CHECK(got.empty());
+}
