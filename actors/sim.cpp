@@ -55,7 +55,7 @@ void answer(self_ptr self, uint8_t net, size_t host, uint32_t requester) {
     return;
   }
   st.out[st.pending++] = {requester, source, port, static_cast<uint16_t>(size), buf.data()};
-  if (st.setup.mirror_port != 0) // the same bytes from the same address, to the floor
+  if (st.setup.mirror && st.setup.mirror_port != 0) // the same bytes, to the floor
     st.out[st.pending++] = {loopback_addr, source, st.setup.mirror_port,
                             static_cast<uint16_t>(size), buf.data()};
   if (st.pending + 2 > sim_batch)
@@ -133,8 +133,27 @@ void serve(self_ptr self, uint8_t net) {
   sock.rearm();
 }
 
+// "mirror on|off": the floor's copies, not a fault. The bench measures the agent alone and
+// then the agent beside the floor, so the copies never load the agent's quiet window.
+std::optional<fault_result> mirror_command(self_ptr self, const std::string& text) {
+  if (text.rfind("mirror", 0) != 0)
+    return std::nullopt;
+  fault_result r;
+  auto& setup = self->state.setup;
+  if (text != "mirror on" && text != "mirror off") {
+    r.error = "usage: mirror on|off";
+  } else if (setup.mirror_port == 0) {
+    r.error = "no --mirror-port";
+  } else {
+    setup.mirror = text == "mirror on";
+    r.ok = true;
+  }
+  return r;
+}
+
 void command(self_ptr self, const std::string& text) {
-  auto r = self->state.faults->apply(text);
+  auto m = mirror_command(self, text);
+  auto r = m ? *m : self->state.faults->apply(text);
   nlohmann::json j{{"time_ms", wall_ms()}, {"command", text}, {"ok", r.ok}};
   if (r.ok)
     j["hosts"] = r.num_hosts;

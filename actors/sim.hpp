@@ -26,6 +26,7 @@ struct sim_setup {
   std::shared_ptr<datagram_socket> control;               // may be null
   std::shared_ptr<const wire::pulse_gate> auth;           // null: pulses unsigned
   uint16_t mirror_port = 0; // else a copy of every answer goes to 127.0.0.1 at this port
+  bool mirror = true;        // from the start; "mirror on|off" on the control port switches
 };
 
 constexpr size_t sim_batch = 64;

@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
                  "machines, which a CPU hog on this one would not slow down")
     ->check(CLI::Range(0, 99))->capture_default_str();
   app.add_option("--mirror-port", o.mirror_port, "also send a copy of every answer to "
-                 "127.0.0.1:PORT (the bench's kernel floor reads the same datagrams there)");
+                 "127.0.0.1:PORT (the bench's kernel floor reads the same datagrams there); on from "
+                 "the start, 'mirror off' / 'mirror on' on the control port switch it");
   app.add_flag("--print-inventory", o.print_inventory, "print the [[hosts]] TOML and exit");
   app.add_option("--pulse-auth", o.pulse_auth, "off | accept | require (as the agent's "
                  "[pulse_auth] mode): sign every response with --pulse-key")
@@ -98,7 +99,8 @@ int main(int argc, char** argv) {
   app.add_option("--pulse-key", o.pulse_key, "the cluster's pulse key file (hex)");
   app.footer("Fault commands (control port or scenario): stop HOSTS [mgmt|clstr|all], resume "
              "HOSTS [NET], flap HOSTS NET MS, switch FRACTION NET, drop PERCENT, delay MS, "
-             "heal. HOSTS: all | N | N-M | name.\nEach command is echoed on stdout as one JSON "
+             "heal; and mirror on|off (--mirror-port's copies). HOSTS: all | N | N-M | name.\n"
+             "Each command is echoed on stdout as one JSON "
              "line with its wall-clock time. Exit status: 0 stopped, 1 socket error, 2 usage.");
   CLI11_PARSE(app, argc, argv);
   uint32_t base[2] = {hbs::parse_ipv4(o.base_mgmt), hbs::parse_ipv4(o.base_clstr)};
@@ -130,7 +132,8 @@ int main(int argc, char** argv) {
   if (!hbs::use_realtime_scheduling(o.scheduling_priority, err))
     hbs::log::warn("main", "{}", err);
   hbs::io_loop loop;
-  hbs::sim_setup setup{names, {base[0], base[1]}, {}, {}, nullptr, nullptr, o.mirror_port};
+  hbs::sim_setup setup{names, {base[0], base[1]}, {}, {}, nullptr, nullptr, o.mirror_port,
+                       o.mirror_port != 0};
   for (int n = 0; n < o.networks; ++n) {
     hbs::cfg::network_config net;
     net.index = static_cast<uint8_t>(n);

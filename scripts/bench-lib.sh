@@ -124,6 +124,16 @@ wait_event() { # KIND HOST SECONDS
     t=$(event_ms "$1" "$2"); [[ -n $t ]] && { echo "$t"; return; }; sleep 0.05
   done
 }
+# A command hbs-sim must take (it echoes each as JSON in sim.out); exits the bench if not.
+sim_said() { # COMMAND
+  sim_cmd "$1" >/dev/null
+  local end=$((SECONDS + 3))
+  until grep -qF "\"command\":\"$1\",\"hosts\"" "$dir/sim.out" 2>/dev/null; do # ok
+    ((SECONDS < end)) || { echo "bench: hbs-sim did not take '$1'" >&2; exit 1; }
+    sleep 0.1
+  done
+}
+
 sim_cmd() { # COMMAND -> the wall-clock ms it was sent at (hbs-sim logs it too, in sim.out)
   date +%s%3N
   printf '%s\n' "$1" >/dev/udp/127.0.0.1/29099
@@ -207,6 +217,11 @@ write_results() {
       "pulse auth $auth"
     echo
     echo "Idle agent: $idle_cpu % of a core with 0 hosts, $idle1_cpu % with 1 host."
+    echo
+    echo "The quiet window (agent CPU, busy, stalled, false events) has the agent alone; then a" \
+      "${floor_window} s floor window has the simulator also send every answer to the floor," \
+      "and agent/floor is the two's CPU in that window (\`agent_cpu_percent_floor_window\`," \
+      "\`false_events_floor_window\` in the JSON)."
     echo
     local cols=("hosts" "agent CPU %" "busy/period p50/p99 µs" "floor CPU %" "agent/floor"
                 "sim CPU %" "fleet CPU % (agent + hosts x one real client)" "RSS MB"
