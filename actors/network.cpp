@@ -9,10 +9,6 @@ namespace {
 
 using self_ptr = network_actor::stateful_pointer<network_state>;
 
-int64_t ms(caf::actor_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 const char* label(self_ptr self) {
   return cfg::network_label(self->state.setup.net.index);
 }
@@ -91,7 +87,7 @@ void note_response(self_ptr self, const datagram& d) {
   slot.answered_ever = true;
   slot.last_response = self->clock().now();
   if (d.rx_ns > 0 && st.request_sent_ns > 0 && rsp.sequence == st.sent_sequence)
-    slot.link.note_rtt((d.rx_ns - st.request_sent_ns) / 1000, ms(slot.last_response));
+    slot.link.note_rtt((d.rx_ns - st.request_sent_ns) / 1000, clock_ms(slot.last_response));
   bool flags_changed = rsp.flags != slot.last_flags;
   slot.last_flags = rsp.flags;
   if (slot.window > 0 || flags_changed) {
@@ -118,7 +114,7 @@ bool drain(self_ptr self, int max_batches = 1000) {
 
 void close_period(self_ptr self) {
   auto& st = self->state;
-  auto now_ms = ms(self->clock().now());
+  auto now_ms = clock_ms(self->clock().now());
   uint32_t expected = 0;
   uint32_t responding = 0;
   auto& sum = st.summary;

@@ -86,6 +86,10 @@ network_counters counters_of(const network_state& st, caf::actor_clock::time_poi
 std::vector<net_host_row> host_rows(const network_state& st, caf::actor_clock::time_point now);
 // Responses a host still gets forwarded after a miss: enough to recover from a loss.
 uint8_t recovery_window(const network_state& st);
+// The actor clock in ms: link quality's windows run on it (simulated time in tests).
+inline int64_t clock_ms(caf::actor_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
 
 network_actor::behavior_type network_fn(network_actor::stateful_pointer<network_state> self,
                                         network_setup s);

@@ -59,17 +59,13 @@ link_row row_of(const link_figures& f) {
           f.num_flaps};
 }
 
-int64_t ms(caf::actor_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 } // namespace
 
 network_counters counters_of(const network_state& st, caf::actor_clock::time_point now) {
   auto c = st.counters;
   std::array<uint32_t, link_quality::num_buckets> rtt{};
   for (auto& slot : st.slots)
-    slot.link.add_histogram(rtt, c.rtt_max_us, ms(now));
+    slot.link.add_histogram(rtt, c.rtt_max_us, clock_ms(now));
   c.rtt_buckets.assign(rtt.begin(), rtt.end());
   c.period_ms = st.setup.period_ms;
   c.auth_mode = wire::to_string(st.setup.auth ? st.setup.auth->mode : wire::auth_mode::off);
@@ -98,7 +94,7 @@ std::vector<net_host_row> host_rows(const network_state& st, caf::actor_clock::t
   rows.reserve(st.slots.size());
   for (auto& slot : st.slots) {
     net_host_row r{slot.name, slot.num_pulses, -1, slot.answered_ever ? slot.last_flags : 0,
-                   row_of(slot.link.figures(ms(now)))};
+                   row_of(slot.link.figures(clock_ms(now)))};
     if (slot.answered_ever)
       r.last_response_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                  now - slot.last_response).count();

@@ -91,6 +91,12 @@ false_events() { # SINCE_MS
     | length' "$dir/state/events.jsonl"
 }
 
+false_kinds() { # SINCE_MS: "kind count, ..." of the same events, for the progress lines
+  jq -rs --argjson s "$1" '[.[] | select(.time_ms >= $s and .kind != "heartbeat_start")]
+    | group_by(.kind) | map("\(.[0].kind) \(length)") | join(", ")' \
+    "$dir/state/events.jsonl" 2>/dev/null || echo "unreadable"
+}
+
 # Who caused the events that blame hosts (minor, degrade, loss, MNFA) after SINCE_MS: the
 # simulator, when in the periods the host missed it answered a request on that network 50 ms
 # or more after it arrived or failed to send answers (it reports those, sim.out), else the

@@ -6,10 +6,14 @@ stock-interop integration test. Bounded in count and time; loopback (127.0.0.0/8
       Two stock hbsAgents (controller-0 and -1) send PERIODS requests each to one client,
       padded to 427 or 339 bytes while declaring their own 2 histories, from an ephemeral
       port, sometimes two in one period; prints one JSON line with what came back.
-  stock_daemons.py clients AGENT_ADDR CLIENT_PORT AGENT_PORT SECONDS NAME=ADDR[:v0] ...
+  stock_daemons.py clients AGENT_ADDR CLIENT_PORT AGENT_PORT SECONDS NAME=ADDR[@GROUP][:v0] ...
       Stock hbsClients answering every request at the exact size (v0: a legacy client's
       63-byte header, no controller bits) for SECONDS; prints one JSON line of counts
-      (and "ready" on stderr once every socket is bound).
+      (and "ready" on stderr once every socket is bound). @GROUP: requests arrive on that
+      multicast group, joined on ADDR (the testbed's namespaces); the answer goes to the
+      requester at AGENT_PORT, as the stock client's.
+Addresses outside 127.0.0.0/8 only with --in-namespace first, and only where no default
+route leads off the machine (a test's own network namespace).
 """
 import json
 import random
@@ -97,9 +101,15 @@ def run_clients(agent_addr, client_port, agent_port, seconds, specs):
     for spec in specs:
         name, addr = spec.split("=")
         legacy = addr.endswith(":v0")
-        addr = addr.split(":")[0]
+        addr, _, group = addr.split(":")[0].partition("@")
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind((addr, client_port))
+        if group:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((group, client_port))
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                         socket.inet_aton(group) + socket.inet_aton(addr))
+        else:
+            s.bind((addr, client_port))
         socks.append(s)
         info[s] = {"name": name, "legacy": legacy, "answered": 0}
     print("ready", file=sys.stderr, flush=True)
@@ -119,12 +129,35 @@ def run_clients(agent_addr, client_port, agent_port, seconds, specs):
                 used = struct.unpack_from("<H", data, 71)[0]
                 rsp = (RSP + name + struct.pack("<IIII", seq, clue, flags & 0x300 | 1, version)
                        + data[63:63 + used])
-            s.sendto(rsp, (src, agent_port))
+            s.sendto(rsp, (src, agent_port))  # from the interface toward the requester
             me["answered"] += 1
     print(json.dumps({v["name"]: v["answered"] for v in info.values()}))
 
 
+def check_addresses(args, in_namespace):
+    import ipaddress
+    for a in args:
+        for part in a.replace("=", " ").replace("@", " ").replace(":", " ").split():
+            try:
+                ip = ipaddress.ip_address(part)
+            except ValueError:
+                continue
+            if ip.is_loopback or (in_namespace and (ip.is_private or ip.is_multicast)):
+                continue
+            sys.exit("stock_daemons: %s: loopback only (or private addresses with "
+                     "--in-namespace)" % part)
+    if in_namespace:
+        with open("/proc/self/net/route") as routes:
+            if any(line.split()[1] == "00000000" for line in list(routes)[1:]):
+                sys.exit("stock_daemons: --in-namespace, but a default route leads off the "
+                         "machine")
+
+
 if __name__ == "__main__":
+    in_namespace = len(sys.argv) > 1 and sys.argv[1] == "--in-namespace"
+    if in_namespace:
+        del sys.argv[1]
+    check_addresses(sys.argv[2:], in_namespace)
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
     if mode == "agent" and len(sys.argv) == 8:
         a = sys.argv[2:]

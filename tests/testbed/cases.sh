@@ -731,7 +731,8 @@ case_dead_office_sim_1000() {
 # starlingx mode in namespaces (issue 11 §5): both agents under an emulated mtcAgent on the
 # floating address (a second address on controller-0's management port), real multicast and
 # clients. READY from both; ACTIVE_CTRL makes controller-0 active; a dead client is LOSS from
-# controller-0 only; a swact by ACTIVE_CTRL moves that to controller-1.
+# controller-0 only; a swact by ACTIVE_CTRL moves that to controller-1. worker-0 runs a stock
+# hbsClient from the first ACTIVE_CTRL on (a mixed cluster: zero misses on both agents).
 case_starlingx_mode() {
   TB_MODE=starlingx tb_up "$build" standard 2 0
   local ns0 out emu id
@@ -746,6 +747,13 @@ case_starlingx_mode() {
       '[.[] | select(.event == $e and .from == $f and ($h == "" or .host == $h))] | length' \
       "$out" 2>/dev/null || echo 0
   }
+  misses() { # ID: worker-0's misses on both networks as that agent counts them
+    tb_ctl "$1" host worker-0 --json | jq '[.networks[].num_misses] | add'
+  }
+  stock_ok() { # ID: worker-0 ok and answering on both networks for that agent
+    tb_ctl "$1" host worker-0 --json |
+      jq -e '.networks | length == 2 and all(.state == "ok" and .b2b == 0)' >/dev/null
+  }
   to_both() { # COMMAND HOST
     for id in c0 c1; do
       ip netns exec "$ns0" python3 "$TB_ROOT/tests/tools/mtc_emulator.py" --in-namespace send \
@@ -759,6 +767,19 @@ case_starlingx_mode() {
   to_both ACTIVE_CTRL controller-0
   tb_wait_for "controller-0 active, controller-1 inactive, every host answering" 15 \
     '[[ $(tb_ctl c0 role) == active && $(tb_ctl c1 role) == inactive ]] && tb_healthy'
+  # worker-0 now runs a stock hbsClient (the mixed cluster of a rolling upgrade): both
+  # agents count its stock-shaped answers on both networks with no miss.
+  tb_start_stock_client w0 60
+  tb_wait_for "the stock client bound" 5 \
+    'grep -q ready "$TB_DIR/w0/stock-mgmt.log" && grep -q ready "$TB_DIR/w0/stock-clstr.log"'
+  tb_kill w0 client TERM
+  tb_wait_for "the stock worker-0 answering both agents" 8 'stock_ok c0 && stock_ok c1'
+  local before0 before1
+  before0=$(misses c0) before1=$(misses c1)
+  sleep 3
+  (($(misses c0) == before0 && $(misses c1) == before1)) ||
+    tb_fail "misses of the stock worker-0: c0 $before0 -> $(misses c0), c1 $before1 -> $(misses c1)"
+  tb_healthy || tb_fail "not every host answering with the stock worker-0"
   tb_kill w1 client
   tb_wait_for "LOSS of worker-1 from controller-0" 5 '(( $(mtc_count LOSS c0 worker-1) == 2 ))'
   sleep 1
@@ -767,7 +788,8 @@ case_starlingx_mode() {
   to_both ACTIVE_CTRL controller-1 # a swact
   tb_wait_for "controller-1 active, controller-0 inactive" 5 \
     '[[ $(tb_ctl c1 role) == active && $(tb_ctl c0 role) == inactive ]]'
-  tb_kill w0 client
+  tb_kill w0 stock-mgmt # the stock client, both halves
+  tb_kill w0 stock-clstr
   tb_wait_for "LOSS of worker-0 from controller-1" 5 '(( $(mtc_count LOSS c1 worker-0) == 2 ))'
   sleep 1
   (($(mtc_count LOSS c0 worker-0) == 0)) || tb_fail "controller-0 still sets after the swact"

@@ -279,6 +279,22 @@ tb_start() { # ID agent|client [BARRIER_FILE]
 tb_start_agent() { tb_start "$1" agent; }
 tb_start_client() { tb_start "$1" client; }
 
+# A stock hbsClient in a node's place (tests/integration/stock_daemons.py: answers at the
+# stock client's exact size, to the requester, over the multicast group on both networks),
+# for SECONDS; tb_kill ID stock-mgmt / stock-clstr stops each half. It binds beside a
+# running hbs-client (both share the group's port), so a swap need not leave a gap.
+tb_start_stock_client() { # ID SECONDS
+  local id=$1 py=$TB_ROOT/tests/integration/stock_daemons.py
+  ( setsid ip netns exec "$(tb_ns "$id")" python3 "$py" --in-namespace clients \
+      "${TB_MGMT[c0]}" 2106 2103 "$2" "${TB_HOST[$id]}=${TB_MGMT[$id]}@$TB_GROUP" \
+      >>"$TB_DIR/$id/stock-mgmt.log" 2>&1 &
+    echo $! >"$(tb_pidfile "$id" stock-mgmt)"
+    setsid ip netns exec "$(tb_ns "$id")" python3 "$py" --in-namespace clients \
+      "${TB_CLSTR[c0]}" 2116 2113 "$2" "${TB_HOST[$id]}=${TB_CLSTR[$id]}@$TB_GROUP" \
+      >>"$TB_DIR/$id/stock-clstr.log" 2>&1 &
+    echo $! >"$(tb_pidfile "$id" stock-clstr)" )
+}
+
 # A barrier for starting many processes at once: tb_hold FILE takes the lock, processes
 # started with tb_start ... FILE wait on it, tb_release FILE lets them all go.
 tb_hold() { exec {TB_HOLD_FD}>"$1"; flock -x "$TB_HOLD_FD"; }
