@@ -91,6 +91,26 @@ false_events() { # SINCE_MS
     | length' "$dir/state/events.jsonl"
 }
 
+# Waits (up to 30 s) until every host answers and no event but heartbeat_start came in the
+# last 2 s: events of the start-up (clears after a slow first period) are not the quiet
+# window's. Says how long it took, or that it never settled (the window then counts them).
+settle() {
+  local t0=$SECONDS now
+  while ((SECONDS - t0 < 30)); do
+    now=$(date +%s%3N)
+    if build/hbsctl --config "$dir/agent.toml" status --json 2>/dev/null |
+         jq -e '[.networks[] | .expected > 0 and .expected == .responding] | all' >/dev/null &&
+       jq -se --argjson t $((now - 2000)) \
+         '[.[] | select(.time_ms >= $t and .kind != "heartbeat_start")] | length == 0' \
+         "$dir/state/events.jsonl" >/dev/null 2>&1; then
+      echo "  ... settled $((SECONDS - t0)) s after the warm-up" >&2
+      return
+    fi
+    sleep 0.5
+  done
+  echo "  ... not settled 30 s after the warm-up: its events count in the window" >&2
+}
+
 false_kinds() { # SINCE_MS: "kind count, ..." of the same events, for the progress lines
   jq -rs --argjson s "$1" '[.[] | select(.time_ms >= $s and .kind != "heartbeat_start")]
     | group_by(.kind) | map("\(.[0].kind) \(length)") | join(", ")' \
