@@ -168,6 +168,7 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
   return {
     [=](status_atom) { return status(self); },
     [=](hosts_atom) { return hosts(self); },
+    [=](hosts_atom, bool with_rows) { return hosts(self, with_rows); },
     [=](host_atom, const std::string& name) { return host(self, name); },
     [=](add_atom, const std::string& name, cfg::host_type type, const std::string& mgmt,
         const std::string& clstr) { return add_host(self, name, type, mgmt, clstr); },

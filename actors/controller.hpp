@@ -129,7 +129,7 @@ caf::result<std::string> reload(controller_ptr self, const tuning& t, bool tune_
 
 // controller_service.cpp: status, dumps, shutdown.
 caf::result<agent_status> status(controller_ptr self);
-caf::result<std::vector<host_status>> hosts(controller_ptr self);
+caf::result<std::vector<host_status>> hosts(controller_ptr self, bool with_rows = true);
 caf::result<host_status> host(controller_ptr self, const std::string& name);
 void dump_state(controller_ptr self, const std::string& why,
                 std::function<void(std::string)> deliver);

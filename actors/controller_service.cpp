@@ -32,7 +32,7 @@ int64_t ms_since(self_ptr self, caf::actor_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now() - t).count();
 }
 
-void collect_hosts(self_ptr self, std::vector<std::string> names,
+void collect_hosts(self_ptr self, std::vector<std::string> names, bool with_rows,
                    std::function<void(std::vector<host_status>)> deliver) {
   auto& st = self->state;
   struct acc {
@@ -45,7 +45,7 @@ void collect_hosts(self_ptr self, std::vector<std::string> names,
   auto a = std::make_shared<acc>();
   a->hosts.resize(names.size());
   auto j = std::make_shared<join>();
-  j->pending = names.size() + st.networks.size() + 1;
+  j->pending = names.size() + (with_rows ? st.networks.size() : 0) + 1;
   j->finish = [a, deliver, self] {
     for (auto& h : a->hosts) {
       if (auto* r = self->state.control->find(h.name)) {
@@ -67,6 +67,8 @@ void collect_hosts(self_ptr self, std::vector<std::string> names,
       .then([a, j, i](host_status& s) { a->hosts[i] = std::move(s); j->done(); },
             [j](caf::error&) { j->done(); });
   for (auto& [n, net] : st.networks) {
+    if (!with_rows)
+      break;
     auto idx = n & 1;
     self->request(net, query_timeout, hosts_atom_v)
       .then([a, j, idx](std::vector<net_host_row>& rows) {
@@ -154,12 +156,12 @@ caf::result<agent_status> status(self_ptr self) {
   return rp;
 }
 
-caf::result<std::vector<host_status>> hosts(self_ptr self) {
+caf::result<std::vector<host_status>> hosts(self_ptr self, bool with_rows) {
   auto rp = self->make_response_promise<std::vector<host_status>>();
   std::vector<std::string> names;
   for (auto& [name, actor] : self->state.hosts)
     names.push_back(name);
-  collect_hosts(self, std::move(names),
+  collect_hosts(self, std::move(names), with_rows,
                 [rp](std::vector<host_status> v) mutable { rp.deliver(std::move(v)); });
   return rp;
 }
@@ -168,7 +170,7 @@ caf::result<host_status> host(self_ptr self, const std::string& name) {
   if (!self->state.hosts.count(name))
     return caf::make_error(ec::unknown_host, name);
   auto rp = self->make_response_promise<host_status>();
-  collect_hosts(self, {name}, [rp](std::vector<host_status> v) mutable {
+  collect_hosts(self, {name}, true, [rp](std::vector<host_status> v) mutable {
     rp.deliver(std::move(v.front()));
   });
   return rp;
@@ -239,7 +241,7 @@ void dump_state(self_ptr self, const std::string& why,
   std::vector<std::string> names;
   for (auto& [name, actor] : st.hosts)
     names.push_back(name);
-  collect_hosts(self, std::move(names), [=](std::vector<host_status> h) {
+  collect_hosts(self, std::move(names), true, [=](std::vector<host_status> h) {
     parts->hosts = std::move(h);
     done();
   });

@@ -171,6 +171,9 @@ using peer_gateway_actor = caf::typed_actor<
 // the supervisor's SIGHUP reach it directly); the rest are notices from its own children,
 // the peer gateway and the supervisor. Never published.
 using controller_actor = control_reads::extend<
+  // Every host's state and counts without the networks' per-host rows (pulses, age, link):
+  // the metrics gather when per-host series are off needs only the states.
+  caf::replies_to<hosts_atom, bool>::with<std::vector<host_status>>,
   caf::replies_to<add_atom, std::string, cfg::host_type, std::string, std::string>::with<
     std::string>,
   // mtcAgent's ADD and MOD (starlingx mode): add, or give a known host the new type and

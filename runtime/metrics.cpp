@@ -30,12 +30,12 @@ public:
       return cached_;
     metrics_snapshot s;
     caf::scoped_actor self{sys_};
-    ask(self, status_atom_v, s.status);
-    ask(self, hosts_atom_v, s.hosts);
-    ask(self, peer_atom_v, s.peer);
-    ask(self, mnfa_atom_v, s.mnfa);
-    ask(self, alarms_atom_v, s.alarms);
-    ask(self, vault_atom_v, s.vault);
+    ask(self, s.status, status_atom_v);
+    ask(self, s.hosts, hosts_atom_v, per_host_); // the rows only for per-host series
+    ask(self, s.peer, peer_atom_v);
+    ask(self, s.mnfa, mnfa_atom_v);
+    ask(self, s.alarms, alarms_atom_v);
+    ask(self, s.vault, vault_atom_v);
     cached_ = metric_families(s, per_host_);
     last_ = std::chrono::steady_clock::now();
     gathered_ = true;
@@ -44,10 +44,10 @@ public:
 
 private:
   // A part that does not answer within a second is left out of this scrape.
-  template <class Atom, class T>
-  void ask(caf::scoped_actor& self, Atom atom, std::optional<T>& out) const {
-    self->request(ctrl_, 1s, atom).receive([&](T& x) { out = std::move(x); },
-                                           [&](caf::error&) {});
+  template <class T, class... Ts>
+  void ask(caf::scoped_actor& self, std::optional<T>& out, Ts... xs) const {
+    self->request(ctrl_, 1s, xs...).receive([&](T& x) { out = std::move(x); },
+                                            [&](caf::error&) {});
   }
 
   caf::actor_system& sys_;
