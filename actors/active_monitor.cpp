@@ -5,12 +5,14 @@
 namespace hbs {
 
 void active_monitor::drain() {
-  size_t n;
+  // Bounded: a local flood at this port must not hold the thread the heartbeat responders
+  // share; the socket is level-triggered, so what is left wakes the loop again.
+  size_t n, batches = 0;
   do {
     n = setup_.socket->receive(rx_.data(), rx_.size());
     for (size_t i = 0; i < n; ++i)
       answer(rx_[i]);
-  } while (n == rx_.size());
+  } while (n == rx_.size() && ++batches < 16);
 }
 
 void active_monitor::answer(const datagram& d) {
@@ -18,6 +20,8 @@ void active_monitor::answer(const datagram& d) {
   auto err = d.size > wire::amon_max_size
                ? wire::amon_error::oversized
                : wire::decode_amon_request({d.data.data(), d.size}, req);
+  if (err == wire::amon_error::none && req.magic != wire::amon_magic)
+    err = wire::amon_error::bad_magic; // pmond always sends its one magic number
   if (err == wire::amon_error::none && req.name != setup_.name)
     err = wire::amon_error::wrong_name;
   if (err != wire::amon_error::none)

@@ -110,8 +110,9 @@ void apply_lock(controller_ptr self);
 caf::result<std::string> add_host(controller_ptr self, const std::string& name,
                                   cfg::host_type type, const std::string& mgmt,
                                   const std::string& clstr);
-// mtcAgent's ADD/MOD: a known host takes the new type and addresses (its monitoring and
-// alarms as a delete and add would leave them: reference §5.7), an unknown one is added.
+// mtcAgent's ADD/MOD: a known host takes the new type and addresses (reference §5.7) and
+// stays monitored if it was (a moved host's actor is replaced and, unless the failure
+// action is none, its alarms cleared, as apply_host does for any changed record); an unknown one is added.
 caf::result<std::string> put_host(controller_ptr self, const std::string& name,
                                   cfg::host_type type, const std::string& mgmt,
                                   const std::string& clstr);

@@ -474,6 +474,12 @@ loaded<client_config> parse_client_config(std::string_view text, std::string_vie
       r.text("amon_name", c.amon_name);
       check_amon_name(c.amon_name, pr);
       r.text("pid_file", c.pid_file);
+      // An answer to our own port would read as a request for our own name: answered forever.
+      if (c.amon_port != 0 && c.amon_reply_port == c.amon_port)
+        pr.push_back(fmt::format("client.amon_reply_port = {}: the same as amon_port (the "
+                                 "client would answer its own answers)", c.amon_reply_port));
+      if (c.amon_port != 0 && c.amon_port == c.pmon_port)
+        pr.push_back(fmt::format("client.amon_port = {}: the same as pmon_port", c.amon_port));
       r.text("mtc_address", c.mtc_address);
       r.integer("mtc_port", c.mtc_port, 1, 65535);
       r.integer("scheduling_priority", c.scheduling_priority, 0, 99);

@@ -17,13 +17,13 @@
 namespace hbs::wire {
 
 constexpr uint32_t amon_magic = 0x12345678;
-constexpr size_t amon_max_size = 100; // amon's receive buffer: longer requests are cut there
+constexpr size_t amon_max_size = 100; // amon's receive buffer: longer requests are refused
 
 enum class amon_error : uint8_t {
   none,
   oversized,    // longer than amon's 100-byte buffer
   no_name,      // empty, or starts with white space
-  bad_magic,    // not 1 to 8 hex digits after the name
+  bad_magic,    // not 1 to 8 hex digits after the name (or not pmond's: the responder)
   bad_sequence, // not a decimal number after the magic (or junk after it)
   wrong_name,   // for another process (the responder's check)
 };

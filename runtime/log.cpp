@@ -191,14 +191,17 @@ void write(level l, std::string_view category, std::string_view text) {
 void write(level l, std::string_view category, std::string_view text,
            const std::vector<field>& fields) {
   auto& s = the_sink();
-  auto line = fmt::format("{}{} {} {}: {}\n", s.timestamps ? stamp() : std::string{},
-                          s.program, name(l), category, text);
   std::lock_guard<std::mutex> guard{s.mtx};
   if (s.observer) {
     s.observer(category, text);
     return;
   }
-  if (s.journal && s.structured) {
+  bool structured = s.journal && s.structured;
+  if (structured && !s.file) // the journal takes the fields: no text line to format
+    return s.structured(l, category, text, fields);
+  auto line = fmt::format("{}{} {} {}: {}\n", s.timestamps ? stamp() : std::string{},
+                          s.program, name(l), category, text);
+  if (structured) {
     s.structured(l, category, text, fields);
   } else {
     if (s.journal)

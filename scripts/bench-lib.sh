@@ -152,9 +152,11 @@ wait_event() { # KIND HOST SECONDS
 }
 # A command hbs-sim must take (it echoes each as JSON in sim.out); exits the bench if not.
 sim_said() { # COMMAND
+  local end=$((SECONDS + 3)) seen
+  seen=$(wc -l <"$dir/sim.out") # only its echo after this send counts
   sim_cmd "$1" >/dev/null
-  local end=$((SECONDS + 3))
-  until grep -qF "\"command\":\"$1\",\"hosts\"" "$dir/sim.out" 2>/dev/null; do # ok
+  until tail -n +$((seen + 1)) "$dir/sim.out" 2>/dev/null |
+          grep -qF "\"command\":\"$1\",\"hosts\""; do # taken
     ((SECONDS < end)) || { echo "bench: hbs-sim did not take '$1'" >&2; exit 1; }
     sleep 0.1
   done

@@ -51,12 +51,13 @@ TEST_CASE("a request for another process or a malformed one is counted, not answ
   monitored_client c;
   c.request("hbsClient 12345678 1"); // the stock client's name: pmond's conf names another
   c.request("hbs-client nothex 2");
+  c.request("hbs-client edcba987 5"); // an answer, or anything but pmond's magic
   c.request("hbs-client 12345678");
   c.request(std::string(200, 'x'));
   CHECK(c.answers().empty());
   CHECK(c.monitor.num_answered() == 0);
   CHECK(c.monitor.num_rejected(wire::amon_error::wrong_name) == 1);
-  CHECK(c.monitor.num_rejected(wire::amon_error::bad_magic) == 1);
+  CHECK(c.monitor.num_rejected(wire::amon_error::bad_magic) == 2);
   CHECK(c.monitor.num_rejected(wire::amon_error::bad_sequence) == 1);
   CHECK(c.monitor.num_rejected(wire::amon_error::oversized) == 1);
   c.request("hbs-client 12345678 9"); // and the next good one is answered

@@ -141,6 +141,10 @@ TEST_CASE("a host without pmond answers neither of its doors unless told") {
   CHECK(has(pr, "client.amon_name = \"hbs client\": must be 1..79 printable ASCII"));
   pr = parse_client_config(fmt::format(base, "amon_reply_port = 0"), "c").problems;
   CHECK(has(pr, "client.amon_reply_port = 0: out of range, allowed 1..65535"));
+  pr = parse_client_config(fmt::format(base, "amon_port = 2200"), "c").problems;
+  CHECK(has(pr, "client.amon_reply_port = 2200: the same as amon_port"));
+  pr = parse_client_config(fmt::format(base, "amon_port = 2109"), "c").problems;
+  CHECK(has(pr, "client.amon_port = 2109: the same as pmon_port"));
 }
 
 TEST_CASE("a missing file is one clear problem") {
