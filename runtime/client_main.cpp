@@ -86,24 +86,16 @@ int main(int argc, char** argv) {
     }
     sockets.push_back(sock);
   }
-  std::shared_ptr<hbs::udp_socket> pmon;
-  if (conf.pmon_port != 0) {
+  // pmond's two doors on loopback (port 0: that door is closed).
+  auto pmond_door = [&](uint16_t port, const char* what, std::shared_ptr<hbs::udp_socket>& out) {
     std::string err;
-    pmon = hbs::open_local_socket(loop, "127.0.0.1", conf.pmon_port, err);
-    if (!pmon) {
-      hbs::log::error("main", "process-monitor pulse socket: {}", err);
-      return 1;
-    }
-  }
-  std::shared_ptr<hbs::udp_socket> amon;
-  if (conf.amon_port != 0) {
-    std::string err;
-    amon = hbs::open_local_socket(loop, "127.0.0.1", conf.amon_port, err);
-    if (!amon) {
-      hbs::log::error("main", "process-monitor request socket: {}", err);
-      return 1;
-    }
-  }
+    if (port != 0 && !(out = hbs::open_local_socket(loop, "127.0.0.1", port, err)))
+      hbs::log::error("main", "process-monitor {} socket: {}", what, err);
+    return port == 0 || out != nullptr;
+  };
+  std::shared_ptr<hbs::udp_socket> pmon, amon;
+  if (!pmond_door(conf.pmon_port, "pulse", pmon) || !pmond_door(conf.amon_port, "request", amon))
+    return 1;
   std::unique_ptr<ready_sender> ready;
   if (!conf.mtc_address.empty()) { // from the management address, as the stock client
     std::string err;
