@@ -4,6 +4,10 @@
 #include <cstring>
 
 #include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -21,6 +25,19 @@ bool use_realtime_scheduling(int priority, std::string& error) {
                       "policy; stalled periods in `hbsctl status` show what that costs)",
                       priority, std::strerror(errno));
   return false;
+}
+
+bool start_in_background(const std::function<void()>& start, std::string& error) {
+  std::thread t([&] {
+    // On Linux both calls act on the calling thread only (pid 0, its own tid).
+    sched_param p{};
+    if (sched_setscheduler(0, SCHED_OTHER, &p) != 0 ||
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19) != 0)
+      error = fmt::format("cannot lower a helper thread's priority: {}", std::strerror(errno));
+    start();
+  });
+  t.join();
+  return error.empty();
 }
 
 } // namespace hbs

@@ -112,6 +112,20 @@ rb=$(ss -uamnp | grep -A1 "127.0.44.1:$((base + 3))" | grep -o 'rb[0-9]*' | head
 ((rb >= 4194304)) || fail "the agent's receive buffer is $rb bytes: SO_RCVBUFFORCE refused"
 [[ $(stat -c %G "$dir/agent-0.sock") == users ]] || fail "control socket group not set"
 echo "ok: SCHED_RR on agent and client, agent receive buffer $rb bytes, control socket group users"
+# The metrics exposer's HTTP threads run below the heartbeat: the normal policy at nice 19,
+# never the agent's SCHED_RR (a scrape formats megabytes of text at 10,000 hosts).
+web=0
+for p in $(pgrep -f "hbs-agent --config $dir/agent-"); do
+  for t in /proc/"$p"/task/*; do
+    [[ $(cat "$t/comm" 2>/dev/null) == civetweb* ]] || continue
+    web=$((web + 1))
+    pol=$(chrt -p "${t##*/}" | head -1) nice=$(awk '{print $19}' "$t/stat")
+    [[ $pol == *SCHED_OTHER* && $nice == 19 ]] ||
+      fail "metrics thread $(cat "$t/comm") runs as '$pol', nice $nice"
+  done
+done
+((web > 0)) || fail "no metrics exposer thread found in either agent"
+echo "ok: the metrics exposer's $web thread(s) at the normal policy, nice 19"
 
 # Commands that write state, a reload, a stop and start of a host: the traced paths.
 ctl 0 --token-file "$dir/token-0" stop worker-1 >/dev/null
