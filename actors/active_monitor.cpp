@@ -4,6 +4,10 @@
 
 namespace hbs {
 
+namespace {
+constexpr uint32_t loopback = 0x7f000001; // 127.0.0.1: where pmond hears the answers
+} // namespace
+
 void active_monitor::drain() {
   // Bounded: a local flood at this port must not hold the thread the heartbeat responders
   // share; the socket is level-triggered, so what is left wakes the loop again.
@@ -28,7 +32,7 @@ void active_monitor::answer(const datagram& d) {
     return reject(err, d);
   std::array<uint8_t, wire::amon_max_size + 16> out{};
   auto len = wire::encode_amon_response(req, {out.data(), out.size()});
-  outgoing o{parse_ipv4("127.0.0.1"), 0, setup_.reply_port, static_cast<uint16_t>(len),
+  outgoing o{loopback, 0, setup_.reply_port, static_cast<uint16_t>(len),
              out.data()};
   if (len == 0 || setup_.socket->send(&o, 1) != 1) {
     log::warn("amon", "cannot answer pmond's request {} on port {}", req.sequence,

@@ -112,7 +112,8 @@ caf::result<std::string> add_host(controller_ptr self, const std::string& name,
                                   const std::string& clstr);
 // mtcAgent's ADD/MOD: a known host takes the new type and addresses (reference §5.7) and
 // stays monitored if it was (a moved host's actor is replaced and, unless the failure
-// action is none, its alarms cleared, as apply_host does for any changed record); an unknown one is added.
+// action is none, its alarms cleared, as apply_host does for any changed record); an
+// unknown one is added.
 caf::result<std::string> put_host(controller_ptr self, const std::string& name,
                                   cfg::host_type type, const std::string& mgmt,
                                   const std::string& clstr);
