@@ -3,6 +3,8 @@
 //   udp_floor request --port P --reply-port R --networks K --seconds S
 //   udp_floor receive --port P --seconds S   (hbs-sim --mirror-port P sends it a copy of
 //                                             every answer: the floor in the agent's run)
+//   udp_floor answer --address A --port P --reply-port R [--address2 A2 --port2 P2
+//                    --reply-port2 R2]   (the floor for one hbs-client: see answer())
 // The requester sends one 251-byte multicast request per period (100 ms) and network on
 // 127.0.0.1 (TTL 0) and reads every reply with recvmmsg; it prints replies/s. Its CPU time
 // per reply is the floor hbs-agent's is compared with.
@@ -28,6 +30,13 @@ int arg(int argc, char** argv, const char* name, int fallback) {
   for (int i = 2; i + 1 < argc; ++i)
     if (std::strcmp(argv[i], name) == 0)
       return std::atoi(argv[i + 1]);
+  return fallback;
+}
+
+const char* sarg(int argc, char** argv, const char* name, const char* fallback) {
+  for (int i = 2; i + 1 < argc; ++i)
+    if (std::strcmp(argv[i], name) == 0)
+      return argv[i + 1];
   return fallback;
 }
 
@@ -163,6 +172,39 @@ int receive(int port, int seconds) {
   return 0;
 }
 
+// The stock hbsClient's loop and nothing else: wait on every network's socket, read one
+// request, send a datagram of its size back to its sender's reply port. What one host's
+// answering costs this kernel: scripts/bench --client sets hbs-client beside it.
+int answer(const std::vector<std::array<int, 2>>& nets, const std::vector<std::string>& ips) {
+  std::vector<pollfd> fds;
+  std::vector<int> reply_ports;
+  for (size_t i = 0; i < nets.size(); ++i) {
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    auto me = addr(ips[i].c_str(), nets[i][0]);
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&me), sizeof me) != 0)
+      return perror("bind"), 1;
+    fds.push_back({fd, POLLIN, 0});
+    reply_ports.push_back(nets[i][1]);
+  }
+  uint8_t buf[1024];
+  for (;;) {
+    if (poll(fds.data(), fds.size(), 1000) <= 0)
+      continue;
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (!(fds[i].revents & POLLIN))
+        continue;
+      sockaddr_in from{};
+      socklen_t len = sizeof from;
+      auto n = recvfrom(fds[i].fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+      if (n <= 0)
+        continue;
+      from.sin_port = htons(static_cast<uint16_t>(reply_ports[i]));
+      sendto(fds[i].fd, buf, static_cast<size_t>(n), 0, reinterpret_cast<sockaddr*>(&from),
+             sizeof from);
+    }
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -173,8 +215,19 @@ int main(int argc, char** argv) {
                    arg(argc, argv, "--networks", 2), arg(argc, argv, "--seconds", 10));
   if (argc >= 2 && std::strcmp(argv[1], "receive") == 0)
     return receive(arg(argc, argv, "--port", 29107), arg(argc, argv, "--seconds", 10));
+  if (argc >= 2 && std::strcmp(argv[1], "answer") == 0) {
+    std::vector<std::array<int, 2>> nets{
+      {arg(argc, argv, "--port", 29306), arg(argc, argv, "--reply-port", 29303)}};
+    std::vector<std::string> ips{sarg(argc, argv, "--address", "127.0.0.1")};
+    if (const char* a2 = sarg(argc, argv, "--address2", nullptr)) {
+      nets.push_back({arg(argc, argv, "--port2", 29316), arg(argc, argv, "--reply-port2", 29313)});
+      ips.emplace_back(a2);
+    }
+    return answer(nets, ips);
+  }
   std::fprintf(stderr, "usage: udp_floor respond --hosts N --port P | request --port P "
                        "--reply-port R --networks K --seconds S | receive --port P "
-                       "--seconds S\n");
+                       "--seconds S | answer --address A --port P --reply-port R [--address2 A2 "
+                       "--port2 P2 --reply-port2 R2]\n");
   return 2;
 }

@@ -341,11 +341,27 @@ client_cost() { # SECONDS
   sleep "$s"
   c1=$(cpu_ns "$c") w1=$(switches "$c") r1=$(client_answers)
   [[ -n $r0 && -n $r1 ]] || { echo "bench: the agent's answer count is unreadable" >&2; return 1; }
-  echo "$(pct "$c0" "$c1" "$s") $(rss_kb "$c") $(awk '/^Threads:/ {print $2}' "/proc/$c/status")" \
-       "$(awk '/^Pss:/ {p = $2} /^Private_(Clean|Dirty):/ {q += $2} END {print p, q}' \
-            "/proc/$c/smaps_rollup")" \
-       "$(awk -v a="$w0" -v b="$w1" -v s="$s" 'BEGIN {printf "%.1f", (b - a) / s}')" \
-       "$(awk -v a="$r0" -v b="$r1" -v s="$s" 'BEGIN {printf "%.1f", (b - a) / s}')"
+  local line
+  line="$(pct "$c0" "$c1" "$s") $(rss_kb "$c") $(awk '/^Threads:/ {print $2}' "/proc/$c/status")"
+  line+=" $(awk '/^Pss:/ {p = $2} /^Private_(Clean|Dirty):/ {q += $2} END {print p, q}' \
+            "/proc/$c/smaps_rollup")"
+  line+=" $(awk -v a="$w0" -v b="$w1" -v s="$s" 'BEGIN {printf "%.1f", (b - a) / s}')"
+  line+=" $(awk -v a="$r0" -v b="$r1" -v s="$s" 'BEGIN {printf "%.1f", (b - a) / s}')"
+  if ((${2:-0})); then # the floor: the stock client's bare loop on the same sockets, same agent
+    kill "$c"; wait "$c" 2>/dev/null
+    setpriv --pdeathsig TERM build/udp-floor answer --address 127.0.50.10 --port 29306 \
+      --reply-port 29303 --address2 127.0.51.10 --port2 29316 --reply-port2 29313 \
+      >"$dir/floor.log" 2>&1 &
+    c=$!; pids+=($c)
+    sleep 2
+    kill -0 "$c" 2>/dev/null || { echo "bench: udp-floor did not start: $(cat "$dir/floor.log")" >&2; return 1; }
+    c0=$(cpu_ns "$c") w0=$(switches "$c")
+    sleep "$s"
+    c1=$(cpu_ns "$c") w1=$(switches "$c")
+    line+=" $(pct "$c0" "$c1" "$s")"
+    line+=" $(awk -v a="$w0" -v b="$w1" -v s="$s" 'BEGIN {printf "%.1f", (b - a) / s}')"
+  fi
+  echo "$line"
   stop_all
 }
 switches() { # PID -> context switches of all its threads so far
