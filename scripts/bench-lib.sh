@@ -124,11 +124,12 @@ false_kinds() { # SINCE_MS: "kind count, ..." of the same events, for the progre
 # or loss events the active agent acted on. Prints "sim agent alarms"; exits non-zero when
 # a file does not parse.
 attribute() { # SINCE_MS
-  local late
-  late=$({ grep -F '"late_request"' "$dir/sim.out" || true; } | jq -sc 'map(.late_request)') ||
-    return 1
-  jq -rs --argjson s "$1" --argjson late "$late" '
-    [.[] | select(.time_ms >= $s and (.kind | test("^(minor_set|degrade_set|loss|mnfa_enter)$")))]
+  # Through a file: a late simulator can report more than an argument list holds.
+  { grep -F '"late_request"' "$dir/sim.out" || true; } | jq -sc 'map(.late_request)' \
+    >"$dir/late.json" || return 1
+  jq -rs --argjson s "$1" --slurpfile late_file "$dir/late.json" '
+    $late_file[0] as $late
+    | [.[] | select(.time_ms >= $s and (.kind | test("^(minor_set|degrade_set|loss|mnfa_enter)$")))]
     | map(. as $e | (if .kind == "mnfa_enter" then 1500 else (.b2b + 2) * 100 end) as $w
           | .sim = ($late | any((.late_ms >= 50 or .send_errors > 0)
                                 and .rx_ms >= $e.time_ms - $w

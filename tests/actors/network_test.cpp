@@ -286,3 +286,32 @@ TEST_CASE_FIXTURE(agent_fixture, "without receive times no round trip is reporte
   CHECK(hosts[0].networks.at(0).link.num_rtt == 0);
   CHECK(hosts[0].networks.at(0).link.loss_1m_pct == doctest::Approx(0.0));
 }
+
+TEST_CASE_FIXTURE(agent_fixture, "a stream of answers is read again after a 1 ms pause instead "
+                                 "of a re-arm per handful") {
+  advance(530ms); // mid-period: this period's 50 answers are read and the socket re-armed
+  auto rogue = simnet.bind("127.0.7.7", 5555);
+  uint8_t junk[20] = {'c', 'g', 't', 's'};
+  outgoing o{parse_ipv4("127.0.0.1"), 0, 2103, sizeof junk, junk};
+  auto malformed = [&] {
+    auto st = ask<agent_status>(ctrl, status_atom_v);
+    auto& m = st.networks[0].network == 0 ? st.networks[0] : st.networks[1];
+    return m.num_malformed[static_cast<size_t>(wire::decode_error::bad_header)];
+  };
+  auto rearms = mgmt_socket->num_rearms;
+  for (int i = 0; i < 40; ++i) // a stream: read at once, then read again in a moment
+    rogue->send(&o, 1);
+  run();
+  CHECK(malformed() == 40);
+  CHECK(mgmt_socket->num_rearms == rearms);
+  for (int i = 0; i < 3; ++i)
+    rogue->send(&o, 1);
+  run();
+  CHECK(malformed() == 40); // waits for the pause
+  advance(1ms);
+  CHECK(malformed() == 43);
+  CHECK(mgmt_socket->num_rearms == rearms + 1); // a handful: readiness asked for again
+  rogue->send(&o, 1);
+  run();
+  CHECK(malformed() == 44); // read as soon as it arrives
+}

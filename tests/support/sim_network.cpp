@@ -24,6 +24,7 @@ int64_t sim_socket::clock_ns() const {
 }
 
 void sim_socket::rearm() {
+  ++num_rearms;
   armed_ = true;
   if (!queue_.empty())
     fire();

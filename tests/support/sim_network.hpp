@@ -28,6 +28,7 @@ public:
   void push(const datagram& d);
   // What the kernel would report through SO_RXQ_OVFL; tests set it.
   uint32_t kernel_drops = 0;
+  uint64_t num_rearms = 0; // readiness asked for again (an epoll_ctl on a real socket)
 
 private:
   void fire();
