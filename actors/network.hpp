@@ -59,6 +59,7 @@ struct network_state {
   uint32_t sequence = 0;
   bool started = false;
   bool ticking = false; // a tick is scheduled; false while no host is watched
+  caf::actor_clock::time_point last_rearm{}; // readiness last asked for (on_readable)
   size_t round_robin = 0;
   uint32_t self_addr = 0;
   uint32_t group_addr = 0;

@@ -174,7 +174,7 @@ int receive(int port, int seconds) {
 
 // The stock hbsClient's loop and nothing else: wait on every network's socket, read one
 // request, send a datagram of its size back to its sender's reply port. What one host's
-// answering costs this kernel: scripts/bench --client sets hbs-client beside it.
+// answering costs this kernel: scripts/bench --client measures it right after hbs-client.
 int answer(const std::vector<std::array<int, 2>>& nets, const std::vector<std::string>& ips) {
   std::vector<pollfd> fds;
   std::vector<int> reply_ports;

@@ -308,10 +308,34 @@ TEST_CASE_FIXTURE(agent_fixture, "a stream of answers is read again after a 1 ms
     rogue->send(&o, 1);
   run();
   CHECK(malformed() == 40); // waits for the pause
-  advance(1ms);
+  advance(1ms, 1ms);
   CHECK(malformed() == 43);
   CHECK(mgmt_socket->num_rearms == rearms + 1); // a handful: readiness asked for again
   rogue->send(&o, 1);
   run();
   CHECK(malformed() == 44); // read as soon as it arrives
+}
+
+TEST_CASE_FIXTURE(agent_fixture, "a stream that never pauses still asks for readiness once a "
+                                 "period, so the watchdog sees the socket served") {
+  advance(530ms);
+  auto rogue = simnet.bind("127.0.7.7", 5555);
+  // 20 datagrams every half millisecond (40,000/s): whenever the network reads again, after
+  // its pause or after a tick's drain, a full slice is waiting.
+  auto flood = sys.spawn([rogue](caf::event_based_actor* a) -> caf::behavior {
+    a->send(a, tick_atom_v);
+    return {[=](tick_atom) {
+      static uint8_t junk[20] = {'c', 'g', 't', 's'};
+      outgoing o{parse_ipv4("127.0.0.1"), 0, 2103, sizeof junk, junk};
+      for (int i = 0; i < 20; ++i)
+        rogue->send(&o, 1);
+      a->delayed_send(a, 500us, tick_atom_v);
+    }};
+  });
+  auto rearms = mgmt_socket->num_rearms;
+  advance(250ms, 500us);
+  caf::anon_send_exit(flood, caf::exit_reason::user_shutdown);
+  CHECK(mgmt_socket->num_rearms >= rearms + 2);
+  CHECK(mgmt_socket->num_rearms <= rearms + 4);
+  CHECK(transitions_since(start).empty()); // the hosts heartbeat on through the flood
 }

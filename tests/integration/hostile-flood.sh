@@ -3,7 +3,8 @@
 # management response port while 200 simulated hosts heartbeat on both networks. Garbage,
 # truncated and oversized datagrams, responses from outside the inventory, forged controller
 # bits and replayed sequences are each counted under their own reason and dropped; every
-# period stays judged and no real host sees a miss event. Loopback only, bounded.
+# period stays judged, no real host sees a miss event and the watchdog stays fed. Loopback
+# only, bounded.
 set -euo pipefail
 build=${1:?usage: hostile-flood.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,6 +50,10 @@ blamed=$(jq -r --argjson s "$since" 'select(.time_ms >= $s and (.kind | test("mi
 ((blamed == 0)) || hbs_fail "$blamed minor/degrade/loss events during the flood"
 missed=$(($(misses) - misses_before))
 ((missed == 0)) || hbs_fail "$missed pulses of real hosts missed during the flood"
+# A flood the agent keeps up with is a served socket: the watchdog stays fed (under systemd
+# an unfed watchdog restarts the agent, and the heartbeat stops meanwhile).
+! grep -F "watchdog not fed" "$HBS_DIR/agent.log" ||
+  hbs_fail "the watchdog went unfed during the flood"
 hbs_ctl status --json | jq -e '[.networks[].responding] == [200,200]' >/dev/null ||
   hbs_fail "not every host answering after the flood"
 status=$(hbs_ctl status)
