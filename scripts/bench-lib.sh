@@ -355,7 +355,8 @@ client_cost() { # SECONDS
       >"$dir/floor.log" 2>&1 &
     c=$!; pids+=($c)
     sleep 2
-    kill -0 "$c" 2>/dev/null || { echo "bench: udp-floor did not start: $(cat "$dir/floor.log")" >&2; return 1; }
+    kill -0 "$c" 2>/dev/null ||
+      { echo "bench: udp-floor did not start: $(cat "$dir/floor.log")" >&2; return 1; }
     c0=$(cpu_ns "$c") w0=$(switches "$c")
     sleep "$s"
     c1=$(cpu_ns "$c") w1=$(switches "$c")
