@@ -66,21 +66,20 @@ void collect_hosts(self_ptr self, std::vector<std::string> names, bool with_rows
     self->request(st.hosts.at(names[i]), query_timeout, status_atom_v)
       .then([a, j, i](host_status& s) { a->hosts[i] = std::move(s); j->done(); },
             [j](caf::error&) { j->done(); });
-  for (auto& [n, net] : st.networks) {
-    if (!with_rows)
-      break;
-    auto idx = n & 1;
-    self->request(net, query_timeout, hosts_atom_v)
-      .then([a, j, idx](std::vector<net_host_row>& rows) {
-              a->rows[idx] = std::move(rows);
-              auto& ix = a->index[idx];
-              ix.reserve(a->rows[idx].size());
-              for (size_t k = 0; k < a->rows[idx].size(); ++k)
-                ix.emplace(a->rows[idx][k].name, k);
-              j->done();
-            },
-            [j](caf::error&) { j->done(); });
-  }
+  if (with_rows) // the networks' per-host rows: pulses, response age, link figures
+    for (auto& [n, net] : st.networks) {
+      auto idx = n & 1;
+      self->request(net, query_timeout, hosts_atom_v)
+        .then([a, j, idx](std::vector<net_host_row>& rows) {
+                a->rows[idx] = std::move(rows);
+                auto& ix = a->index[idx];
+                ix.reserve(a->rows[idx].size());
+                for (size_t k = 0; k < a->rows[idx].size(); ++k)
+                  ix.emplace(a->rows[idx][k].name, k);
+                j->done();
+              },
+              [j](caf::error&) { j->done(); });
+    }
   j->done(); // covers an empty inventory
 }
 

@@ -26,18 +26,16 @@ namespace {
 
 constexpr const char* group = "239.1.1.2";
 
-int arg(int argc, char** argv, const char* name, int fallback) {
-  for (int i = 2; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], name) == 0)
-      return std::atoi(argv[i + 1]);
-  return fallback;
-}
-
 const char* sarg(int argc, char** argv, const char* name, const char* fallback) {
   for (int i = 2; i + 1 < argc; ++i)
     if (std::strcmp(argv[i], name) == 0)
       return argv[i + 1];
   return fallback;
+}
+
+int arg(int argc, char** argv, const char* name, int fallback) {
+  const char* v = sarg(argc, argv, name, nullptr);
+  return v ? std::atoi(v) : fallback;
 }
 
 sockaddr_in addr(const char* ip, int port) {

@@ -76,7 +76,7 @@ std::unique_ptr<metrics_endpoint> metrics_endpoint::start(caf::actor_system& sys
   // (17 MB at 10,000 hosts with per-host series) never competes with the heartbeat's
   // real-time threads, and at the normal policy it yields to them.
   std::string listen_error, priority_error;
-  start_in_background([&] {
+  start_at_low_priority([&] {
     try {
       m->exposer_ = std::make_unique<prometheus::Exposer>(
         conf.address + ":" + std::to_string(conf.port), 1);

@@ -27,7 +27,7 @@ bool use_realtime_scheduling(int priority, std::string& error) {
   return false;
 }
 
-bool start_in_background(const std::function<void()>& start, std::string& error) {
+bool start_at_low_priority(const std::function<void()>& start, std::string& error) {
   std::thread t([&] {
     // On Linux both calls act on the calling thread only (pid 0, its own tid).
     sched_param p{};

@@ -14,11 +14,11 @@ namespace hbs {
 // that is fatal (it is not for hbs: the local-health counters then show the cost).
 bool use_realtime_scheduling(int priority, std::string& error);
 
-// Runs `start` on a short-lived thread at the normal policy and nice 19, so the threads it
-// starts inherit that instead of the heartbeat's real-time priority: work that must never
-// delay a period (the metrics exposer's HTTP thread, which formats every scrape) then takes
-// only the CPU the heartbeat leaves. Returns false with a message when the kernel refuses the
-// lower priority (`start` has run anyway).
-bool start_in_background(const std::function<void()>& start, std::string& error);
+// Runs `start` on a short-lived thread at the normal policy and nice 19 and waits for it,
+// so the threads it starts inherit that instead of the heartbeat's real-time priority: work
+// that must never delay a period (the metrics exposer's HTTP thread, which formats every
+// scrape) then takes only the CPU the heartbeat leaves. Returns false with a message when
+// the kernel refuses the lower priority (`start` has run anyway).
+bool start_at_low_priority(const std::function<void()>& start, std::string& error);
 
 } // namespace hbs
