@@ -69,8 +69,9 @@ void local_health::rebase(uint32_t kernel_drops) {
 
 void local_health::end_period() {
   auto us = busy_ns_ / 1000;
-  busy_[num_busy_++ % busy_window] = us;
-  busy_ns_ = 0;
+  busy_.add(us);
+  busy_cpu_.add(busy_cpu_ns_ / 1000);
+  busy_ns_ = busy_cpu_ns_ = 0;
   size_t b = 0;
   while (b < busy_bounds_us.size() && us > busy_bounds_us[b])
     ++b;
@@ -78,11 +79,11 @@ void local_health::end_period() {
   hist_.sum_us += us;
 }
 
-busy_figures local_health::busy() const {
-  auto n = std::min(num_busy_, busy_window);
+busy_figures busy_ring::figures() const {
+  auto n = std::min(n_, busy_window);
   if (n == 0)
     return {};
-  std::vector<int64_t> v(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(n));
+  std::vector<int64_t> v(v_.begin(), v_.begin() + static_cast<std::ptrdiff_t>(n));
   auto at = [&](size_t rank) {
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(rank), v.end());
     return v[rank];

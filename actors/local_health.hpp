@@ -42,6 +42,17 @@ struct busy_figures {
 };
 constexpr size_t busy_window = 600; // one minute at 100 ms
 
+// The last busy_window per-period totals (µs) and their percentiles.
+class busy_ring {
+public:
+  void add(int64_t us) { v_[n_++ % busy_window] = us; }
+  busy_figures figures() const;
+
+private:
+  std::array<int64_t, busy_window> v_{};
+  size_t n_ = 0;
+};
+
 // Upper bounds (µs) of the cumulative busy-time histogram (Prometheus buckets; +Inf after).
 constexpr std::array<int64_t, 10> busy_bounds_us = {500,    1'000,  2'000,  5'000,  10'000,
                                                     15'000, 20'000, 50'000, 100'000, 200'000};
@@ -77,11 +88,18 @@ public:
   // now are counted but belong to no period.
   void rebase(uint32_t kernel_drops);
 
-  // Handler time spent on this period so far; end_period() files the total.
-  void note_busy(int64_t ns) { busy_ns_ += ns; }
+  // Handler time spent on this period so far; end_period() files the total. Wall: from a
+  // handler's start to its end, including any time the thread waited for a core. CPU: the
+  // thread's own CPU time over the same span, the period's processing cost alone (the two
+  // differ by what a busy machine took from the agent, e.g. a simulator on the same cores).
+  void note_busy(int64_t wall_ns, int64_t cpu_ns) {
+    busy_ns_ += wall_ns;
+    busy_cpu_ns_ += cpu_ns;
+  }
   void end_period();
-  void forget_busy() { busy_ns_ = 0; } // the timer stopped: nothing belongs to a period
-  busy_figures busy() const;
+  void forget_busy() { busy_ns_ = busy_cpu_ns_ = 0; } // no timer: this is no period's work
+  busy_figures busy() const { return busy_.figures(); }
+  busy_figures busy_cpu() const { return busy_cpu_.figures(); }
   const busy_histogram& busy_since_start() const { return hist_; }
 
   const local_health_counters& counters() const { return c_; }
@@ -99,9 +117,10 @@ private:
   uint32_t last_drops_ = 0;
   local_health_counters c_;
   int64_t busy_ns_ = 0;
-  std::array<int64_t, busy_window> busy_{}; // ring of per-period totals, in microseconds
-  size_t num_busy_ = 0;
-  busy_histogram hist_;
+  int64_t busy_cpu_ns_ = 0;
+  busy_ring busy_;
+  busy_ring busy_cpu_;
+  busy_histogram hist_; // wall time
 };
 
 } // namespace hbs

@@ -1,5 +1,7 @@
 #include "actors/network.hpp"
 
+#include <ctime>
+
 #include "actors/readiness.hpp"
 #include "runtime/log.hpp"
 
@@ -98,13 +100,21 @@ void note_response(self_ptr self, const datagram& d) {
   }
 }
 
-// Real (not actor) clock: how long a handler kept a scheduler thread, for the busy figures.
+int64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Real (not actor) clocks: how long a handler kept a scheduler thread, and how much of that
+// the thread ran, for the busy figures.
 struct busy_meter {
   local_health& h;
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  int64_t cpu0 = thread_cpu_ns();
   ~busy_meter() {
     h.note_busy(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                  std::chrono::steady_clock::now() - t0).count());
+                  std::chrono::steady_clock::now() - t0).count(), thread_cpu_ns() - cpu0);
   }
 };
 

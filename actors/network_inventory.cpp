@@ -83,6 +83,10 @@ network_counters counters_of(const network_state& st, caf::actor_clock::time_poi
   c.busy_p50_us = b.p50_us;
   c.busy_p99_us = b.p99_us;
   c.busy_max_us = b.max_us;
+  auto cpu = st.health.busy_cpu();
+  c.busy_cpu_p50_us = cpu.p50_us;
+  c.busy_cpu_p99_us = cpu.p99_us;
+  c.busy_cpu_max_us = cpu.max_us;
   auto& hist = st.health.busy_since_start();
   c.busy_counts.assign(hist.counts.begin(), hist.counts.end());
   c.busy_sum_us = hist.sum_us;

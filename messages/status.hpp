@@ -163,6 +163,11 @@ struct network_counters {
   int64_t busy_p50_us = 0;
   int64_t busy_p99_us = 0;
   int64_t busy_max_us = 0;
+  // The same periods' CPU time of the handling thread: the processing cost alone, without
+  // the time the thread waited for a core.
+  int64_t busy_cpu_p50_us = 0;
+  int64_t busy_cpu_p99_us = 0;
+  int64_t busy_cpu_max_us = 0;
   // Round trips of every host over the last minute: link_quality's buckets, and the largest.
   std::vector<uint32_t> rtt_buckets;
   int64_t rtt_max_us = -1;
@@ -177,9 +182,10 @@ typename Inspector::result_type inspect(Inspector& f, network_counters& x) {
            x.responding, x.num_requests, x.num_send_errors, x.num_responses, x.num_counted,
            x.num_stale, x.num_duplicates, x.num_unknown_source, x.num_self,
            x.num_wrong_controller, x.num_malformed, x.auth_mode, x.num_unsigned, x.num_bad_mac,
-           x.num_replayed, x.num_judged, x.num_stalled_short,
-           x.num_stalled_overflow, x.num_stalled_send, x.num_judged_anyway, x.num_late_ticks, x.num_skipped_periods, x.num_socket_drops,
-           x.max_lateness_ms, x.busy_p50_us, x.busy_p99_us, x.busy_max_us, x.rtt_buckets,
+           x.num_replayed, x.num_judged, x.num_stalled_short, x.num_stalled_overflow,
+           x.num_stalled_send, x.num_judged_anyway, x.num_late_ticks, x.num_skipped_periods,
+           x.num_socket_drops, x.max_lateness_ms, x.busy_p50_us, x.busy_p99_us, x.busy_max_us,
+           x.busy_cpu_p50_us, x.busy_cpu_p99_us, x.busy_cpu_max_us, x.rtt_buckets,
            x.rtt_max_us, x.busy_counts, x.busy_sum_us);
 }
 

@@ -85,7 +85,10 @@ nlohmann::json to_json(const network_counters& c) {
                             {"num_socket_drops", c.num_socket_drops},
                             {"max_lateness_ms", c.max_lateness_ms},
                             {"busy_p50_us", c.busy_p50_us}, {"busy_p99_us", c.busy_p99_us},
-                            {"busy_max_us", c.busy_max_us}}},
+                            {"busy_max_us", c.busy_max_us},
+                            {"busy_cpu_p50_us", c.busy_cpu_p50_us},
+                            {"busy_cpu_p99_us", c.busy_cpu_p99_us},
+                            {"busy_cpu_max_us", c.busy_cpu_max_us}}},
           {"rtt_last_minute", {{"p50_us", measured(network_rtt(c, 0.5))},
                                {"p99_us", measured(network_rtt(c, 0.99))},
                                {"max_us", measured(c.rtt_max_us)}}}};
@@ -208,9 +211,11 @@ std::string render(const agent_status& s) {
                          + c.num_stalled_send, c.num_stalled_short, c.num_stalled_send,
                        c.num_stalled_overflow, c.num_socket_drops);
     out += fmt::format("  {:<12} {} late ticks ({} periods skipped, worst {} ms); busy per "
-                       "period over the last minute: p50 {} us, p99 {} us, max {} us\n", "",
+                       "period over the last minute: p50 {} us, p99 {} us, max {} us (of it "
+                       "on a core: {} / {} / {} us)\n", "",
                        c.num_late_ticks, c.num_skipped_periods, c.max_lateness_ms,
-                       c.busy_p50_us, c.busy_p99_us, c.busy_max_us);
+                       c.busy_p50_us, c.busy_p99_us, c.busy_max_us, c.busy_cpu_p50_us,
+                       c.busy_cpu_p99_us, c.busy_cpu_max_us);
     out += fmt::format("  {:<12} round trips over the last minute, every host: p50 {}, p99 {}, "
                        "max {}\n", "", us_text(network_rtt(c, 0.5)), us_text(network_rtt(c, 0.99)),
                        us_text(c.rtt_max_us));

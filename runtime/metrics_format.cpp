@@ -150,6 +150,13 @@ void health(families& f, const network_counters& c, const labels& net) {
           "over the last minute", net, static_cast<double>(c.busy_p99_us) / 1e6);
   f.gauge("hbs_network_busy_max_seconds", "Agent handler time per period, most over the last "
           "minute", net, static_cast<double>(c.busy_max_us) / 1e6);
+  // The same periods' thread CPU time: the handling alone, without waiting for a core.
+  f.gauge("hbs_network_busy_cpu_p50_seconds", "Agent handler CPU time per period, median over "
+          "the last minute", net, static_cast<double>(c.busy_cpu_p50_us) / 1e6);
+  f.gauge("hbs_network_busy_cpu_p99_seconds", "Agent handler CPU time per period, 99th "
+          "percentile over the last minute", net, static_cast<double>(c.busy_cpu_p99_us) / 1e6);
+  f.gauge("hbs_network_busy_cpu_max_seconds", "Agent handler CPU time per period, most over "
+          "the last minute", net, static_cast<double>(c.busy_cpu_max_us) / 1e6);
   if (c.rtt_max_us < 0)
     return; // no round trip measured in the last minute: no series rather than zeros
   auto rtt = [&](double q) {

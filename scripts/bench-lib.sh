@@ -75,10 +75,13 @@ health() {
     jq -c '{stalled: ([.networks[].local_health | .num_stalled_short_window
                        + .num_stalled_socket_overflow] | add),
             busy_p50_us: ([.networks[].local_health.busy_p50_us] | max),
-            busy_p99_us: ([.networks[].local_health.busy_p99_us] | max)}' <<<"$s"
+            busy_p99_us: ([.networks[].local_health.busy_p99_us] | max),
+            busy_cpu_p50_us: ([.networks[].local_health.busy_cpu_p50_us] | max),
+            busy_cpu_p99_us: ([.networks[].local_health.busy_cpu_p99_us] | max)}' <<<"$s"
   else
     echo "bench: hbsctl status failed ($(head -c 200 "$dir/hbsctl.err")): figures unmeasured" >&2
-    echo '{"stalled":null,"busy_p50_us":null,"busy_p99_us":null}'
+    echo '{"stalled":null,"busy_p50_us":null,"busy_p99_us":null,"busy_cpu_p50_us":null,
+          "busy_cpu_p99_us":null}'
   fi
 }
 
@@ -138,6 +141,14 @@ attribute() { # SINCE_MS
     | "\(map(select(.sim)) | length) \(map(select(.sim | not)) | length) " +
       "\(map(select(.acted and (.kind == "degrade_set" or .kind == "loss"))) | length)"' \
     "$dir/state/events.jsonl"
+}
+
+# Requests the simulator answered 50 ms or more late (or could not answer) between two
+# wall-clock ms: a window in which it, not the agent, set the pace.
+sim_late_between() { # FROM_MS TO_MS
+  { grep -F '"late_request"' "$dir/sim.out" || true; } |
+    jq -s --argjson a "$1" --argjson b "$2" 'map(.late_request | select((.late_ms >= 50
+      or .send_errors > 0) and .rx_ms >= $a and .rx_ms <= $b)) | length'
 }
 
 event_ms() { # KIND [HOST] -> time_ms of the first such event after $since
@@ -252,14 +263,19 @@ write_results() {
       "and agent/floor is the two's CPU in that window (\`agent_cpu_percent_floor_window\`," \
       "\`false_events_floor_window\` in the JSON)."
     echo
-    local cols=("hosts" "agent CPU %" "busy/period p50/p99 µs" "floor CPU %" "agent/floor"
+    local cols=("hosts" "agent CPU %" "busy/period p50/p99 µs (of it on a core)" "floor CPU %"
+                "agent/floor"
                 "sim CPU %" "fleet CPU % (agent + hosts x one real client)" "RSS MB"
                 "stalled periods" "false events (blaming: sim late/agent; alarms)"
                 "crash T_D p50/p99/max ms (missed)" "cut T_D p50/p99/max ms (missed)" "MNFA entry ms" "SM p50/p99 µs")
     printf '| %s ' "${cols[@]}"; echo '|'
     printf '|---%.0s' "${cols[@]}"; echo '|'
-    jq -r '.runs[] | [.hosts, .agent_cpu_percent, "\(.busy_p50_us)/\(.busy_p99_us)",
-      .floor_cpu_percent, .agent_over_floor, .sim_cpu_percent,
+    jq -r '.runs[] | [.hosts, .agent_cpu_percent,
+      "\(.busy_p50_us)/\(.busy_p99_us) (\(.busy_cpu_p50_us)/\(.busy_cpu_p99_us))",
+      .floor_cpu_percent,
+      (.agent_over_floor // if (.floor_window_sim_late_requests // 0) > 0
+        then "excluded: the simulator answered \(.floor_window_sim_late_requests) late"
+        else "unmeasured (the floor read 0)" end), .sim_cpu_percent,
       "\(.fleet_cpu_percent) (\(.agent_cpu_percent) + \(.hosts) x \(.client_cpu_percent_each))",
       .agent_rss_mb,
       .stalled_periods,
@@ -271,13 +287,14 @@ write_results() {
     if ((repeat > 1)); then
       echo "Over the $repeat runs of each size, min / median / max:"
       echo
-      echo "| hosts | agent CPU % | busy p99 µs | stalled | false events | blaming the agent |" \
-           "false alarms | crash T_D max ms | cut T_D max ms |"
-      echo "|---|---|---|---|---|---|---|---|---|"
+      echo "| hosts | agent CPU % | busy p99 µs | of it on a core | stalled | false events |" \
+           "blaming the agent | false alarms | crash T_D max ms | cut T_D max ms |"
+      echo "|---|---|---|---|---|---|---|---|---|---|"
       jq -r 'def mmm(f): (map(f) | sort) as $v | if ($v | any(. == null)) then "unmeasured"
                else "\($v[0]) / \($v[(($v | length) - 1) / 2 | floor]) / \($v[-1])" end;
         .runs | group_by(.hosts)[] | "| \(.[0].hosts) | \(mmm(.agent_cpu_percent)) | " +
-        "\(mmm(.busy_p99_us)) | \(mmm(.stalled_periods)) | \(mmm(.false_events)) | " +
+        "\(mmm(.busy_p99_us)) | \(mmm(.busy_cpu_p99_us)) | \(mmm(.stalled_periods)) | " +
+        "\(mmm(.false_events)) | " +
         "\(mmm(.false_blaming_agent)) | \(mmm(.false_alarms)) | \(mmm(.td_crash_max_ms)) | " +
         "\(mmm(.td_cut_max_ms)) |"' "$out.json"
       echo

@@ -111,40 +111,48 @@ TEST_CASE("a stall that outlasts the loss threshold is judged anyway, until a fa
 TEST_CASE("busy time per period is reported as p50, p99 and the worst period") {
   local_health h{period};
   CHECK(h.busy().p99_us == 0);
-  // 100 periods: 1..100 µs of handler time each, the 100th split over two handlers.
+  // 100 periods: 1..100 µs of handler time each, the 100th split over two handlers; the
+  // thread ran for half of each.
   for (int64_t i = 1; i < 100; ++i) {
-    h.note_busy(i * 1000);
+    h.note_busy(i * 1000, i * 500);
     h.end_period();
   }
-  h.note_busy(60'000);
-  h.note_busy(40'000);
+  h.note_busy(60'000, 30'000);
+  h.note_busy(40'000, 20'000);
   h.end_period();
   auto b = h.busy();
   CHECK(b.p50_us == 50);
   CHECK(b.p99_us == 99);
   CHECK(b.max_us == 100);
+  auto c = h.busy_cpu();
+  CHECK(c.p50_us == 25);
+  CHECK(c.p99_us == 49);
+  CHECK(c.max_us == 50);
 }
 
 TEST_CASE("busy figures cover the last minute only") {
   local_health h{period};
-  h.note_busy(9'000'000);
+  h.note_busy(9'000'000, 9'000'000);
   h.end_period();
-  h.note_busy(5'000'000);
+  h.note_busy(5'000'000, 5'000'000);
   h.forget_busy(); // the timer stopped: this was no period's work
   for (size_t i = 0; i < busy_window; ++i) {
-    h.note_busy(2000);
+    h.note_busy(2000, 1000);
     h.end_period();
   }
   auto b = h.busy();
   CHECK(b.p50_us == 2);
   CHECK(b.p99_us == 2);
   CHECK(b.max_us == 2);
+  auto c = h.busy_cpu();
+  CHECK(c.p50_us == 1);
+  CHECK(c.max_us == 1);
 }
 
 TEST_CASE("every period's busy time since start is counted in its bucket, with the sum") {
   local_health h{period};
   for (int64_t us : {300, 800, 800, 12'000, 250'000}) {
-    h.note_busy(us * 1000);
+    h.note_busy(us * 1000, us * 1000);
     h.end_period();
   }
   auto& hist = h.busy_since_start();

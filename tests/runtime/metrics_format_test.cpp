@@ -48,6 +48,7 @@ metrics_snapshot cluster() {
     c.num_malformed[1] = 7; // short_datagram
     c.num_stalled_overflow = 2;
     c.busy_p99_us = 1500;
+    c.busy_cpu_p99_us = 900;
     c.busy_counts.assign(busy_bounds_us.size() + 1, 0);
     c.busy_counts[1] = 90; // <= 1 ms
     c.busy_counts[3] = 10; // <= 5 ms
@@ -133,6 +134,8 @@ TEST_CASE("drops and stalled periods are counters labelled by reason") {
               {{"network", "management"}, {"reason", "socket_overflow"}}) == 2);
   CHECK(value(fs, "hbs_network_busy_p99_seconds", {{"network", "management"}})
         == doctest::Approx(0.0015));
+  CHECK(value(fs, "hbs_network_busy_cpu_p99_seconds", {{"network", "management"}})
+        == doctest::Approx(0.0009));
 }
 
 TEST_CASE("a part that did not answer is marked and its series left out, never zeros") {
