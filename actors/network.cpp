@@ -41,7 +41,9 @@ bool admitted(network_state& st, const datagram& d, size_t& size) {
   return ok;
 }
 
-void note_response(self_ptr self, const datagram& d) {
+// now: when the batch holding `d` was read (a clock read per datagram was 3 % of the
+// agent's samples at 10,000 hosts; a batch is read in one system call).
+void note_response(self_ptr self, const datagram& d, caf::actor_clock::time_point now) {
   auto& st = self->state;
   auto& c = st.counters;
   ++c.num_responses;
@@ -87,7 +89,7 @@ void note_response(self_ptr self, const datagram& d) {
   ++c.num_counted;
   ++slot.num_pulses;
   slot.answered_ever = true;
-  slot.last_response = self->clock().now();
+  slot.last_response = now;
   if (d.rx_ns > 0 && st.request_sent_ns > 0 && rsp.sequence == st.sent_sequence)
     slot.link.note_rtt((d.rx_ns - st.request_sent_ns) / 1000, clock_ms(slot.last_response));
   bool flags_changed = rsp.flags != slot.last_flags;
@@ -125,8 +127,9 @@ bool drain(self_ptr self, int max_batches = 1000, size_t* read = nullptr) {
     auto n = st.setup.socket->receive(st.rx.data(), st.rx.size());
     if (read)
       *read += n;
+    auto now = n > 0 ? self->clock().now() : caf::actor_clock::time_point{};
     for (size_t i = 0; i < n; ++i)
-      note_response(self, st.rx[i]);
+      note_response(self, st.rx[i], now);
     if (n < st.rx.size())
       return true;
   }
