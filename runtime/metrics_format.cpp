@@ -4,6 +4,8 @@
 #include <map>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "actors/link_quality.hpp"
 #include "actors/local_health.hpp"
 #include "config/config.hpp"
@@ -143,20 +145,21 @@ void health(families& f, const network_counters& c, const labels& net) {
                 "send), every period since start", net, c.busy_counts, bounds,
                 static_cast<double>(c.busy_sum_us) / 1e6);
   }
-  // And the last minute's quantiles as gauges, as hbsctl shows them.
-  f.gauge("hbs_network_busy_p50_seconds", "Agent handler time per period, median over the "
-          "last minute", net, static_cast<double>(c.busy_p50_us) / 1e6);
-  f.gauge("hbs_network_busy_p99_seconds", "Agent handler time per period, 99th percentile "
-          "over the last minute", net, static_cast<double>(c.busy_p99_us) / 1e6);
-  f.gauge("hbs_network_busy_max_seconds", "Agent handler time per period, most over the last "
-          "minute", net, static_cast<double>(c.busy_max_us) / 1e6);
-  // The same periods' thread CPU time: the handling alone, without waiting for a core.
-  f.gauge("hbs_network_busy_cpu_p50_seconds", "Agent handler CPU time per period, median over "
-          "the last minute", net, static_cast<double>(c.busy_cpu_p50_us) / 1e6);
-  f.gauge("hbs_network_busy_cpu_p99_seconds", "Agent handler CPU time per period, 99th "
-          "percentile over the last minute", net, static_cast<double>(c.busy_cpu_p99_us) / 1e6);
-  f.gauge("hbs_network_busy_cpu_max_seconds", "Agent handler CPU time per period, most over "
-          "the last minute", net, static_cast<double>(c.busy_cpu_max_us) / 1e6);
+  // And the last minute's quantiles as gauges, as hbsctl shows them: wall time, and the
+  // thread's CPU time (the handling alone, without the waits for a core).
+  auto last_minute = [&](const char* kind, const char* what, int64_t p50, int64_t p99,
+                         int64_t max) {
+    auto g = [&](const char* q, const char* how, int64_t us) {
+      f.gauge(fmt::format("hbs_network_busy{}_{}_seconds", kind, q),
+              fmt::format("Agent handler {} per period, {} over the last minute", what, how),
+              net, static_cast<double>(us) / 1e6);
+    };
+    g("p50", "median", p50);
+    g("p99", "99th percentile", p99);
+    g("max", "most", max);
+  };
+  last_minute("", "time", c.busy_p50_us, c.busy_p99_us, c.busy_max_us);
+  last_minute("_cpu", "CPU time", c.busy_cpu_p50_us, c.busy_cpu_p99_us, c.busy_cpu_max_us);
   if (c.rtt_max_us < 0)
     return; // no round trip measured in the last minute: no series rather than zeros
   auto rtt = [&](double q) {
