@@ -6,7 +6,8 @@
 set -euo pipefail
 build=$(cd "${1:?usage: control-memory.sh BUILD_DIR}" && pwd)
 dir=$(mktemp -d /tmp/hbs-ctlmem.XXXXXX)
-trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$dir"' EXIT
+source "$(dirname "$0")/lib.sh"
+trap 'hbs_stop_children_and_remove "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cat >"$dir/agent.toml" <<TOML
@@ -43,7 +44,16 @@ after=$(rss_kb)
 kill -0 "$agent" 2>/dev/null || fail "the agent died: $(tail -5 "$dir/agent.log")"
 growth=$((after - before))
 echo "agent RSS ${before} kB -> ${after} kB after 300 hbsctl runs (+${growth} kB)"
-((growth < 128)) || fail "the agent grew ${growth} kB over 300 hbsctl runs (limit 128 kB)"
+if ((growth >= 128)); then
+  # A leak grows in every batch; an allocator arena reaching its size grows once (1 run in 4
+  # here grew 164 kB in its first batch). So a second batch decides.
+  calls 300
+  again=$(rss_kb)
+  echo "agent RSS ${after} kB -> ${again} kB after 300 more (+$((again - after)) kB)"
+  ((again - after < 128)) ||
+    fail "the agent grew ${growth} and $((again - after)) kB over two batches of 300" \
+         "hbsctl runs (limit 128 kB each)"
+fi
 echo "ok: the agent's memory is flat across hbsctl runs"
 # And it stops cleanly after them: CAF's helpers for the hbsctl nodes, still registered when
 # the process ended, made the agent segfault in ~actor_system (2 stops in 3).

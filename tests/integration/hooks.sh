@@ -5,7 +5,8 @@
 set -euo pipefail
 build=$(cd "${1:?usage: hooks.sh BUILD_DIR}" && pwd)
 dir=$(mktemp -d /tmp/hbs-hooks.XXXXXX)
-trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$dir"' EXIT
+source "$(dirname "$0")/lib.sh"
+trap 'hbs_stop_children_and_remove "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; tail -n 5 "$dir/agent.log" >&2; exit 1; }
 
 cat >"$dir/record" <<SH

@@ -8,7 +8,8 @@ set -euo pipefail
 build=$(cd "${1:?usage: key-files.sh BUILD_DIR}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/hbs-keyfiles.XXXXXX)
-trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$dir"' EXIT
+source "$(dirname "$0")/lib.sh"
+trap 'hbs_stop_children_and_remove "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$here/../../scripts/hbs-keys" --out "$dir/tls" >/dev/null

@@ -81,6 +81,17 @@ hbs_teardown() {
   exit $rc
 }
 
+# For scripts that start their own processes: TERM this shell's children, give them 5 s to
+# exit (an agent writes its state files on the way out: removing the directory under it
+# failed a run with "Directory not empty"), KILL the rest, then remove DIR.
+hbs_stop_children_and_remove() { # DIR
+  pkill -P $$ 2>/dev/null || true
+  local i
+  for ((i = 0; i < 50; i++)); do pgrep -P $$ >/dev/null || break; sleep 0.1; done
+  pkill -KILL -P $$ 2>/dev/null || true
+  rm -rf "$1"
+}
+
 hbs_ctl() { "$HBS_BUILD/hbsctl" --config "$HBS_DIR/agent.toml" "$@"; }
 hbs_events() { cat "$HBS_DIR/state/events.jsonl" 2>/dev/null || true; }
 

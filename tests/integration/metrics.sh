@@ -7,7 +7,8 @@
 set -euo pipefail
 build=$(cd "${1:?usage: metrics.sh BUILD_DIR}" && pwd)
 dir=$(mktemp -d /tmp/hbs-metrics.XXXXXX)
-trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$dir"' EXIT
+source "$(dirname "$0")/lib.sh"
+trap 'hbs_stop_children_and_remove "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 url=http://127.0.52.1:29570/metrics
 

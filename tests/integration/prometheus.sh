@@ -11,7 +11,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v prometheus >/dev/null && command -v promtool >/dev/null ||
   { echo "SKIP: prometheus/promtool not installed (apt-get install prometheus)"; exit 0; }
 dir=$(mktemp -d /tmp/hbs-prom.XXXXXX)
-trap 'pkill -P $$ 2>/dev/null || true; sleep 0.5; rm -rf "$dir"' EXIT
+source "$(dirname "$0")/lib.sh"
+trap 'hbs_stop_children_and_remove "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; tail -n 5 "$dir"/*.log >&2 || true; exit 1; }
 
 (cd "$root/tests/prometheus" && promtool test rules hbs-alerts.test.yml >/dev/null) ||
