@@ -126,6 +126,9 @@ false_kinds() { # SINCE_MS: "kind count, ..." of the same events, for the progre
 # agent. Alarms: degrade
 # or loss events the active agent acted on. Prints "sim agent alarms"; exits non-zero when
 # a file does not parse.
+# A simulator's report that counts: an answer 50 ms or more late, or one it could not send.
+late_answer='(.late_ms >= 50 or .send_errors > 0)'
+
 attribute() { # SINCE_MS
   # Through a file: a late simulator can report more than an argument list holds.
   { grep -F '"late_request"' "$dir/sim.out" || true; } | jq -sc 'map(.late_request)' \
@@ -133,7 +136,7 @@ attribute() { # SINCE_MS
   # Per network, the sorted receive times of late answers; an event looks one up by binary
   # search (a scan of every report per event took minutes: 250,000 events x 1,500 reports).
   jq -rs --argjson s "$1" --slurpfile late_file "$dir/late.json" '
-    ($late_file[0] | map(select(.late_ms >= 50 or .send_errors > 0))) as $q
+    ($late_file[0] | map(select('"$late_answer"'))) as $q
     | ({"": ($q | map(.rx_ms) | sort)}
        + ($q | group_by(.network) | map({key: .[0].network, value: map(.rx_ms) | sort})
           | from_entries)) as $rx
@@ -151,8 +154,8 @@ attribute() { # SINCE_MS
 # wall-clock ms: a window in which it, not the agent, set the pace.
 sim_late_between() { # FROM_MS TO_MS
   { grep -F '"late_request"' "$dir/sim.out" || true; } |
-    jq -s --argjson a "$1" --argjson b "$2" 'map(.late_request | select((.late_ms >= 50
-      or .send_errors > 0) and .rx_ms >= $a and .rx_ms <= $b)) | length'
+    jq -s --argjson a "$1" --argjson b "$2" 'map(.late_request | select('"$late_answer"'
+      and .rx_ms >= $a and .rx_ms <= $b)) | length'
 }
 
 event_ms() { # KIND [HOST] -> time_ms of the first such event after $since
