@@ -70,7 +70,7 @@ echo "lock file: no requests and history zeroed while present, resumed when remo
 echo "== SIGTERM"
 t0=$(date +%s%3N)
 kill -TERM "$HBS_AGENT_PID"
-timeout 5 tail --pid="$HBS_AGENT_PID" -f /dev/null || hbs_fail "agent still running after 5 s"
+timeout 5 tail -s 0.02 --pid="$HBS_AGENT_PID" -f /dev/null || hbs_fail "agent still running after 5 s"
 took=$(( $(date +%s%3N) - t0 ))
 echo "agent stopped in ${took} ms"
 (( took <= 2000 )) || hbs_fail "shutdown took ${took} ms"
