@@ -20,6 +20,7 @@
 
 #include "actors/control_state.hpp"
 #include "actors/interfaces.hpp"
+#include "actors/network.hpp"
 #include "config/config.hpp"
 #include "messages/pulse_auth.hpp"
 #include "runtime/hook_runner.hpp"
@@ -54,6 +55,8 @@ struct controller_setup {
   std::shared_ptr<const wire::pulse_gate> pulse_auth; // null: pulses unsigned
   // One per config.networks entry (or none): each network beats when it closes a period.
   std::vector<std::shared_ptr<beat>> progress;
+  // Hosts on a network from which round trips are sampled (network.hpp); tests lower it.
+  size_t rtt_every_period_below = rtt_hosts_every_period;
 };
 
 struct controller_state {

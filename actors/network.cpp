@@ -15,15 +15,23 @@ const char* label(self_ptr self) {
   return cfg::network_label(self->state.setup.net.index);
 }
 
-void keep_peer_history(network_state& st, const wire::pulse& rsp) {
+// True when a response carries a history of the other controller (its view of the cluster).
+bool has_peer_view(const network_state& st, const wire::pulse& rsp) {
   if (rsp.version < 1)
-    return;
+    return false;
   for (uint8_t i = 0; i < rsp.cluster.num_histories; ++i)
-    if (rsp.cluster.histories[i].controller != st.setup.controller_number) {
-      st.summary.peer = rsp.cluster; // the latest view this period is enough
-      st.summary.got_peer = true;
-      return;
-    }
+    if (rsp.cluster.histories[i].controller != st.setup.controller_number)
+      return true;
+  return false;
+}
+
+// The latest view of a batch is enough for the period: one block decoded per batch, not per
+// response (issue 16 §2). `size`: the response without its signature, already checked.
+void keep_peer_history(network_state& st, const datagram& d, size_t size) {
+  if (wire::decode_cluster({d.data.data() + wire::pulse_header_size,
+                            size - wire::pulse_header_size},
+                           st.summary.peer, wire::trailing::ignored) == wire::decode_error::none)
+    st.summary.got_peer = true;
 }
 
 // A signature that is wrong or too old drops the response; in require mode so does none.
@@ -42,22 +50,23 @@ bool admitted(network_state& st, const datagram& d, size_t& size) {
 }
 
 // now: when the batch holding `d` was read (a clock read per datagram was 3 % of the
-// agent's samples at 10,000 hosts; a batch is read in one system call).
-void note_response(self_ptr self, const datagram& d, caf::actor_clock::time_point now) {
+// agent's samples at 10,000 hosts; a batch is read in one system call). Returns the size of a
+// counted response that carries the peer's view, else 0.
+size_t note_response(self_ptr self, const datagram& d, caf::actor_clock::time_point now) {
   auto& st = self->state;
   auto& c = st.counters;
   ++c.num_responses;
   size_t size = 0;
   if (!admitted(st, d, size))
-    return;
+    return 0;
   auto err = wire::decode_pulse(wire::pulse_kind::response, {d.data.data(), size},
-                                st.response);
+                                st.response, wire::rings::skipped);
   if (err != wire::decode_error::none) {
     auto& n = c.num_malformed[static_cast<size_t>(err)];
     if (n++ % 1000 == 0)
       log::warn("network", "{} dropped malformed response from {} ({}, {} so far)", label(self),
                 format_ipv4(d.addr), wire::to_string(err), n);
-    return;
+    return 0;
   }
   auto& rsp = st.response;
   if (log::enabled(log::category::mlog))
@@ -66,7 +75,7 @@ void note_response(self_ptr self, const datagram& d, caf::actor_clock::time_poin
                rsp.name_view(), rsp.clue);
   if (rsp.controller() != st.setup.controller_number) {
     ++c.num_wrong_controller;
-    return;
+    return 0;
   }
   auto it = st.by_addr.find(d.addr);
   if (it == st.by_addr.end()) {
@@ -75,17 +84,14 @@ void note_response(self_ptr self, const datagram& d, caf::actor_clock::time_poin
     else if (c.num_unknown_source++ % 1000 == 0)
       log::info("network", "{} Pulse Dis: response from {} not in inventory ({} so far)",
                 label(self), format_ipv4(d.addr), c.num_unknown_source);
-    return;
+    return 0;
   }
   auto& slot = st.slots[it->second];
   switch (slot.att.note(rsp.sequence)) {
-    case receipt::stale: ++c.num_stale; return;
-    case receipt::duplicate: ++c.num_duplicates; return;
+    case receipt::stale: ++c.num_stale; return 0;
+    case receipt::duplicate: ++c.num_duplicates; return 0;
     case receipt::counted: break;
   }
-  // Only a response counted for its host carries the view SM reads: StarlingX also keeps
-  // stale ones (§4.3), but then a replayed old response rewrites the peer's history.
-  keep_peer_history(st, rsp);
   ++c.num_counted;
   ++slot.num_pulses;
   slot.answered_ever = true;
@@ -100,6 +106,9 @@ void note_response(self_ptr self, const datagram& d, caf::actor_clock::time_poin
     self->send(slot.actor,
                pulse_result{st.setup.net.index, true, rsp.flags, st.setup.period_ms});
   }
+  // Only a response counted for its host carries the view SM reads: StarlingX also keeps
+  // stale ones (§4.3), but then a replayed old response rewrites the peer's history.
+  return has_peer_view(st, rsp) ? size : 0;
 }
 
 int64_t thread_cpu_ns() {
@@ -128,8 +137,14 @@ bool drain(self_ptr self, int max_batches = 1000, size_t* read = nullptr) {
     if (read)
       *read += n;
     auto now = n > 0 ? self->clock().now() : caf::actor_clock::time_point{};
+    size_t peer_view = n, peer_size = 0;
     for (size_t i = 0; i < n; ++i)
-      note_response(self, st.rx[i], now);
+      if (auto size = note_response(self, st.rx[i], now); size > 0) {
+        peer_view = i;
+        peer_size = size;
+      }
+    if (peer_view < n)
+      keep_peer_history(st, st.rx[peer_view], peer_size);
     if (n < st.rx.size())
       return true;
   }
@@ -235,8 +250,12 @@ void send_request(self_ptr self) {
                  "RRI:{}", label(self), o.size, format_ipv4(o.addr), o.port, req.sequence,
                  req.flags, req.name_view(), req.clue);
   // Stamped before the fan-out: a round trip includes the time the agent took to reach
-  // that host (~1 µs per host in unicast).
-  st.request_sent_ns = st.setup.socket->clock_ns();
+  // that host (~1 µs per host in unicast). Answers read after this period's close carry no
+  // stamp when the next period measures none: they are stale then anyway.
+  bool rtt = measures_round_trips(st.slots.size(), st.setup.rtt_every_period_below,
+                                  st.sequence);
+  st.setup.socket->stamp_receives(rtt);
+  st.request_sent_ns = rtt ? st.setup.socket->clock_ns() : 0;
   auto sent = st.setup.socket->send(st.fan_out.data(), st.fan_out.size());
   st.counters.num_requests += sent;
   if (sent < st.fan_out.size()) {

@@ -51,7 +51,7 @@ void encode_history(const history& h, uint8_t* p) {
   }
 }
 
-decode_error decode_history(const uint8_t* p, history& h) {
+decode_error decode_history(const uint8_t* p, history& h, rings r) {
   uint16_t word = load_u16(p);
   h.controller = word & 0xF;
   h.network = (word >> 4) & 0xF;
@@ -67,6 +67,8 @@ decode_error decode_history(const uint8_t* p, history& h) {
   if (h.entries > history_entries || h.entries_max != history_entries
       || h.oldest >= history_entries)
     return decode_error::bad_history;
+  if (r == rings::skipped)
+    return decode_error::none;
   for (size_t i = 0; i < history_entries; ++i) {
     h.ring[i].enabled = load_u16(p + 8 + 4 * i);
     h.ring[i].responding = load_u16(p + 10 + 4 * i);
@@ -95,7 +97,7 @@ size_t encode_cluster(const cluster_block& in, mutable_bytes out) {
   return size;
 }
 
-decode_error decode_cluster(bytes_view in, cluster_block& out, trailing tail) {
+decode_error decode_cluster(bytes_view in, cluster_block& out, trailing tail, rings r) {
   if (in.size < cluster_header_size)
     return decode_error::short_datagram;
   const uint8_t* p = in.data;
@@ -121,7 +123,7 @@ decode_error decode_cluster(bytes_view in, cluster_block& out, trailing tail) {
   if (in.size > bytes && tail == trailing::refused)
     return decode_error::length_mismatch;
   for (uint8_t i = 0; i < n; ++i) {
-    auto err = decode_history(p + cluster_header_size + i * history_size, out.histories[i]);
+    auto err = decode_history(p + cluster_header_size + i * history_size, out.histories[i], r);
     if (err != decode_error::none)
       return err;
   }

@@ -63,9 +63,13 @@ size_t encode_cluster(const cluster_block& in, mutable_bytes out);
 // in a pulse the tail after `bytes` is ignored, as the stock client ignores it.
 enum class trailing : uint8_t { refused, ignored };
 
+// Whether the 20 entries of each history are copied out. Skipped, every check is still made
+// (no entry is checked): the agent reads the rings of one response in many (issue 16 §2).
+enum class rings : uint8_t { decoded, skipped };
+
 // Strict on magic, version, history count, `bytes` and ids; in.size must be exactly `bytes`
 // unless the trailing bytes are ignored (then at least `bytes`).
 decode_error decode_cluster(bytes_view in, cluster_block& out,
-                            trailing tail = trailing::refused);
+                            trailing tail = trailing::refused, rings r = rings::decoded);
 
 } // namespace hbs::wire

@@ -41,7 +41,7 @@ size_t encode_pulse(pulse_kind kind, const pulse& in, mutable_bytes out) {
   return n == 0 ? 0 : pulse_header_size + n;
 }
 
-decode_error decode_pulse(pulse_kind kind, bytes_view in, pulse& out) {
+decode_error decode_pulse(pulse_kind kind, bytes_view in, pulse& out, rings r) {
   if (in.size > max_pulse_size)
     return decode_error::oversized;
   if (in.size < header_text_size)
@@ -64,7 +64,7 @@ decode_error decode_pulse(pulse_kind kind, bytes_view in, pulse& out) {
   if (out.version == 0) // legacy: no cluster data; whatever follows is ignored (reference §3)
     return decode_error::none;
   return decode_cluster({p + pulse_header_size, in.size - pulse_header_size}, out.cluster,
-                        trailing::ignored);
+                        trailing::ignored, r);
 }
 
 } // namespace hbs::wire

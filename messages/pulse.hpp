@@ -49,6 +49,8 @@ size_t encode_pulse(pulse_kind kind, const pulse& in, mutable_bytes out);
 // Decode of untrusted bytes, strict except where the stock daemons are liberal (reference §3):
 // up to 427 bytes, and whatever follows 63 + cluster `bytes` (a stock agent's padding, or
 // anything after a version-0 header) is ignored. out is only meaningful on decode_error::none.
-decode_error decode_pulse(pulse_kind kind, bytes_view in, pulse& out);
+// rings::skipped leaves out.cluster's history entries unread (same verdict).
+decode_error decode_pulse(pulse_kind kind, bytes_view in, pulse& out,
+                          rings r = rings::decoded);
 
 } // namespace hbs::wire

@@ -44,6 +44,9 @@ public:
   virtual uint32_t num_kernel_drops() const { return 0; }
   // Now, on the clock of datagram::rx_ns (ns), for round trips; 0: no receive times here.
   virtual int64_t clock_ns() const { return 0; }
+  // Whether datagrams read from now on carry their receive time (rx_ns): on by default where
+  // the socket has receive times; off saves the kernel's control message per datagram.
+  virtual void stamp_receives(bool) {}
 };
 
 uint32_t parse_ipv4(const std::string& dotted); // 0 when invalid

@@ -253,6 +253,17 @@ void udp_socket::rearm() {
   loop_.arm(rx_);
 }
 
+// Turned off, the kernel still stamps every datagram (this socket keeps net timestamping
+// enabled once asked) but puts no control message in the reads: a later "on" is exact from
+// its first read, and toggling costs one setsockopt, not a static-key change.
+void udp_socket::stamp_receives(bool on) {
+  if (on == stamping_)
+    return;
+  int v = on ? 1 : 0;
+  if (setsockopt(rx_, SOL_SOCKET, SO_TIMESTAMPNS, &v, sizeof v) == 0)
+    stamping_ = on;
+}
+
 int64_t udp_socket::clock_ns() const {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -266,14 +277,14 @@ std::shared_ptr<udp_socket> open_agent_socket(io_loop& loop, const cfg::network_
     return nullptr;
   pulse_priority(fd);
   large_receive_buffer(fd, agent_receive_buffer);
-  // Each response's kernel receive time: its round trip without the agent's own queueing.
-  int on = 1;
-  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   if (net.mode == cfg::net_mode::multicast && !pin_multicast(fd, net, error)) {
     close(fd);
     return nullptr;
   }
-  return std::make_shared<udp_socket>(loop, fd, fd);
+  auto sock = std::make_shared<udp_socket>(loop, fd, fd);
+  // Each response's kernel receive time: its round trip without the agent's own queueing.
+  sock->stamp_receives(true);
+  return sock;
 }
 
 std::shared_ptr<udp_socket> open_client_socket(io_loop& loop, const cfg::network_config& net,
@@ -307,9 +318,6 @@ std::shared_ptr<udp_socket> open_sim_socket(io_loop& loop, const cfg::network_co
     return nullptr;
   int on = 1;
   setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
-  // When each request arrived: the simulator reports the ones it answered late, so a bench
-  // can tell the simulator falling behind from the agent misjudging.
-  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   large_receive_buffer(fd);
   int sndbuf = 8 * 1024 * 1024;
   if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) != 0)
@@ -318,7 +326,11 @@ std::shared_ptr<udp_socket> open_sim_socket(io_loop& loop, const cfg::network_co
     close(fd);
     return nullptr;
   }
-  return std::make_shared<udp_socket>(loop, fd, fd);
+  auto sock = std::make_shared<udp_socket>(loop, fd, fd);
+  // When each request arrived: the simulator reports the ones it answered late, so a bench
+  // can tell the simulator falling behind from the agent misjudging.
+  sock->stamp_receives(true);
+  return sock;
 }
 
 std::shared_ptr<udp_socket> open_local_socket(io_loop& loop, const std::string& address,

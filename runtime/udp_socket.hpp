@@ -27,12 +27,14 @@ public:
   void drain_on_loop(std::function<void()> drain);
   uint32_t num_kernel_drops() const override;
   int64_t clock_ns() const override; // CLOCK_REALTIME, as SO_TIMESTAMPNS stamps
+  void stamp_receives(bool on) override;
 
 private:
   io_loop& loop_;
   int rx_;
   int tx_;
   uint32_t kernel_drops_ = 0; // as the last datagram read carried it (SO_RXQ_OVFL)
+  bool stamping_ = false;     // SO_TIMESTAMPNS on rx_
 };
 
 // Agent side of one network: bound to local_address:agent_port, sends requests from there.

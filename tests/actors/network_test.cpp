@@ -261,6 +261,37 @@ TEST_CASE_FIXTURE(agent_fixture, "a host's round trip runs from its request leav
   CHECK(link(5, 1).loss_1m_pct == doctest::Approx(0.0));
 }
 
+// As at 1,000 hosts or more on a network: 50 hosts sampled like 10,000.
+struct sampled_agent : agent_fixture {
+  sampled_agent() : agent_fixture(nullptr, 0) {}
+};
+
+TEST_CASE_FIXTURE(sampled_agent, "a large network measures round trips in one period of four "
+                                 "and judges every period") {
+  simnet.clock = [this] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(now().time_since_epoch())
+      .count();
+  };
+  simnet.delay = [](uint32_t, uint32_t) -> int64_t { return 500'000; };
+  advance(4s); // 40 periods, the first from 100 ms on
+  auto hosts = ask<std::vector<host_status>>(ctrl, hosts_atom_v);
+  REQUIRE(!hosts.empty());
+  for (auto& h : hosts) {
+    auto& mgmt = h.networks.at(0);
+    CHECK(mgmt.link.num_rtt >= 9);
+    CHECK(mgmt.link.num_rtt <= 10);
+    CHECK(mgmt.num_pulses >= 38);
+    CHECK(mgmt.link.rtt_max_us == 500);
+  }
+  // The kernel's control message came with a quarter of the reads, not all of them.
+  auto stamped = mgmt_socket->num_stamped;
+  CHECK(stamped >= 9u * num_hosts);
+  CHECK(stamped <= 11u * num_hosts);
+  // A small network (the default fixture) is stamped in every period: see the test above.
+  CHECK(mgmt_socket->stamping == (ask<agent_status>(ctrl, status_atom_v).networks[0].sequence
+                                  % rtt_sample_every == 0));
+}
+
 TEST_CASE_FIXTURE(agent_fixture, "the states-only host query leaves out the networks' rows "
                                  "and keeps every state") {
   advance(2s);

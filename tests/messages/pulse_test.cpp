@@ -117,6 +117,35 @@ TEST_CASE("encoding then decoding returns every field") {
   CHECK(encode(pulse_kind::request, out) == bytes);
 }
 
+TEST_CASE("skipping the history entries gives the same verdict and every other field") {
+  auto in = sample_request(2);
+  in.cluster.histories[1].sm_heartbeat_fail = true;
+  auto good = encode(pulse_kind::request, in);
+  pulse full, headers;
+  REQUIRE(decode_pulse(pulse_kind::request, {good.data(), good.size()}, headers,
+                       rings::skipped) == decode_error::none);
+  CHECK(headers.cluster.num_histories == 2);
+  CHECK(headers.cluster.histories[1].controller == 1);
+  CHECK(headers.cluster.histories[1].network == 1);
+  CHECK(headers.cluster.histories[1].sm_heartbeat_fail);
+  CHECK(headers.cluster.histories[1].entries == 3);
+  CHECK(headers.cluster.histories[1].ring[0] == history_entry{}); // not read
+  std::mt19937 rng{7};
+  size_t rejected = 0;
+  for (int i = 0; i < 20000; ++i) {
+    auto b = good;
+    for (int k = 0; k < 2; ++k)
+      b[rng() % b.size()] = static_cast<uint8_t>(rng());
+    if (i % 3 == 0)
+      b.resize(rng() % (b.size() + 8));
+    auto want = decode_pulse(pulse_kind::request, {b.data(), b.size()}, full);
+    CHECK(decode_pulse(pulse_kind::request, {b.data(), b.size()}, headers, rings::skipped)
+          == want);
+    rejected += want != decode_error::none;
+  }
+  CHECK(rejected > 1000); // the mutations reached checked fields
+}
+
 TEST_CASE("a host name of 32 characters or more leaves the name area zeroed") {
   pulse p;
   p.set_name(std::string(32, 'x'));

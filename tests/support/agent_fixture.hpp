@@ -43,7 +43,9 @@ struct agent_fixture : caf_fixture {
   std::shared_ptr<sim_socket> clstr_socket = simnet.bind("127.0.0.2", 2113);
 
   // auth: pulse authentication for the agent and every responder (null: off).
-  explicit agent_fixture(std::shared_ptr<const wire::pulse_gate> auth = nullptr) {
+  // rtt_every_period_below: hosts from which round trips are sampled (network.hpp).
+  explicit agent_fixture(std::shared_ptr<const wire::pulse_gate> auth = nullptr,
+                         size_t rtt_every_period_below = rtt_hosts_every_period) {
     cfg::agent_config c;
     c.controller = "controller-0";
     c.networks = {net(0, "127.0.0.1"), net(1, "127.0.0.2")};
@@ -53,6 +55,7 @@ struct agent_fixture : caf_fixture {
     s.config = c;
     s.sockets = {mgmt_socket, clstr_socket};
     s.pulse_auth = auth;
+    s.rtt_every_period_below = rtt_every_period_below;
     for (int i = 0; i < num_hosts; ++i)
       for (uint8_t n : {0, 1}) {
         auto addr = n == 0 ? mgmt_addr(i) : clstr_addr(i);

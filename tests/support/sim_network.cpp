@@ -7,8 +7,11 @@ namespace hbs::test {
 size_t sim_socket::receive(datagram* out, size_t max) {
   size_t n = 0;
   while (n < max && !queue_.empty()) {
-    out[n++] = queue_.front();
+    out[n] = queue_.front();
     queue_.pop_front();
+    if (!stamping) // decided when read, as the kernel puts its control message then
+      out[n].rx_ns = 0;
+    num_stamped += out[n++].rx_ns != 0;
   }
   return n;
 }

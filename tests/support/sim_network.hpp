@@ -25,10 +25,13 @@ public:
   void rearm() override;
   uint32_t num_kernel_drops() const override { return kernel_drops; }
   int64_t clock_ns() const override;
+  void stamp_receives(bool on) override { stamping = on; }
   void push(const datagram& d);
-  // What the kernel would report through SO_RXQ_OVFL; tests set it.
+  // What the kernel would report through SO_MEMINFO; tests set it.
   uint32_t kernel_drops = 0;
   uint64_t num_rearms = 0; // readiness asked for again (an epoll_ctl on a real socket)
+  bool stamping = true;     // receive times (when the network has a clock) on reads
+  uint64_t num_stamped = 0; // datagrams read with a receive time
 
 private:
   void fire();
