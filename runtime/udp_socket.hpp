@@ -33,7 +33,7 @@ private:
   io_loop& loop_;
   int rx_;
   int tx_;
-  uint32_t kernel_drops_ = 0; // as the last datagram read carried it (SO_RXQ_OVFL)
+  mutable uint32_t kernel_drops_ = 0; // the last count read (SO_MEMINFO)
   bool stamping_ = false;     // SO_TIMESTAMPNS on rx_
 };
 
