@@ -228,6 +228,8 @@ using sim_actor = caf::typed_actor<
   caf::reacts_to<readable_atom>,                       // control commands waiting
   caf::reacts_to<control_atom, std::string>,           // a fault command (scenario, tests)
   caf::reacts_to<push_atom, std::vector<uint8_t>, uint32_t, uint32_t, uint16_t>, // delayed
+  caf::reacts_to<watch_atom, uint8_t>,                 // answer network N from now on
+  caf::replies_to<unwatch_atom, uint8_t>::with<bool>,  // stop answering it (then handed back)
   caf::reacts_to<tick_atom>>;                          // progress line
 
 } // namespace hbs

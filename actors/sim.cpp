@@ -133,6 +133,30 @@ void serve(self_ptr self, uint8_t net) {
   sock.rearm();
 }
 
+void take(self_ptr self, uint8_t net) {
+  auto& st = self->state;
+  st.serving[net] = true;
+  caf::weak_actor_ptr weak{self->ctrl()};
+  st.setup.sockets[net]->on_readable([weak, net] {
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<sim_actor>(strong), readable_atom_v, net);
+  });
+  st.setup.sockets[net]->rearm(); // reports requests already waiting
+}
+
+// Network 1 to the helper (copies on) or back. A readiness the old owner still gets is
+// ignored there; the new owner re-arms after taking the socket, so no request waits unseen.
+void hand_over(self_ptr self, bool to_helper) {
+  auto& st = self->state;
+  if (to_helper) {
+    st.serving[1] = false;
+    self->send(*st.setup.helper, watch_atom_v, uint8_t{1});
+    return;
+  }
+  self->request(*st.setup.helper, caf::infinite, unwatch_atom_v, uint8_t{1})
+    .then([=](bool) { take(self, 1); });
+}
+
 // "mirror on|off": the floor's copies, not a fault. The bench measures the agent alone and
 // then the agent beside the floor, so the copies never load the agent's quiet window.
 std::optional<fault_result> mirror_command(self_ptr self, const std::string& text) {
@@ -145,15 +169,22 @@ std::optional<fault_result> mirror_command(self_ptr self, const std::string& tex
   } else if (setup.mirror_port == 0) {
     r.error = "no --mirror-port";
   } else {
+    bool was = setup.mirror;
     setup.mirror = text == "mirror on";
     r.ok = true;
+    if (setup.mirror != was && setup.helper && setup.nets.size() > 1)
+      hand_over(self, setup.mirror);
   }
   return r;
 }
 
 void command(self_ptr self, const std::string& text) {
+  if (auto& h = self->state.setup.helper)
+    self->send(*h, control_atom_v, text);
   auto m = mirror_command(self, text);
   auto r = m ? *m : self->state.faults->apply(text);
+  if (!self->state.setup.echo)
+    return;
   nlohmann::json j{{"time_ms", wall_ms()}, {"command", text}, {"ok", r.ok}};
   if (r.ok)
     j["hosts"] = r.num_hosts;
@@ -172,17 +203,11 @@ sim_actor::behavior_type sim_fn(self_ptr self, sim_setup s) {
   auto& st = self->state;
   st.setup = std::move(s);
   st.faults.emplace(st.setup.names);
-  for (size_t n = 0; n < st.setup.nets.size(); ++n) {
-    for (auto& name : st.setup.names)
+  for (size_t n = 0; n < st.setup.nets.size(); ++n)
+    for (auto& name : st.setup.names) // either actor may answer a network: both keep caches
       st.cross[n].emplace_back(name);
-    caf::weak_actor_ptr weak{self->ctrl()};
-    auto idx = static_cast<uint8_t>(n);
-    st.setup.sockets[n]->on_readable([weak, idx] {
-      if (auto strong = weak.lock())
-        caf::anon_send(caf::actor_cast<sim_actor>(strong), readable_atom_v, idx);
-    });
-    st.setup.sockets[n]->rearm();
-  }
+  for (auto n : st.setup.serve)
+    take(self, n);
   if (st.setup.control) {
     caf::weak_actor_ptr weak{self->ctrl()};
     st.setup.control->on_readable([weak] {
@@ -193,7 +218,15 @@ sim_actor::behavior_type sim_fn(self_ptr self, sim_setup s) {
   }
   self->delayed_send(self, 10s, tick_atom_v);
   return {
-    [=](readable_atom, uint8_t net) { serve(self, net); },
+    [=](readable_atom, uint8_t net) {
+      if (self->state.serving[net])
+        serve(self, net);
+    },
+    [=](watch_atom, uint8_t net) { take(self, net); },
+    [=](unwatch_atom, uint8_t net) {
+      self->state.serving[net] = false;
+      return true;
+    },
     [=](readable_atom) {
       auto& st = self->state;
       auto n = st.setup.control->receive(st.rx.data(), 8);
@@ -215,14 +248,15 @@ sim_actor::behavior_type sim_fn(self_ptr self, sim_setup s) {
     [=](push_atom, const std::vector<uint8_t>& bytes, uint32_t to, uint32_t source,
         uint16_t port) {
       outgoing o{to, source, port, static_cast<uint16_t>(bytes.size()), bytes.data()};
-      auto& st = self->state;
+      auto& st = self->state; // any socket: the source address is set per datagram
       if (st.setup.sockets[0]->send(&o, 1) == 1)
         ++st.num_replies;
     },
     [=](tick_atom) {
       auto& st = self->state;
-      log::info("sim", "{} hosts: {} requests, {} replies, {} silent, {} dropped, {} malformed, "
-                "{} send errors, {} answered late", st.setup.names.size(), st.num_requests,
+      log::info("sim", "{} hosts{}: {} requests, {} replies, {} silent, {} dropped, "
+                "{} malformed, {} send errors, {} answered late", st.setup.names.size(),
+                st.setup.echo ? "" : " (helper)", st.num_requests,
                 st.num_replies, st.num_silent, st.num_dropped, st.num_malformed,
                 st.num_send_errors, st.num_late_requests);
       self->delayed_send(self, 10s, tick_atom_v);

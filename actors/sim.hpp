@@ -27,6 +27,13 @@ struct sim_setup {
   std::shared_ptr<const wire::pulse_gate> auth;           // null: pulses unsigned
   uint16_t mirror_port = 0; // else a copy of every answer goes to 127.0.0.1 at this port
   bool mirror = true;        // from the start; "mirror on|off" on the control port switches
+  // The networks this actor answers at start; the others' sockets wait for a hand-over.
+  std::vector<uint8_t> serve;
+  // The actor answering network 1 while the floor's copies are on (they double the sends:
+  // at 10,000 hosts one actor fell behind); null: none. It also gets every command, not
+  // echoed. Without the copies, one actor answers both networks in turn, as before.
+  std::optional<sim_actor> helper;
+  bool echo = true; // prints each command's JSON line (the one actor given the commands)
 };
 
 constexpr size_t sim_batch = 64;
@@ -42,6 +49,7 @@ struct sim_state {
   size_t pending = 0;
   int64_t now_ms = 0;     // wall clock when the request being answered was read
   uint8_t pending_net = 0;
+  std::array<bool, 2> serving{}; // this actor answers the network's requests
   wire::pulse request;
   wire::pulse response;
   std::mt19937 rng{12345};

@@ -167,6 +167,19 @@ int main(int argc, char** argv) {
   hbs::configure(cfg, false);
   caf::actor_system sys{cfg};
   loop.start();
+  // A helper answers network 1 while the floor's copies are on (see sim.hpp).
+  std::optional<hbs::sim_actor> helper;
+  if (o.networks > 1 && o.mirror_port != 0) {
+    auto s = setup;
+    s.serve = setup.mirror ? std::vector<uint8_t>{1} : std::vector<uint8_t>{};
+    s.control = nullptr;
+    s.echo = false;
+    helper = sys.spawn(hbs::sim_fn, std::move(s));
+  }
+  for (int n = 0; n < o.networks; ++n)
+    if (n == 0 || !helper || !setup.mirror)
+      setup.serve.push_back(static_cast<uint8_t>(n));
+  setup.helper = helper;
   auto sim = sys.spawn(hbs::sim_fn, std::move(setup));
   for (auto& [at, cmd] : scenario)
     caf::delayed_anon_send(sim, std::chrono::milliseconds{static_cast<int64_t>(at * 1000)},
@@ -180,6 +193,8 @@ int main(int argc, char** argv) {
       break;
   }
   caf::anon_send_exit(sim, caf::exit_reason::user_shutdown);
+  if (helper)
+    caf::anon_send_exit(*helper, caf::exit_reason::user_shutdown);
   loop.stop();
   return 0;
 }

@@ -1,0 +1,111 @@
+#include <doctest/doctest.h>
+
+#include "actors/sim.hpp"
+#include "messages/pulse.hpp"
+#include "tests/support/caf_fixture.hpp"
+#include "tests/support/sim_network.hpp"
+
+using namespace hbs;
+using namespace hbs::test;
+
+namespace {
+
+constexpr const char* group = "239.1.1.2";
+
+// hbs-sim as its main() builds it for two networks with a floor to copy to: the first actor
+// answers both and takes the commands; the helper answers network 1 while the copies are on.
+// The agent's two sockets play the agent.
+struct two_sims : caf_fixture {
+  sim_network net;
+  std::array<std::shared_ptr<sim_socket>, 2> agent{net.bind("127.0.0.1", 2103),
+                                                    net.bind("127.0.0.2", 2113)};
+  std::shared_ptr<sim_socket> floor = net.bind("127.0.0.1", 2999);
+  sim_actor first, second;
+
+  two_sims() {
+    sim_setup s;
+    s.names = {"sim-0", "sim-1", "sim-2", "sim-3"};
+    s.base = {parse_ipv4("127.1.0.1"), parse_ipv4("127.2.0.1")};
+    s.mirror_port = 2999;
+    s.mirror = false;
+    for (uint8_t n : {0, 1}) {
+      cfg::network_config c;
+      c.index = n;
+      c.client_port = n == 0 ? 2106 : 2116;
+      c.agent_port = n == 0 ? 2103 : 2113;
+      s.nets.push_back(c);
+      s.sockets.push_back(net.bind(n == 0 ? "127.1.0.1" : "127.2.0.1", c.client_port, group));
+    }
+    auto other = s;
+    other.echo = false;
+    second = sys.spawn(sim_fn, other);
+    s.serve = {0, 1};
+    s.helper = second;
+    first = sys.spawn(sim_fn, s);
+    run();
+  }
+
+  void command(const std::string& text) {
+    caf::anon_send(first, control_atom_v, text);
+    run();
+  }
+
+  size_t requests(const sim_actor& a) { return state_of<sim_state>(a).num_requests; }
+
+  ~two_sims() {
+    caf::anon_send_exit(first, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(second, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  // One multicast request per network; returns the answers each network's agent got.
+  std::array<size_t, 2> ask_both(uint32_t sequence) {
+    std::array<size_t, 2> got{};
+    for (uint8_t n : {0, 1}) {
+      wire::pulse req;
+      req.sequence = sequence;
+      std::array<uint8_t, wire::max_pulse_size> buf{};
+      auto size = wire::encode_pulse(wire::pulse_kind::request, req, {buf.data(), buf.size()});
+      outgoing o{parse_ipv4(group), 0, static_cast<uint16_t>(n == 0 ? 2106 : 2116),
+                 static_cast<uint16_t>(size), buf.data()};
+      agent[n]->send(&o, 1);
+    }
+    run();
+    for (uint8_t n : {0, 1}) {
+      std::array<datagram, 16> rx;
+      got[n] = agent[n]->receive(rx.data(), rx.size());
+    }
+    return got;
+  }
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(two_sims, "one actor answers both networks until the floor's copies go on, "
+                            "then the helper answers the second") {
+  CHECK(ask_both(1) == std::array<size_t, 2>{4, 4});
+  CHECK(requests(first) == 2);
+  CHECK(requests(second) == 0);
+  command("mirror on");
+  CHECK(ask_both(2) == std::array<size_t, 2>{4, 4});
+  CHECK(requests(first) == 3);
+  CHECK(requests(second) == 1);
+  std::array<datagram, 16> rx;
+  CHECK(floor->receive(rx.data(), rx.size()) == 8); // every answer copied, by both actors
+  command("mirror off");
+  CHECK(ask_both(3) == std::array<size_t, 2>{4, 4});
+  CHECK(requests(first) == 5);
+  CHECK(requests(second) == 1);
+  CHECK(floor->receive(rx.data(), rx.size()) == 0);
+}
+
+TEST_CASE_FIXTURE(two_sims, "a fault command given to the first actor reaches the helper") {
+  command("mirror on");
+  command("stop 2 clstr");
+  CHECK(ask_both(1) == std::array<size_t, 2>{4, 3});
+  CHECK(requests(second) == 1);
+  command("stop sim-0 mgmt");
+  CHECK(ask_both(2) == std::array<size_t, 2>{3, 3});
+  command("heal");
+  CHECK(ask_both(3) == std::array<size_t, 2>{4, 4});
+}
