@@ -152,6 +152,11 @@ attribute() { # SINCE_MS
 
 # Requests the simulator answered 50 ms or more late (or could not answer) between two
 # wall-clock ms: a window in which it, not the agent, set the pace.
+sim_unsent_between() { # FROM_MS TO_MS -> answers the simulator could not send
+  { grep -F '"late_request"' "$dir/sim.out" || true; } |
+    jq -s --argjson a "$1" --argjson b "$2" 'map(.late_request | select(.rx_ms >= $a
+      and .rx_ms <= $b) | .send_errors) | add // 0'
+}
 sim_late_between() { # FROM_MS TO_MS
   { grep -F '"late_request"' "$dir/sim.out" || true; } |
     jq -s --argjson a "$1" --argjson b "$2" 'map(.late_request | select('"$late_answer"'
