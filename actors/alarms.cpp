@@ -135,7 +135,8 @@ alarms_actor::behavior_type alarms_fn(self_ptr self, alarms_setup s) {
         persist(self);
     },
     [=](verdict_atom, const std::string& host, const std::string& kind) {
-      if (acting(self, "record the verdict", kind, host) && self->state.table.set_verdict(host, kind))
+      if (acting(self, "record the verdict", kind, host)
+          && self->state.table.set_verdict(host, kind))
         persist(self);
     },
     [=](verdict_atom, const std::string& host) {

@@ -223,7 +223,8 @@ void dump_state(self_ptr self, const std::string& why,
                             st.setup.config.controller, why,
                             st.active ? "active" : "inactive",
                             st.locked ? "locked" : "unlocked", role_note(self),
-                            effective_config(self), ctl::render_node_table(parts->hosts, why == "requested"),
+                            effective_config(self),
+                            ctl::render_node_table(parts->hosts, why == "requested"),
                             ctl::render_vault(parts->vault), ctl::render_mnfa(parts->mnfa),
                             ctl::render_alarms(parts->alarms));
     size_t from = 0;

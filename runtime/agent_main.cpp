@@ -141,9 +141,8 @@ int main(int argc, char** argv) {
      "/etc/hbs/agent.toml",
      "Exit status: 0 clean stop, 1 runtime failure (socket, state directory, control socket), "
      "2 invalid command line, configuration or a key file it names.\nSignals: SIGTERM/SIGINT "
-     "stop, SIGHUP reopens the log and events files and reloads period, thresholds, failure action and log "
-     "settings, SIGUSR2 dumps "
-     "state to the log."},
+     "stop, SIGHUP reopens the log and events files and reloads period, thresholds, failure "
+     "action and log settings, SIGUSR2 dumps state to the log."},
     +load, conf, config_path, stop_with, &reset_state);
   if (rc >= 0)
     return rc;

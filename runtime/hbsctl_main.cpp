@@ -246,7 +246,8 @@ int main(int argc, char** argv) {
   if (*status)
     return ask<agent_status>(sys, o, shown<agent_status>(o, &ctl::render), status_atom_v);
   if (*hosts)
-    return ask<std::vector<host_status>>(sys, o, shown<std::vector<host_status>>(o, &ctl::render_hosts), hosts_atom_v);
+    return ask<std::vector<host_status>>(
+      sys, o, shown<std::vector<host_status>>(o, &ctl::render_hosts), hosts_atom_v);
   if (*host)
     return ask<host_status>(sys, o, shown<host_status>(o, &ctl::render_host), host_atom_v, o.name);
   if (*events && o.follow)
@@ -263,7 +264,8 @@ int main(int argc, char** argv) {
     }, period_atom_v);
 
   if (*events)
-    return ask<std::vector<event>>(sys, o, shown<std::vector<event>>(o, &ctl::render_events), events_atom_v, o.count);
+    return ask<std::vector<event>>(
+      sys, o, shown<std::vector<event>>(o, &ctl::render_events), events_atom_v, o.count);
   if (*vault)
     return ask<vault_view>(sys, o, shown<vault_view>(o, &ctl::render_vault), vault_atom_v);
   if (*peer)
@@ -274,7 +276,8 @@ int main(int argc, char** argv) {
                 << '\n';
     }, role_atom_v);
   if (*alarms)
-    return ask<std::vector<alarm_view>>(sys, o, shown<std::vector<alarm_view>>(o, &ctl::render_alarms), alarms_atom_v);
+    return ask<std::vector<alarm_view>>(
+      sys, o, shown<std::vector<alarm_view>>(o, &ctl::render_alarms), alarms_atom_v);
   if (*mnfa)
     return ask<mnfa_view>(sys, o, shown<mnfa_view>(o, &ctl::render_mnfa), mnfa_atom_v);
   if (*action) {

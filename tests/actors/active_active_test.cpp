@@ -142,7 +142,9 @@ TEST_CASE_FIXTURE(two_agents, "an SM query gets the binary vault with its reqid 
 TEST_CASE_FIXTURE(two_agents, "only the active agent emits set events; activate moves it") {
   advance(2s);
   auto victim = parse_ipv4(worker_addr(20));
-  simnet.drop = [=](uint32_t from, uint32_t to, uint16_t) { return from == victim || to == victim; };
+  simnet.drop = [=](uint32_t from, uint32_t to, uint16_t) {
+    return from == victim || to == victim;
+  };
   advance(2s);
   auto e0 = events(0), e1 = events(1);
   CHECK(count(e0, "minor_set") == 1);
@@ -162,7 +164,9 @@ TEST_CASE_FIXTURE(two_agents, "only the active agent emits set events; activate 
   simnet.drop = nullptr;
   advance(1500ms);
   auto victim2 = parse_ipv4(worker_addr(21));
-  simnet.drop = [=](uint32_t from, uint32_t to, uint16_t) { return from == victim2 || to == victim2; };
+  simnet.drop = [=](uint32_t from, uint32_t to, uint16_t) {
+    return from == victim2 || to == victim2;
+  };
   advance(2s);
   e0 = events(0), e1 = events(1);
   CHECK(count(e1, "loss") == 1);

@@ -36,7 +36,9 @@ TEST_CASE_FIXTURE(agent_fixture, "a host silent on management only goes minor at
   const uint32_t victim = parse_ipv4(mgmt_addr(7));
   // The last answered request went out at `answered`; the next period is the first missed.
   auto answered = now();
-  simnet.drop = [=](uint32_t from, uint32_t to, uint16_t) { return from == victim || to == victim; };
+  simnet.drop = [=](uint32_t from, uint32_t to, uint16_t) {
+    return from == victim || to == victim;
+  };
   advance(1500ms);
   auto evs = transitions_since(answered);
   REQUIRE(evs.size() == 3);

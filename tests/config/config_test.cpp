@@ -123,8 +123,8 @@ TEST_CASE("a client config needs its host name and a management network") {
   CHECK(r.config.mtc_address.empty());
   auto bad = parse_client_config("[client]\n[networks.management]\nlocal_address = \"x\"\n", "c");
   CHECK(has(bad.problems, "client.host: missing required key"));
-  bad = parse_client_config("[client]\nhost = \"w\"\n[networks.management]\nlocal_address = \"x\"\n",
-                            "c");
+  bad = parse_client_config(
+    "[client]\nhost = \"w\"\n[networks.management]\nlocal_address = \"x\"\n", "c");
   CHECK(has(bad.problems, "networks.management.local_address = \"x\": not an IPv4 address"));
 }
 

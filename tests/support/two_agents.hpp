@@ -33,7 +33,9 @@ struct cluster_options {
 
 inline const std::string c_addr[2] = {"127.0.0.1", "127.0.0.2"};
 
-inline std::string worker_addr(int i) { return fmt::format("127.0.{}.{}", 1 + i / 200, i % 200 + 1); }
+inline std::string worker_addr(int i) {
+  return fmt::format("127.0.{}.{}", 1 + i / 200, i % 200 + 1);
+}
 
 inline cfg::network_config mgmt(const std::string& addr) {
   cfg::network_config n;
