@@ -77,8 +77,8 @@ size_t note_response(self_ptr self, const datagram& d, caf::actor_clock::time_po
     ++c.num_wrong_controller;
     return 0;
   }
-  auto it = st.by_addr.find(d.addr);
-  if (it == st.by_addr.end()) {
+  auto index = st.by_addr.find(d.addr);
+  if (!index) {
     if (d.addr == st.self_addr)
       ++c.num_self;
     else if (c.num_unknown_source++ % 1000 == 0)
@@ -86,7 +86,7 @@ size_t note_response(self_ptr self, const datagram& d, caf::actor_clock::time_po
                 label(self), format_ipv4(d.addr), c.num_unknown_source);
     return 0;
   }
-  auto& slot = st.slots[it->second];
+  auto& slot = st.slots[*index];
   switch (slot.att.note(rsp.sequence)) {
     case receipt::stale: ++c.num_stale; return 0;
     case receipt::duplicate: ++c.num_duplicates; return 0;

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actors/address_index.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/link_quality.hpp"
 #include "actors/liveness.hpp"
@@ -77,7 +78,7 @@ struct network_state {
   uint32_t self_addr = 0;
   uint32_t group_addr = 0;
   std::vector<host_slot> slots;
-  std::unordered_map<uint32_t, size_t> by_addr;
+  address_index by_addr;
   std::unordered_map<std::string, size_t> by_name;
   network_counters counters;
   // Scratch space reused every period: no allocation on the per-pulse path.

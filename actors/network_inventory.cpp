@@ -22,7 +22,7 @@ void watch_host(network_state& st, const std::string& name, const std::string& a
     st.by_addr.erase(slot.addr);
     slot.addr = addr;
     slot.actor = h;
-    st.by_addr[addr] = it->second;
+    st.by_addr.set(addr, it->second);
     return;
   }
   host_slot slot;
@@ -30,7 +30,7 @@ void watch_host(network_state& st, const std::string& name, const std::string& a
   slot.addr = addr;
   slot.actor = std::move(h);
   slot.window = recovery_window(st);
-  st.by_addr[addr] = st.slots.size();
+  st.by_addr.set(addr, st.slots.size());
   st.by_name[name] = st.slots.size();
   st.slots.push_back(std::move(slot));
   log::info("network", "{} watching {} at {}", label(st), name, address);
@@ -45,7 +45,7 @@ void unwatch_host(network_state& st, const std::string& name) {
   st.by_name.erase(it);
   if (i + 1 != st.slots.size()) {
     st.slots[i] = std::move(st.slots.back());
-    st.by_addr[st.slots[i].addr] = i;
+    st.by_addr.set(st.slots[i].addr, i);
     st.by_name[st.slots[i].name] = i;
   }
   st.slots.pop_back();
