@@ -13,18 +13,8 @@ stop_all() { # the agent first: hosts vanishing under a running agent is a storm
   pids=()
 }
 
-# The simulated hosts stand for other machines: on a machine of 2 cores or more the simulator
-# gets CPU 1 and the agent, with its neighbour, CPU 0, so a simulator at SCHED_RR 45 never
-# preempts the agent it measures (unpinned, the agent's busy p99 was mostly waiting for a
-# core: 20-70 ms wall-clock against 15-23 ms on a core at 10,000 hosts).
-agent_cpus=0 sim_cpus=1
-(($(nproc) >= 2)) || agent_cpus= sim_cpus=
-pin() { # PID CPUS (empty: leave it)
-  [[ -z $2 ]] || taskset -a -p -c "$2" "$1" >/dev/null
-}
-
 # Another service on the controller: busy PERCENT % of one core in 10 ms cycles at the
-# normal policy, on the agent's CPU, for at most an hour (the bench stops it sooner).
+# normal policy, for at most an hour (the bench stops it sooner).
 neighbour_pid=
 start_neighbour() { # PERCENT
   (($1 > 0)) || return 0
@@ -35,7 +25,6 @@ while time.monotonic() < end:
     while time.perf_counter() - t < 0.01 * share: pass
     time.sleep(0.01 * (1 - share))' "$1" &
   neighbour_pid=$!
-  pin "$neighbour_pid" "$agent_cpus"
 }
 stop_neighbour() {
   [[ -n $neighbour_pid ]] && kill "$neighbour_pid" 2>/dev/null
