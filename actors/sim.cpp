@@ -154,7 +154,10 @@ void hand_over(self_ptr self, bool to_helper) {
     return;
   }
   self->request(*st.setup.helper, caf::infinite, unwatch_atom_v, uint8_t{1})
-    .then([=](bool) { take(self, 1); });
+    .then([=](bool) {
+      if (!self->state.setup.mirror) // not on again meanwhile (then the helper has it)
+        take(self, 1);
+    });
 }
 
 // "mirror on|off": the floor's copies, not a fault. The bench measures the agent alone and

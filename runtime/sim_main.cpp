@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(0, 99))->capture_default_str();
   app.add_option("--mirror-port", o.mirror_port, "also send a copy of every answer to "
                  "127.0.0.1:PORT (the bench's kernel floor reads the same datagrams there); "
-                 "on from the start, 'mirror off' / 'mirror on' on the control port switch it");
+                 "on from the start, 'mirror off' / 'mirror on' on the control port switch it; "
+                 "while on, a second actor answers the cluster-host network");
   app.add_flag("--print-inventory", o.print_inventory, "print the [[hosts]] TOML and exit");
   app.add_option("--pulse-auth", o.pulse_auth, "off | accept | require (as the agent's "
                  "[pulse_auth] mode): sign every response with --pulse-key")
