@@ -150,17 +150,14 @@ attribute() { # SINCE_MS
     "$dir/state/events.jsonl"
 }
 
-# Requests the simulator answered 50 ms or more late (or could not answer) between two
-# wall-clock ms: a window in which it, not the agent, set the pace.
-sim_unsent_between() { # FROM_MS TO_MS -> answers the simulator could not send
+# Between two wall-clock ms, "late unsent": requests the simulator answered 50 ms or more
+# late (or could not answer all of), a window in which it, not the agent, set the pace; and
+# the answers it could not send.
+sim_window() { # FROM_MS TO_MS
   { grep -F '"late_request"' "$dir/sim.out" || true; } |
-    jq -s --argjson a "$1" --argjson b "$2" 'map(.late_request | select(.rx_ms >= $a
-      and .rx_ms <= $b) | .send_errors) | add // 0'
-}
-sim_late_between() { # FROM_MS TO_MS
-  { grep -F '"late_request"' "$dir/sim.out" || true; } |
-    jq -s --argjson a "$1" --argjson b "$2" 'map(.late_request | select('"$late_answer"'
-      and .rx_ms >= $a and .rx_ms <= $b)) | length'
+    jq -rs --argjson a "$1" --argjson b "$2" 'map(.late_request
+      | select(.rx_ms >= $a and .rx_ms <= $b)) as $w
+      | "\($w | map(select('"$late_answer"')) | length) \($w | map(.send_errors) | add // 0)"'
 }
 
 event_ms() { # KIND [HOST] -> time_ms of the first such event after $since
