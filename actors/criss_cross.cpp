@@ -3,13 +3,19 @@
 namespace hbs {
 
 cross_result criss_cross::respond(const wire::pulse& req, uint32_t flags, wire::pulse& rsp) {
+  auto res = respond_header(req, flags, rsp);
+  rsp.cluster = res.block ? *res.block : req.cluster;
+  return res;
+}
+
+cross_result criss_cross::respond_header(const wire::pulse& req, uint32_t flags,
+                                         wire::pulse& rsp) {
   cross_result res;
   uint32_t ctrl = req.controller();
   rsp.sequence = req.sequence;
   rsp.version = req.version;
   rsp.clue = req.clue;
   rsp.flags = flags & ~wire::controller_mask;
-  rsp.cluster = req.cluster;
   rsp.set_name(name_);
   if (name_.size() < wire::host_name_area && req.name_view() == name_ && rri_[ctrl] != req.clue) {
     rri_[ctrl] = req.clue;
@@ -19,6 +25,7 @@ cross_result criss_cross::respond(const wire::pulse& req, uint32_t flags, wire::
     res.outcome = cross_outcome::legacy;
     return res;
   }
+  res.block = &req.cluster;
   rsp.flags |= ctrl << wire::controller_shift;
   rsp.clue = rri_[ctrl];
   if (req.cluster.num_histories > 2) {
@@ -42,7 +49,7 @@ cross_result criss_cross::respond(const wire::pulse& req, uint32_t flags, wire::
     res.outcome = cross_outcome::stale_cleared;
     return res;
   }
-  rsp.cluster = theirs;
+  res.block = &theirs;
   res.outcome = cross_outcome::crossed;
   return res;
 }

@@ -23,6 +23,9 @@ enum class cross_outcome : uint8_t {
 struct cross_result {
   cross_outcome outcome = cross_outcome::echoed;
   bool clue_changed = false; // the controller offered this host a new index clue
+  // The cluster block the response carries: the request's or the other controller's cached
+  // one (lives until the next call); null for a legacy request, which carries none.
+  const wire::cluster_block* block = nullptr;
 };
 
 class criss_cross {
@@ -31,6 +34,10 @@ public:
 
   // Builds the response to a decoded request. flags: this host's current flag bits.
   cross_result respond(const wire::pulse& request, uint32_t flags, wire::pulse& response);
+  // The same, except that response.cluster is left as it was: result.block says what it
+  // should carry. For a sender that encodes one block once for many hosts (hbs-sim).
+  cross_result respond_header(const wire::pulse& request, uint32_t flags,
+                              wire::pulse& response);
 
   uint32_t clue(uint32_t controller) const { return rri_[controller & 1]; }
   const wire::cluster_block& cached(uint32_t controller) const { return cache_[controller & 1]; }

@@ -37,21 +37,23 @@ struct sim_setup {
 };
 
 constexpr size_t sim_batch = 64;
+using answer_buffer = std::array<uint8_t, wire::max_pulse_size + wire::auth_trailer_size>;
 
 struct sim_state {
   sim_setup setup;
   std::optional<sim_faults> faults;
   std::array<std::vector<criss_cross>, 2> cross;
   std::array<datagram, sim_batch> rx;
-  std::array<std::array<uint8_t, wire::max_pulse_size + wire::auth_trailer_size>, sim_batch>
-    tx{};
+  std::array<answer_buffer, sim_batch> tx{};
   std::array<outgoing, sim_batch> out{};
   size_t pending = 0;
   int64_t now_ms = 0;     // wall clock when the request being answered was read
   uint8_t pending_net = 0;
   std::array<bool, 2> serving{}; // this actor answers the network's requests
   wire::pulse request;
-  wire::pulse response;
+  wire::pulse response; // its cluster unused: answers carry cross_result::block
+  std::array<uint8_t, wire::max_cluster_size> request_block{}; // request.cluster, encoded
+  size_t request_block_size = 0; // 0: not encoded yet for this request
   std::mt19937 rng{12345};
   uint64_t num_requests = 0, num_replies = 0, num_silent = 0, num_dropped = 0;
   uint64_t num_malformed = 0, num_send_errors = 0;

@@ -25,7 +25,7 @@ void pulse::set_name(std::string_view n) {
     std::memcpy(name.data(), n.data(), n.size());
 }
 
-size_t encode_pulse(pulse_kind kind, const pulse& in, mutable_bytes out) {
+size_t encode_pulse_header(pulse_kind kind, const pulse& in, mutable_bytes out) {
   if (out.size < pulse_header_size)
     return 0;
   uint8_t* p = out.data;
@@ -35,9 +35,16 @@ size_t encode_pulse(pulse_kind kind, const pulse& in, mutable_bytes out) {
   store_u32(p + 51, in.clue);
   store_u32(p + 55, in.flags);
   store_u32(p + 59, in.version);
+  return pulse_header_size;
+}
+
+size_t encode_pulse(pulse_kind kind, const pulse& in, mutable_bytes out) {
+  if (encode_pulse_header(kind, in, out) == 0)
+    return 0;
   if (in.version == 0)
     return pulse_header_size;
-  auto n = encode_cluster(in.cluster, {p + pulse_header_size, out.size - pulse_header_size});
+  auto n = encode_cluster(in.cluster, {out.data + pulse_header_size,
+                                       out.size - pulse_header_size});
   return n == 0 ? 0 : pulse_header_size + n;
 }
 

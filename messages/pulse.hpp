@@ -45,6 +45,9 @@ struct pulse {
 
 // Returns the number of bytes written (63 + cluster bytes), 0 if out is too small.
 size_t encode_pulse(pulse_kind kind, const pulse& in, mutable_bytes out);
+// The first 63 bytes only (in.cluster unread): 63, or 0 if out is too small. The cluster
+// bytes that follow (when in.version >= 1) are the caller's.
+size_t encode_pulse_header(pulse_kind kind, const pulse& in, mutable_bytes out);
 
 // Decode of untrusted bytes, strict except where the stock daemons are liberal (reference §3):
 // up to 427 bytes, and whatever follows 63 + cluster `bytes` (a stock agent's padding, or

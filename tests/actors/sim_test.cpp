@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <set>
+
+#include "actors/criss_cross.hpp"
 #include "actors/sim.hpp"
 #include "messages/pulse.hpp"
 #include "tests/support/caf_fixture.hpp"
@@ -58,6 +61,18 @@ struct two_sims : caf_fixture {
     run();
   }
 
+  // One multicast request on the management network; the answers the agent got.
+  std::vector<datagram> ask(const wire::pulse& req) {
+    std::array<uint8_t, wire::max_pulse_size> buf{};
+    auto size = wire::encode_pulse(wire::pulse_kind::request, req, {buf.data(), buf.size()});
+    outgoing o{parse_ipv4(group), 0, 2106, static_cast<uint16_t>(size), buf.data()};
+    agent[0]->send(&o, 1);
+    run();
+    std::vector<datagram> rx(16);
+    rx.resize(agent[0]->receive(rx.data(), rx.size()));
+    return rx;
+  }
+
   // One multicast request per network; returns the answers each network's agent got.
   std::array<size_t, 2> ask_both(uint32_t sequence) {
     std::array<size_t, 2> got{};
@@ -108,4 +123,51 @@ TEST_CASE_FIXTURE(two_sims, "a fault command given to the first actor reaches th
   CHECK(ask_both(2) == std::array<size_t, 2>{3, 3});
   command("heal");
   CHECK(ask_both(3) == std::array<size_t, 2>{4, 4});
+}
+
+TEST_CASE_FIXTURE(two_sims, "simulated hosts answer byte for byte as a client's criss-cross "
+                            "would, to both controllers") {
+  std::vector<criss_cross> clients;
+  for (auto* name : {"sim-0", "sim-1", "sim-2", "sim-3"})
+    clients.emplace_back(name);
+  auto from = [](uint32_t ctrl, uint32_t seq, uint16_t responding) {
+    wire::pulse p;
+    p.sequence = seq;
+    p.set_name("sim-2");
+    p.clue = 7 + ctrl;
+    p.flags = ctrl << wire::controller_shift;
+    p.cluster.num_histories = 2;
+    for (uint8_t i = 0; i < 2; ++i) {
+      p.cluster.histories[i].controller = static_cast<uint8_t>(ctrl);
+      p.cluster.histories[i].network = i;
+      p.cluster.histories[i].append({4, responding});
+    }
+    return p;
+  };
+  // Echoed, then crossed both ways, then a request without history, then a legacy one.
+  std::vector<wire::pulse> requests{from(0, 1, 4), from(1, 2, 3), from(0, 3, 2),
+                                    from(0, 4, 1), from(1, 5, 4)};
+  requests.push_back(from(0, 6, 4));
+  requests.back().cluster.num_histories = 0;
+  requests.push_back(from(1, 7, 4));
+  requests.back().version = 0;
+  uint32_t flags = wire::pmond_flag | wire::cluster_host_flag;
+  std::set<cross_outcome> seen;
+  for (auto& req : requests) {
+    auto answers = ask(req);
+    REQUIRE(answers.size() == 4);
+    for (auto& d : answers) {
+      auto host = d.addr - parse_ipv4("127.1.0.1");
+      REQUIRE(host < 4);
+      wire::pulse rsp;
+      seen.insert(clients[host].respond(req, flags, rsp).outcome);
+      std::array<uint8_t, wire::max_pulse_size> want{};
+      auto size = wire::encode_pulse(wire::pulse_kind::response, rsp, {want.data(), want.size()});
+      REQUIRE(d.size == size);
+      auto diff = std::mismatch(want.begin(), want.begin() + size, d.data.begin());
+      CHECK(diff.first - want.begin() == static_cast<long>(size));
+    }
+  }
+  CHECK(seen == std::set<cross_outcome>{cross_outcome::echoed, cross_outcome::crossed,
+                                        cross_outcome::no_history, cross_outcome::legacy});
 }

@@ -17,8 +17,8 @@ size_t sim_socket::receive(datagram* out, size_t max) {
 }
 
 size_t sim_socket::send(const outgoing* batch, size_t n) {
-  for (size_t i = 0; i < n; ++i)
-    net_.deliver(addr_, port_, batch[i]);
+  for (size_t i = 0; i < n; ++i) // a chosen source address, as IP_PKTINFO gives (hbs-sim)
+    net_.deliver(batch[i].source != 0 ? batch[i].source : addr_, port_, batch[i]);
   return n;
 }
 
