@@ -38,6 +38,13 @@ cpu_ns() {
   for t in /proc/"$1"/task/*/schedstat; do sum=$((sum + $(cut -d' ' -f1 "$t" 2>/dev/null || echo 0))); done
   echo "$sum"
 }
+# CPU time the hypervisor gave other guests (steal), all CPUs, in USER_HZ ticks: a window
+# with much of it ran on a slower machine than its neighbours.
+steal_ticks() { awk '$1 == "cpu" {print $9}' /proc/stat; }
+steal_pct() { # TICKS0 TICKS1 SECONDS -> % of the machine's CPU time
+  awk -v a="$1" -v b="$2" -v w="$3" -v n="$(nproc)" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {printf "%.2f", (b - a) * 100 / (hz * w * n)}'
+}
 pct() { awk -v a="$1" -v b="$2" -v w="$3" 'BEGIN {printf "%.2f", (b - a) / 1e7 / w}'; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
@@ -277,7 +284,7 @@ write_results() {
   {
     echo "# hbs bench $stamp"
     echo
-    echo "commit ${commit:0:7}, $(nproc) cores, $(uname -r); command: \`scripts/bench $args\`;" \
+    echo "commit $short_commit, $(nproc) cores, $(uname -r); command: \`scripts/bench $args\`;" \
       "pulse auth $auth"
     echo
     echo "Idle agent: $idle_cpu % of a core with 0 hosts, $idle1_cpu % with 1 host."
@@ -289,7 +296,8 @@ write_results() {
     echo
     local cols=("hosts" "agent CPU %" "busy/period p50/p99 µs (of it on a core)" "floor CPU %"
                 "agent/floor"
-                "sim CPU %" "fleet CPU % (agent + hosts x one real client)" "RSS MB"
+                "sim CPU %" "stolen by the hypervisor, % of the machine"
+                "fleet CPU % (agent + hosts x one real client)" "RSS MB"
                 "stalled periods" "false events (blaming: sim late/agent; alarms)"
                 "crash T_D p50/p99/max ms (missed)" "cut T_D p50/p99/max ms (missed)" "MNFA entry ms" "SM p50/p99 µs")
     printf '| %s ' "${cols[@]}"; echo '|'
@@ -299,7 +307,7 @@ write_results() {
       .floor_cpu_percent,
       (.agent_over_floor // if (.floor_window_sim_late_requests // 0) > 0
         then "excluded: the simulator answered \(.floor_window_sim_late_requests) late"
-        else "unmeasured (the floor read 0)" end), .sim_cpu_percent,
+        else "unmeasured (the floor read 0)" end), .sim_cpu_percent, .steal_percent,
       "\(.fleet_cpu_percent) (\(.agent_cpu_percent) + \(.hosts) x \(.client_cpu_percent_each))",
       .agent_rss_mb,
       .stalled_periods,
@@ -312,15 +320,15 @@ write_results() {
       echo "Over the $repeat runs of each size, min / median / max:"
       echo
       echo "| hosts | agent CPU % | busy p99 µs | of it on a core | stalled | false events |" \
-           "blaming the agent | false alarms | crash T_D max ms | cut T_D max ms |"
-      echo "|---|---|---|---|---|---|---|---|---|---|"
+           "blaming the agent | false alarms | crash T_D max ms | cut T_D max ms | stolen % |"
+      echo "|---|---|---|---|---|---|---|---|---|---|---|"
       jq -r 'def mmm(f): (map(f) | sort) as $v | if ($v | any(. == null)) then "unmeasured"
                else "\($v[0]) / \($v[(($v | length) - 1) / 2 | floor]) / \($v[-1])" end;
         .runs | group_by(.hosts)[] | "| \(.[0].hosts) | \(mmm(.agent_cpu_percent)) | " +
         "\(mmm(.busy_p99_us)) | \(mmm(.busy_cpu_p99_us)) | \(mmm(.stalled_periods)) | " +
         "\(mmm(.false_events)) | " +
         "\(mmm(.false_blaming_agent)) | \(mmm(.false_alarms)) | \(mmm(.td_crash_max_ms)) | " +
-        "\(mmm(.td_cut_max_ms)) |"' "$out.json"
+        "\(mmm(.td_cut_max_ms)) | \(mmm(.steal_percent)) |"' "$out.json"
       echo
     fi
     jq -r '.runs[] | select(.metrics_scrapes != null) | .metrics_scrapes as $m |
@@ -347,7 +355,7 @@ write_results() {
   ((rt)) && policy="agent SCHED_RR 1 (--rt)"
   ((neighbour > 0)) && policy+=", a neighbour busy $neighbour % of a core"
   gnuplot -e "data='$dir/plot.tsv'; cdf='$dir/cdf.tsv'; titles='$(cat "$dir/cdf.titles")';
-    out='$out.png'; title='hbs bench $stamp, $(nproc) cores, commit ${commit:0:7}: $policy'" \
+    out='$out.png'; title='hbs bench $stamp, $(nproc) cores, commit $short_commit: $policy'" \
     scripts/bench.gp
 }
 
