@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
 
 #include <prometheus/collectable.h>
 #include <prometheus/exposer.h>
@@ -24,24 +25,25 @@ public:
 
   // Gathering every host's status from the actors costs the heartbeat path (at 10,000 hosts
   // a gather per second starved the network actors: false events), so scrapes closer
-  // together than refresh_ms get the families of the last gather.
+  // together than refresh_ms get the figures of the last gather. What is kept between
+  // scrapes is the snapshot, not its families: with per-host series those are 240,000
+  // labelled metrics, and each scrape copied them anyway (Collect returns by value).
   std::vector<prometheus::MetricFamily> Collect() const override {
     std::lock_guard<std::mutex> guard{mutex_}; // one scrape at a time
     auto now = std::chrono::steady_clock::now();
-    if (gathered_ && now - last_ < refresh_)
-      return cached_;
-    metrics_snapshot s;
-    caf::scoped_actor self{sys_};
-    ask(self, s.status, status_atom_v);
-    ask(self, s.hosts, hosts_atom_v, per_host_); // the rows only for per-host series
-    ask(self, s.peer, peer_atom_v);
-    ask(self, s.mnfa, mnfa_atom_v);
-    ask(self, s.alarms, alarms_atom_v);
-    ask(self, s.vault, vault_atom_v);
-    cached_ = metric_families(s, per_host_);
-    last_ = std::chrono::steady_clock::now();
-    gathered_ = true;
-    return cached_;
+    if (!snapshot_ || now - last_ >= refresh_) {
+      metrics_snapshot s;
+      caf::scoped_actor self{sys_};
+      ask(self, s.status, status_atom_v);
+      ask(self, s.hosts, hosts_atom_v, per_host_); // the rows only for per-host series
+      ask(self, s.peer, peer_atom_v);
+      ask(self, s.mnfa, mnfa_atom_v);
+      ask(self, s.alarms, alarms_atom_v);
+      ask(self, s.vault, vault_atom_v);
+      snapshot_ = std::move(s);
+      last_ = std::chrono::steady_clock::now();
+    }
+    return metric_families(*snapshot_, per_host_);
   }
 
 private:
@@ -57,9 +59,8 @@ private:
   bool per_host_;
   std::chrono::milliseconds refresh_;
   mutable std::mutex mutex_;
-  mutable bool gathered_ = false;
+  mutable std::optional<metrics_snapshot> snapshot_; // the last gather
   mutable std::chrono::steady_clock::time_point last_;
-  mutable std::vector<prometheus::MetricFamily> cached_;
 };
 
 } // namespace
