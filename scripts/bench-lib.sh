@@ -133,8 +133,8 @@ false_kinds() { # SINCE_MS: "kind count, ..." of the same events, for the progre
 steal_burst_pct=20
 start_steal_trace() {
   : >"$dir/steal.trace"
-  setpriv --pdeathsig KILL bash -c 'while :; do
-      echo "$(date +%s%3N) $(awk '\''$1 == "cpu" {print $9}'\'' /proc/stat)"; sleep 0.1
+  export -f steal_ticks
+  setpriv --pdeathsig KILL bash -c 'while :; do echo "$(date +%s%3N) $(steal_ticks)"; sleep 0.1
     done' >"$dir/steal.trace" 2>/dev/null &
   pids+=($!)
 }
