@@ -132,7 +132,6 @@ false_kinds() { # SINCE_MS: "kind count, ..." of the same events, for the progre
 # its window to other guests (a stolen CPU and a misjudging agent look alike to the bench).
 steal_burst_pct=20
 start_steal_trace() {
-  : >"$dir/steal.trace"
   export -f steal_ticks
   setpriv --pdeathsig KILL bash -c 'while :; do echo "$(date +%s%3N) $(steal_ticks)"; sleep 0.1
     done' >"$dir/steal.trace" 2>/dev/null &
