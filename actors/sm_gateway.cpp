@@ -83,6 +83,7 @@ sm_gateway_actor::behavior_type sm_gateway_fn(self_ptr self, sm_gateway_setup s)
     [=](status_atom) {
       auto& st = self->state;
       return sm_counters{true, st.num_queries, st.num_beats, st.num_pushes, st.num_send_errors,
+                         st.setup.socket->num_kernel_drops(),
                          {st.num_rejected.begin(), st.num_rejected.end()}};
     },
   };

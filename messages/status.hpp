@@ -30,13 +30,14 @@ struct sm_counters {
   uint64_t num_beats = 0;
   uint64_t num_pushes = 0;
   uint64_t num_send_errors = 0;
+  uint32_t num_kernel_drops = 0;      // requests the kernel dropped (receive queue full)
   std::vector<uint64_t> num_rejected; // per sm_error (messages/sm_request.hpp), 0 unused
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, sm_counters& x) {
   return f(x.enabled, x.num_queries, x.num_beats, x.num_pushes, x.num_send_errors,
-           x.num_rejected);
+           x.num_kernel_drops, x.num_rejected);
 }
 
 // mtcAgent's door in starlingx mode (actors/mtc_gateway).

@@ -206,7 +206,9 @@ int main(int argc, char** argv) {
   }
   if (conf.sm.enabled) {
     std::string err;
-    setup.sm_socket = hbs::open_local_socket(loop, conf.sm.address, conf.sm.server_port, err);
+    // A burst (a hostile one: 500 requests at once) is read, not dropped unseen.
+    setup.sm_socket = hbs::open_local_socket(loop, conf.sm.address, conf.sm.server_port, err,
+                                             true);
     if (!setup.sm_socket) {
       hbs::log::error("main", "SM request socket: {}", err);
       return 1;

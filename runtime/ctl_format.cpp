@@ -147,7 +147,7 @@ nlohmann::json to_json(const agent_status& s) {
       rejected[to_string(static_cast<sm_error>(i))] = s.sm.num_rejected[i];
     out["sm"] = {{"num_queries", s.sm.num_queries}, {"num_beats", s.sm.num_beats},
                  {"num_pushes", s.sm.num_pushes}, {"num_send_errors", s.sm.num_send_errors},
-                 {"num_rejected", rejected}};
+                 {"num_kernel_drops", s.sm.num_kernel_drops}, {"num_rejected", rejected}};
   }
   if (s.mtc.enabled) {
     nlohmann::json rejected = nlohmann::json::object();
@@ -226,9 +226,10 @@ std::string render(const agent_status& s) {
       if (s.sm.num_rejected[i] > 0)
         rejected += fmt::format("{}{} {}", rejected.empty() ? "" : ", ",
                                 to_string(static_cast<sm_error>(i)), s.sm.num_rejected[i]);
-    out += fmt::format("  {:<12} queries {}, beats {}, pushes {}, send errors {}; rejected: {}\n",
-                       "sm", s.sm.num_queries, s.sm.num_beats, s.sm.num_pushes,
-                       s.sm.num_send_errors, rejected.empty() ? "none" : rejected);
+    out += fmt::format("  {:<12} queries {}, beats {}, pushes {}, send errors {}, dropped by the "
+                       "kernel {}; rejected: {}\n", "sm", s.sm.num_queries, s.sm.num_beats,
+                       s.sm.num_pushes, s.sm.num_send_errors, s.sm.num_kernel_drops,
+                       rejected.empty() ? "none" : rejected);
   }
   if (s.mtc.enabled) {
     std::string rejected;

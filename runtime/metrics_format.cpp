@@ -323,6 +323,8 @@ void sm(families& f, const sm_counters& c) {
             static_cast<double>(c.num_beats));
   f.counter("hbs_sm_send_errors_total", "Datagrams to SM not sent", {},
             static_cast<double>(c.num_send_errors));
+  f.counter("hbs_sm_kernel_drops_total", "SM requests the kernel dropped, receive queue full",
+            {}, static_cast<double>(c.num_kernel_drops));
   for (size_t i = 1; i < c.num_rejected.size(); ++i)
     f.counter("hbs_sm_requests_rejected_total", "SM requests dropped, by reason",
               {{"reason", to_string(static_cast<sm_error>(i))}},

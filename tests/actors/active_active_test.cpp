@@ -226,6 +226,13 @@ TEST_CASE_FIXTURE(two_agents, "the SM door drops requests beyond its rate, count
   CHECK(ask<agent_status>(ctrl[0], status_atom_v).sm.num_queries == 201);
 }
 
+TEST_CASE_FIXTURE(two_agents, "SM requests the kernel dropped are counted at the SM door") {
+  advance(1s);
+  CHECK(ask<agent_status>(ctrl[0], status_atom_v).sm.num_kernel_drops == 0);
+  sm_door[0]->kernel_drops = 7; // the receive queue overflowed: the kernel says how often
+  CHECK(ask<agent_status>(ctrl[0], status_atom_v).sm.num_kernel_drops == 7);
+}
+
 TEST_CASE_FIXTURE(two_agents, "a replayed old response does not rewrite the peer's view") {
   advance(3s);
   // A response worker-0 really sent, carrying controller-1's view as 30:30 ... replayed

@@ -51,6 +51,7 @@ struct two_agents : test::caf_fixture {
   std::string dir[2];
   std::vector<std::unique_ptr<responder>> responders;
   std::shared_ptr<test::sim_socket> sm[2]; // plays each controller's service manager
+  std::shared_ptr<test::sim_socket> sm_door[2]; // each agent's SM server socket
   std::vector<uint32_t> cut_from_c1;       // hosts controller-1 cannot reach
 
   cluster_options opt;
@@ -122,7 +123,7 @@ struct two_agents : test::caf_fixture {
     controller_setup s;
     s.config = c;
     s.sockets = {simnet.bind(c_addr[me], 2103)};
-    s.sm_socket = simnet.bind(c_addr[me], c.sm.server_port);
+    s.sm_socket = sm_door[me] = simnet.bind(c_addr[me], c.sm.server_port);
     s.events_path = dir[me] + "/events.jsonl";
     s.alarms_path = dir[me] + "/alarms.json";
     s.alarms_json = alarms;
