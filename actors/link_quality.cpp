@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 
 namespace hbs {
@@ -55,35 +56,66 @@ uint32_t slice_id(int64_t now_ms, int64_t width_ms) {
   return static_cast<uint32_t>(now_ms / width_ms + 1);
 }
 
-// The ring's slot for now, started afresh when it last held an older slice.
+// The ring's slot for slice `id`, started afresh when it last held an older slice; null
+// when it holds a newer one (`id` has left the ring's window).
 template <class Ring>
-auto& slot_for(Ring& ring, int64_t now_ms, int64_t width_ms) {
-  auto id = slice_id(now_ms, width_ms);
+auto* slot_of(Ring& ring, uint32_t id) {
   auto& s = ring[id % ring.size()];
+  if (s.id > id)
+    return static_cast<typename Ring::value_type*>(nullptr);
   if (s.id != id)
     s = typename Ring::value_type{id};
-  return s;
+  return &s;
+}
+
+// Slice `id` of width `width_ms` is in the ring's window ending now.
+bool in_window(uint32_t id, size_t ring_size, int64_t now_ms, int64_t width_ms) {
+  auto now_id = slice_id(now_ms, width_ms);
+  return id != 0 && id <= now_id && now_id - id < ring_size;
 }
 
 // A slot that belongs to the ring's window ending now.
-template <class Slot>
-bool within(const Slot& s, size_t ring_size, int64_t now_ms, int64_t width_ms) {
-  auto id = slice_id(now_ms, width_ms);
-  return s.id != 0 && s.id <= id && id - s.id < ring_size;
+// The hour slice a 10 s slice lies in (both count from the clock's zero).
+uint32_t hour_of(uint32_t id, int64_t slice_ms, int64_t hour_slice_ms) {
+  return static_cast<uint32_t>((int64_t{id} - 1) * slice_ms / hour_slice_ms + 1);
 }
 
 } // namespace
 
 link_quality::slice& link_quality::current(int64_t now_ms) {
-  return slot_for(slices_, now_ms, slice_ms);
-}
-
-link_quality::hour_slice& link_quality::current_hour(int64_t now_ms) {
-  return slot_for(hours_, now_ms, hour_slice_ms);
+  auto id = slice_id(now_ms, slice_ms);
+  auto& s = slices_[id % slices_.size()];
+  if (s.id != id)
+    s = slice{id};
+  return s;
 }
 
 bool link_quality::live(const slice& s, int64_t now_ms) const {
-  return within(s, slices_.size(), now_ms, slice_ms);
+  return in_window(s.id, slices_.size(), now_ms, slice_ms);
+}
+
+bool link_quality::tally_live(int64_t now_ms) const {
+  return in_window(tally_.id, slices_.size(), now_ms, slice_ms);
+}
+
+bool link_quality::tally_live_hour(int64_t now_ms) const {
+  return tally_.id != 0 && in_window(hour_of(tally_.id, slice_ms, hour_slice_ms), hours_.size(),
+                                     now_ms, hour_slice_ms);
+}
+
+void link_quality::flush() {
+  static_assert(offsetof(link_quality, slices_) == hot_bytes, "the hot part is the front");
+  if (tally_.id == 0)
+    return;
+  if (auto* s = slot_of(slices_, tally_.id)) {
+    add_saturating(s->periods, tally_.periods);
+    add_saturating(s->missed, tally_.missed);
+  }
+  if (auto* h = slot_of(hours_, hour_of(tally_.id, slice_ms, hour_slice_ms))) {
+    add_saturating(h->periods, tally_.periods);
+    add_saturating(h->missed, tally_.missed);
+  }
+  tally_ = {};
 }
 
 void link_quality::note_rtt(int64_t us, int64_t now_ms) {
@@ -95,16 +127,16 @@ void link_quality::note_rtt(int64_t us, int64_t now_ms) {
 }
 
 void link_quality::note_period(bool answered, int64_t now_ms, uint32_t flap_misses) {
-  auto& s = current(now_ms);
-  auto& h = current_hour(now_ms);
-  add_saturating(s.periods, 1);
-  add_saturating(h.periods, 1);
+  if (auto id = slice_id(now_ms, slice_ms); tally_.id != id) {
+    flush();
+    tally_.id = id;
+  }
+  add_saturating(tally_.periods, 1);
   if (answered) {
     b2b_ = 0;
     return;
   }
-  add_saturating(s.missed, 1);
-  add_saturating(h.missed, 1);
+  add_saturating(tally_.missed, 1);
   if (++b2b_ == flap_misses)
     ++num_flaps_;
 }
@@ -134,19 +166,28 @@ link_figures link_quality::figures(int64_t now_ms) const {
     f.rtt_max_us = max_us;
     f.num_rtt = static_cast<uint32_t>(n);
   }
+  // The tally is counted beside the slices (its periods are in none of them yet).
   uint64_t periods = 0, missed = 0;
   for (auto& s : slices_)
     if (live(s, now_ms)) {
       periods += s.periods;
       missed += s.missed;
     }
+  if (tally_live(now_ms)) {
+    periods += tally_.periods;
+    missed += tally_.missed;
+  }
   f.loss_1m_pct = percent(missed, periods);
   periods = missed = 0;
   for (auto& h : hours_)
-    if (within(h, hours_.size(), now_ms, hour_slice_ms)) {
+    if (in_window(h.id, hours_.size(), now_ms, hour_slice_ms)) {
       periods += h.periods;
       missed += h.missed;
     }
+  if (tally_live_hour(now_ms)) {
+    periods += tally_.periods;
+    missed += tally_.missed;
+  }
   f.loss_1h_pct = percent(missed, periods);
   f.num_flaps = num_flaps_;
   return f;

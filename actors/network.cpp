@@ -191,7 +191,7 @@ void close_period(self_ptr self) {
       continue;
     ++expected;
     slot.link.note_period(slot.att.answered(), now_ms, st.setup.limits.minor);
-    if (slot.name == "storage-0") {
+    if (slot.storage0) {
       sum.storage0_monitored = true;
       sum.storage0_answered = slot.att.answered();
     }

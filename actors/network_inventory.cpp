@@ -27,6 +27,7 @@ void watch_host(network_state& st, const std::string& name, const std::string& a
   }
   host_slot slot;
   slot.name = name;
+  slot.storage0 = name == "storage-0";
   slot.addr = addr;
   slot.actor = std::move(h);
   slot.window = recovery_window(st);

@@ -106,3 +106,32 @@ TEST_CASE("a network's histogram adds its links' last-minute counts") {
   CHECK(all[static_cast<size_t>(link_quality::bucket_of(3'000))] == 1);
   CHECK(max_us == 3'000);
 }
+
+TEST_CASE("periods kept in the current slice's tally count at once and leave the minute on time") {
+  link_quality q;
+  int64_t t = 5'000;
+  for (int i = 0; i < 50; ++i, t += 100) // the first 10 s: half the periods unanswered
+    q.note_period(i % 2 == 0, t, 100);
+  CHECK(q.figures(t).loss_1m_pct == doctest::Approx(50.0)); // still in the tally
+  for (int i = 0; i < 50; ++i, t += 100) // the next 10 s all answered: the first leave the tally
+    q.note_period(true, t, 100);
+  CHECK(q.figures(t).loss_1m_pct == doctest::Approx(25.0));
+  // 55 s after the first 10 s ended (no period judged since) they have left the minute, not
+  // the hour; the second 10 s, still in the tally, are in both.
+  auto f = q.figures(65'000);
+  CHECK(f.loss_1m_pct == doctest::Approx(0.0));
+  CHECK(f.loss_1h_pct == doctest::Approx(25.0));
+  // Past the hour of both, nothing is known: unknown, not 0 %.
+  CHECK(q.figures(3'700'000).loss_1h_pct == -1);
+}
+
+TEST_CASE("a tally older than its slice's place in the ring is dropped, not added to a newer one") {
+  link_quality q;
+  q.note_period(false, 1'000, 100); // slice 1, in the tally
+  q.note_rtt(300, 61'000);          // slice 7 takes slice 1's place in the ring
+  q.note_period(true, 61'100, 100); // slice 1's tally is flushed: too old for the ring
+  auto f = q.figures(61'200);
+  CHECK(f.loss_1m_pct == doctest::Approx(0.0)); // the new slice's one answered period only
+  CHECK(f.num_rtt == 1);
+  CHECK(f.loss_1h_pct == doctest::Approx(50.0)); // the hour still has the missed period
+}

@@ -26,6 +26,22 @@ void lose_management_responses(agent_fixture& f, bool counted) {
 
 } // namespace
 
+TEST_CASE("a host slot keeps what every period and response touch in its first cache line") {
+  host_slot slot;
+  auto offset = [&](const auto& field) {
+    return static_cast<size_t>(reinterpret_cast<const char*>(&field) -
+                               reinterpret_cast<const char*>(&slot));
+  };
+  CHECK(alignof(host_slot) == 64);
+  for (size_t end : {offset(slot.addr) + sizeof slot.addr, offset(slot.att) + sizeof slot.att,
+                     offset(slot.window) + 1, offset(slot.storage0) + 1,
+                     offset(slot.last_flags) + sizeof slot.last_flags,
+                     offset(slot.num_pulses) + sizeof slot.num_pulses,
+                     offset(slot.last_response) + sizeof slot.last_response,
+                     offset(slot.link) + link_quality::hot_bytes})
+    CHECK(end <= 64);
+}
+
 TEST_CASE_FIXTURE(agent_fixture, "periods in which the kernel dropped responses blame nobody") {
   advance(1s);
   auto t0 = now();
