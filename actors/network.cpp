@@ -151,16 +151,6 @@ bool drain(self_ptr self, int max_batches = 1000, size_t* read = nullptr) {
   return false;
 }
 
-// Answers arriving in a stream (thousands per period): the socket is read again after a
-// pause instead of re-armed per handful. At 10,000 hosts each network re-armed 277 times a
-// period (36 answers per wake-up), and every re-arm is an epoll_ctl plus two cross-thread
-// wake-ups (perf: 9 % of the agent's CPU in epoll_ctl alone). Reading a little later changes
-// no figure: the RTT is the kernel's receive stamp and a period's close drains first.
-// A stream that never pauses (a flood) still re-arms once a period: the watchdog counts a
-// socket as waiting for its actor from readiness until the re-arm, and stops feeding
-// systemd past 2 s.
-constexpr size_t stream_read = 16;
-constexpr auto stream_pause = std::chrono::milliseconds{1};
 
 void on_readable(self_ptr self) {
   auto& st = self->state;

@@ -164,7 +164,7 @@ TEST_CASE_FIXTURE(agent_fixture, "stale, duplicate, unknown and malformed respon
   p.sequence = seq;
   n = wire::encode_pulse(wire::pulse_kind::response, p, {buf, sizeof buf});
   spoof->send(&good, 1);
-  advance(1ms, 1ms); // after a burst of answers the network reads again 1 ms later
+  advance(stream_pause, 1ms); // after a burst of answers the network reads again later
   auto m = mgmt(ask<agent_status>(ctrl, status_atom_v));
   CHECK(m.num_malformed[static_cast<size_t>(wire::decode_error::bad_header)] == 1);
   CHECK(m.num_unknown_source == 1);
