@@ -42,6 +42,10 @@ public:
       ask(self, s.vault, vault_atom_v);
       snapshot_ = std::move(s);
       last_ = std::chrono::steady_clock::now();
+      if (auto w = per_host_warning(*snapshot_, per_host_); !w.empty() && !warned_) {
+        log::warn("metrics", "{}", w);
+        warned_ = true; // once: the size changes slowly and the advice does not
+      }
     }
     return metric_families(*snapshot_, per_host_);
   }
@@ -61,6 +65,7 @@ private:
   mutable std::mutex mutex_;
   mutable std::optional<metrics_snapshot> snapshot_; // the last gather
   mutable std::chrono::steady_clock::time_point last_;
+  mutable bool warned_ = false;
 };
 
 } // namespace

@@ -4,6 +4,7 @@
 // the names, labels and values are tested directly (tests/runtime/metrics_format_test).
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <prometheus/metric_family.h>
@@ -27,5 +28,15 @@ struct metrics_snapshot {
 // per network counts of hosts by state are still exported.
 std::vector<prometheus::MetricFamily> metric_families(const metrics_snapshot& s,
                                                       bool per_host);
+
+// Host x network rows from which per-host series put the heartbeat at risk on a small
+// controller: at 20,000 (10,000 hosts, 2 networks) a scrape was ~17 MB of text and a scrape
+// a second took a third of a 2-core machine, and under the hypervisor's bursts 4,463 false
+// alarms followed (README, results/bench-20261203T084612Z).
+constexpr size_t per_host_rows_warning = 10'000;
+
+// What the operator is told once when a gather with per-host series reaches that size;
+// empty below it, without per-host series, or without the hosts' part.
+std::string per_host_warning(const metrics_snapshot& s, bool per_host);
 
 } // namespace hbs

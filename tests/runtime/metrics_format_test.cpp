@@ -203,3 +203,18 @@ TEST_CASE("busy time per period is a Prometheus histogram with cumulative bucket
   CHECK(h.bucket.back().cumulative_count == 100);
   CHECK(std::isinf(h.bucket.back().upper_bound));
 }
+
+TEST_CASE("per-host series at 10,000 host x network rows come with advice to turn them off") {
+  auto s = cluster();
+  CHECK(per_host_warning(s, true).empty()); // a small cluster: nothing to say
+  auto one = s.hosts->front();
+  s.hosts->assign(per_host_rows_warning / one.networks.size(), one);
+  auto w = per_host_warning(s, true);
+  CHECK(w.find("10000 host x network rows") != std::string::npos);
+  CHECK(w.find("per_host = false") != std::string::npos);
+  CHECK(per_host_warning(s, false).empty()); // already off
+  s.hosts->pop_back();
+  CHECK(per_host_warning(s, true).empty()); // just below
+  s.hosts.reset();
+  CHECK(per_host_warning(s, true).empty()); // the hosts did not answer: no count, no claim
+}
