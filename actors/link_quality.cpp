@@ -74,7 +74,6 @@ bool in_window(uint32_t id, size_t ring_size, int64_t now_ms, int64_t width_ms) 
   return id != 0 && id <= now_id && now_id - id < ring_size;
 }
 
-// A slot that belongs to the ring's window ending now.
 // The hour slice a 10 s slice lies in (both count from the clock's zero).
 uint32_t hour_of(uint32_t id, int64_t slice_ms, int64_t hour_slice_ms) {
   return static_cast<uint32_t>((int64_t{id} - 1) * slice_ms / hour_slice_ms + 1);

@@ -161,7 +161,8 @@ bool drain(self_ptr self, int max_batches = 1000, size_t* read = nullptr) {
   return false;
 }
 
-
+// A stream of answers is read again after stream_pause (network.hpp), not re-armed per
+// handful.
 void on_readable(self_ptr self) {
   auto& st = self->state;
   busy_meter m{st.health};

@@ -37,10 +37,10 @@ inline bool measures_round_trips(size_t hosts, size_t every_period_below, uint32
 // Answers arriving in a stream (thousands per period): the socket is read again after a
 // pause instead of re-armed per handful. At 10,000 hosts each network re-armed 277 times a
 // period (36 answers per wake-up), and every re-arm is an epoll_ctl plus two cross-thread
-// wake-ups (perf: 9 % of the agent's CPU in epoll_ctl alone). The pause was 1 ms: reading
-// then took ~80 wake-ups a period and network; 4 ms takes a third of the futex calls (strace,
-// 10,000 hosts: 12,707 -> 4,883 in 5 s) for the same recvmmsg calls, all but one per wake-up
-// full. Reading a little later changes no figure: the RTT is the kernel's receive stamp, a
+// wake-ups (perf: 9 % of the agent's CPU in epoll_ctl alone). The pause was 1 ms, ~80
+// wake-ups a period and network; at 4 ms there are a third as many futex calls (strace,
+// 10,000 hosts: 12,707 -> 4,883 in 5 s) for as many recvmmsg calls, all but the last of a
+// wake-up full. Reading a little later changes no figure: the RTT is the kernel's receive stamp, a
 // period's close drains first, and 4 ms of answers (~400 a network) is nothing to the
 // socket's buffer. A stream that never pauses (a flood) still re-arms once a period: the
 // watchdog counts a socket as waiting for its actor from readiness until the re-arm, and
