@@ -32,20 +32,50 @@ int64_t ms_since(self_ptr self, caf::actor_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now() - t).count();
 }
 
+struct host_gather {
+  std::vector<std::string> names;
+  size_t next = 0; // the next name to ask
+  std::vector<host_status> hosts;
+  std::vector<std::vector<net_host_row>> rows{2};
+  // Row by host name: a join by scanning cost hosts² string compares (10,000 hosts: 10^8
+  // per network and query, most of a metrics scrape's second).
+  std::array<std::unordered_map<std::string_view, size_t>, 2> index;
+};
+
+// Asks the next host in line; each answer (or error) asks the one after it, so at most
+// hosts_in_flight (controller.hpp) are asked at a time. A host removed since the gather
+// began is left as an empty status, as one that did not answer.
+void ask_next_host(self_ptr self, const std::shared_ptr<host_gather>& g,
+                   const std::shared_ptr<join>& j) {
+  while (g->next < g->names.size()) {
+    auto i = g->next++;
+    auto it = self->state.hosts.find(g->names[i]);
+    if (it == self->state.hosts.end()) {
+      j->done();
+      continue;
+    }
+    self->request(it->second, query_timeout, status_atom_v)
+      .then([self, g, j, i](host_status& s) {
+              g->hosts[i] = std::move(s);
+              ask_next_host(self, g, j);
+              j->done();
+            },
+            [self, g, j](caf::error&) {
+              ask_next_host(self, g, j);
+              j->done();
+            });
+    return;
+  }
+}
+
 void collect_hosts(self_ptr self, std::vector<std::string> names, bool with_rows,
                    std::function<void(std::vector<host_status>)> deliver) {
   auto& st = self->state;
-  struct acc {
-    std::vector<host_status> hosts;
-    std::vector<std::vector<net_host_row>> rows{2};
-    // Row by host name: a join by scanning cost hosts² string compares (10,000 hosts: 10^8
-    // per network and query, most of a metrics scrape's second).
-    std::array<std::unordered_map<std::string_view, size_t>, 2> index;
-  };
-  auto a = std::make_shared<acc>();
-  a->hosts.resize(names.size());
+  auto a = std::make_shared<host_gather>();
+  a->names = std::move(names);
+  a->hosts.resize(a->names.size());
   auto j = std::make_shared<join>();
-  j->pending = names.size() + (with_rows ? st.networks.size() : 0) + 1;
+  j->pending = a->names.size() + (with_rows ? st.networks.size() : 0) + 1;
   j->finish = [a, deliver, self] {
     for (auto& h : a->hosts) {
       if (auto* r = self->state.control->find(h.name)) {
@@ -62,10 +92,8 @@ void collect_hosts(self_ptr self, std::vector<std::string> names, bool with_rows
     }
     deliver(std::move(a->hosts));
   };
-  for (size_t i = 0; i < names.size(); ++i)
-    self->request(st.hosts.at(names[i]), query_timeout, status_atom_v)
-      .then([a, j, i](host_status& s) { a->hosts[i] = std::move(s); j->done(); },
-            [j](caf::error&) { j->done(); });
+  for (size_t k = 0; k < hosts_in_flight; ++k)
+    ask_next_host(self, a, j);
   if (with_rows) // the networks' per-host rows: pulses, response age, link figures
     for (auto& [n, net] : st.networks) {
       auto idx = n & 1;

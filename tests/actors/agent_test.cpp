@@ -1,6 +1,8 @@
 // One agent, 50 hosts running the real responder on a simulated network, simulated time.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "tests/support/agent_fixture.hpp"
 
 using namespace hbs;
@@ -270,4 +272,36 @@ TEST_CASE_FIXTURE(agent_fixture, "tuning that the file would refuse is refused a
               [&](caf::error& e) { CHECK(e == ec::bad_argument); });
   }
   CHECK(ask<agent_status>(ctrl, status_atom_v).period_ms == 100);
+}
+
+namespace {
+
+struct large_agent : agent_fixture {
+  large_agent()
+    : agent_fixture(nullptr, rtt_hosts_every_period, static_cast<int>(3 * hosts_in_flight)) {}
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(large_agent, "a host query asks the hosts a window at a time, so the "
+                               "networks' messages are not queued behind thousands") {
+  advance(1s);
+  REQUIRE(sched.jobs.empty());
+  auto pending = self->request(ctrl, caf::infinite, hosts_atom_v, false);
+  sched.run_once(); // the controller takes the query and asks the first hosts
+  CHECK(sched.jobs.size() >= hosts_in_flight / 2);
+  CHECK(sched.jobs.size() <= hosts_in_flight);
+  run();
+  std::vector<host_status> hosts;
+  pending.receive([&](std::vector<host_status>& x) { hosts = std::move(x); },
+                  [&](caf::error& e) { FAIL("request failed: " << sys.render(e)); });
+  REQUIRE(hosts.size() == 3 * hosts_in_flight);
+  std::set<std::string> names;
+  for (auto& h : hosts) {
+    names.insert(h.name);
+    REQUIRE(h.networks.size() == 2);
+    CHECK(h.networks[0].state == "ok");
+  }
+  CHECK(names.size() == hosts.size()); // every host answered, none left empty
+  CHECK(names.count(host_name(3 * hosts_in_flight - 1)) == 1);
 }

@@ -44,19 +44,21 @@ struct agent_fixture : caf_fixture {
 
   // auth: pulse authentication for the agent and every responder (null: off).
   // rtt_every_period_below: hosts from which round trips are sampled (network.hpp).
+  // hosts: workers in the inventory, each answering on both networks.
   explicit agent_fixture(std::shared_ptr<const wire::pulse_gate> auth = nullptr,
-                         size_t rtt_every_period_below = rtt_hosts_every_period) {
+                         size_t rtt_every_period_below = rtt_hosts_every_period,
+                         int hosts = num_hosts) {
     cfg::agent_config c;
     c.controller = "controller-0";
     c.networks = {net(0, "127.0.0.1"), net(1, "127.0.0.2")};
-    for (int i = 0; i < num_hosts; ++i)
+    for (int i = 0; i < hosts; ++i)
       c.hosts.push_back({host_name(i), cfg::host_type::worker, mgmt_addr(i), clstr_addr(i), true});
     controller_setup s;
     s.config = c;
     s.sockets = {mgmt_socket, clstr_socket};
     s.pulse_auth = auth;
     s.rtt_every_period_below = rtt_every_period_below;
-    for (int i = 0; i < num_hosts; ++i)
+    for (int i = 0; i < hosts; ++i)
       for (uint8_t n : {0, 1}) {
         auto addr = n == 0 ? mgmt_addr(i) : clstr_addr(i);
         auto nc = net(n, addr);
