@@ -136,8 +136,8 @@ caf::result<std::string> reload(controller_ptr self, const tuning& t, bool tune_
 caf::result<agent_status> status(controller_ptr self);
 // Host actors a host query asks at a time. A gather that asked them all at once put every
 // host's job in the scheduler's queue ahead of the networks' ticks and reads (10,000 hosts:
-// ~0.25 s of jobs, so a scrape's gather made the networks late: stalled periods); asked in
-// a window, the networks' messages get a thread between the hosts' answers.
+// ~0.25 s of jobs for the networks to wait behind); asked in a window, the networks'
+// messages get a thread between the hosts' answers.
 constexpr size_t hosts_in_flight = 64;
 caf::result<std::vector<host_status>> hosts(controller_ptr self, bool with_rows = true);
 caf::result<host_status> host(controller_ptr self, const std::string& name);
