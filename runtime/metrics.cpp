@@ -42,7 +42,7 @@ public:
       ask(self, s.vault, vault_atom_v);
       snapshot_ = std::move(s);
       last_ = std::chrono::steady_clock::now();
-      if (auto w = per_host_warning(*snapshot_, per_host_); !w.empty() && !warned_) {
+      if (auto w = warned_ ? "" : per_host_warning(*snapshot_, per_host_); !w.empty()) {
         log::warn("metrics", "{}", w);
         warned_ = true; // once: the size changes slowly and the advice does not
       }
