@@ -168,7 +168,6 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
   return {
     [=](status_atom) { return status(self); },
     [=](hosts_atom) { return hosts(self); },
-    [=](hosts_atom, bool with_rows) { return hosts(self, with_rows); },
     [=](host_atom, const std::string& name) { return host(self, name); },
     [=](add_atom, const std::string& name, cfg::host_type type, const std::string& mgmt,
         const std::string& clstr) { return add_host(self, name, type, mgmt, clstr); },
@@ -226,6 +225,15 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
       return !self->state.active; // the designation it carries names the peer
     },
     [=](peer_atom, std::string& table) { on_peer_table(self, table); },
+    [=](state_atom, const std::string& host, uint8_t net, uint8_t health) {
+      // Only from the host's current actor: a killed one's last words (deleted, or replaced
+      // when its addresses changed) must not count for the host of that name now.
+      auto& st = self->state;
+      auto it = st.hosts.find(host);
+      if (it != st.hosts.end() && self->current_sender() == caf::actor_cast<
+                                    caf::strong_actor_ptr>(it->second))
+        st.states.set(host, net, static_cast<host_health>(health));
+    },
     [=](peer_atom, mnfa_report r) {
       if (r.forced)
         set_backoff(self, r.backed_off);

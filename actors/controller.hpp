@@ -21,6 +21,7 @@
 #include "actors/control_state.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/network.hpp"
+#include "actors/state_tally.hpp"
 #include "config/config.hpp"
 #include "messages/pulse_auth.hpp"
 #include "runtime/hook_runner.hpp"
@@ -72,6 +73,7 @@ struct controller_state {
   store_actor store;
   std::vector<std::pair<uint8_t, network_actor>> networks;
   std::map<std::string, host_actor> hosts;  // one per host present in the inventory
+  state_tally states;                       // their states per network, as they report
   bool active = false;
   bool role_settled = false; // the peer's state seen, the hold-off over, or activated here
   bool link_up = false;
@@ -139,7 +141,7 @@ caf::result<agent_status> status(controller_ptr self);
 // ~0.25 s of jobs for the networks to wait behind); asked in a window, the networks'
 // messages get a thread between the hosts' answers.
 constexpr size_t hosts_in_flight = 64;
-caf::result<std::vector<host_status>> hosts(controller_ptr self, bool with_rows = true);
+caf::result<std::vector<host_status>> hosts(controller_ptr self);
 caf::result<host_status> host(controller_ptr self, const std::string& name);
 void dump_state(controller_ptr self, const std::string& why,
                 std::function<void(std::string)> deliver);

@@ -64,6 +64,7 @@ void spawn_host(self_ptr self, const host_record& h) {
   hs.vault = st.vault;
   hs.alarms = st.alarms;
   hs.mnfa = c.under_mtc() ? mnfa_actor{} : st.mnfa; // MNFA is mtcAgent's there
+  hs.states = caf::actor_cast<controller_actor>(self);
   hs.period_ms = t.period_ms;
   st.hosts[h.name] = self->spawn<caf::linked>(host_fn, std::move(hs));
   log::info("controller", "inventory add {} ({}) {} {}", h.name, cfg::to_string(h.type),
@@ -106,6 +107,7 @@ void kill_host(self_ptr self, const host_record& h, bool was_monitored) {
   self->unlink_from(it->second);
   self->send_exit(it->second, caf::exit_reason::user_shutdown);
   st.hosts.erase(it);
+  st.states.forget(h.name); // what the killed actor still has in flight is refused
   log::info("controller", "inventory del {}", h.name);
 }
 

@@ -68,14 +68,14 @@ void ask_next_host(self_ptr self, const std::shared_ptr<host_gather>& g,
   }
 }
 
-void collect_hosts(self_ptr self, std::vector<std::string> names, bool with_rows,
+void collect_hosts(self_ptr self, std::vector<std::string> names,
                    std::function<void(std::vector<host_status>)> deliver) {
   auto& st = self->state;
   auto a = std::make_shared<host_gather>();
   a->names = std::move(names);
   a->hosts.resize(a->names.size());
   auto j = std::make_shared<join>();
-  j->pending = a->names.size() + (with_rows ? st.networks.size() : 0) + 1;
+  j->pending = a->names.size() + st.networks.size() + 1;
   j->finish = [a, deliver, self] {
     for (auto& h : a->hosts) {
       if (auto* r = self->state.control->find(h.name)) {
@@ -94,20 +94,19 @@ void collect_hosts(self_ptr self, std::vector<std::string> names, bool with_rows
   };
   for (size_t k = 0; k < hosts_in_flight; ++k)
     ask_next_host(self, a, j);
-  if (with_rows) // the networks' per-host rows: pulses, response age, link figures
-    for (auto& [n, net] : st.networks) {
-      auto idx = n & 1;
-      self->request(net, query_timeout, hosts_atom_v)
-        .then([a, j, idx](std::vector<net_host_row>& rows) {
-                a->rows[idx] = std::move(rows);
-                auto& ix = a->index[idx];
-                ix.reserve(a->rows[idx].size());
-                for (size_t k = 0; k < a->rows[idx].size(); ++k)
-                  ix.emplace(a->rows[idx][k].name, k);
-                j->done();
-              },
-              [j](caf::error&) { j->done(); });
-    }
+  for (auto& [n, net] : st.networks) { // their per-host rows: pulses, response age, link
+    auto idx = n & 1;
+    self->request(net, query_timeout, hosts_atom_v)
+      .then([a, j, idx](std::vector<net_host_row>& rows) {
+              a->rows[idx] = std::move(rows);
+              auto& ix = a->index[idx];
+              ix.reserve(a->rows[idx].size());
+              for (size_t k = 0; k < a->rows[idx].size(); ++k)
+                ix.emplace(a->rows[idx][k].name, k);
+              j->done();
+            },
+            [j](caf::error&) { j->done(); });
+  }
   j->done(); // covers an empty inventory
 }
 
@@ -153,9 +152,13 @@ caf::result<agent_status> status(self_ptr self) {
   out->uptime_ms = ms_since(self, st.born);
   auto j = std::make_shared<join>();
   j->pending = st.networks.size() + 6;
-  j->finish = [rp, out]() mutable {
+  j->finish = [self, rp, out]() mutable {
     std::sort(out->networks.begin(), out->networks.end(),
               [](auto& a, auto& b) { return a.network < b.network; });
+    for (auto& c : out->networks)
+      for (size_t h = 0; h < num_health_states; ++h)
+        c.hosts_by_state.push_back(
+          self->state.states.count(c.network, static_cast<host_health>(h)));
     rp.deliver(*out);
   };
   if (st.gateway)
@@ -183,12 +186,12 @@ caf::result<agent_status> status(self_ptr self) {
   return rp;
 }
 
-caf::result<std::vector<host_status>> hosts(self_ptr self, bool with_rows) {
+caf::result<std::vector<host_status>> hosts(self_ptr self) {
   auto rp = self->make_response_promise<std::vector<host_status>>();
   std::vector<std::string> names;
   for (auto& [name, actor] : self->state.hosts)
     names.push_back(name);
-  collect_hosts(self, std::move(names), with_rows,
+  collect_hosts(self, std::move(names),
                 [rp](std::vector<host_status> v) mutable { rp.deliver(std::move(v)); });
   return rp;
 }
@@ -197,7 +200,7 @@ caf::result<host_status> host(self_ptr self, const std::string& name) {
   if (!self->state.hosts.count(name))
     return caf::make_error(ec::unknown_host, name);
   auto rp = self->make_response_promise<host_status>();
-  collect_hosts(self, {name}, true, [rp](std::vector<host_status> v) mutable {
+  collect_hosts(self, {name}, [rp](std::vector<host_status> v) mutable {
     rp.deliver(std::move(v.front()));
   });
   return rp;
@@ -269,7 +272,7 @@ void dump_state(self_ptr self, const std::string& why,
   std::vector<std::string> names;
   for (auto& [name, actor] : st.hosts)
     names.push_back(name);
-  collect_hosts(self, std::move(names), true, [=](std::vector<host_status> h) {
+  collect_hosts(self, std::move(names), [=](std::vector<host_status> h) {
     parts->hosts = std::move(h);
     done();
   });

@@ -7,13 +7,7 @@
 namespace hbs {
 
 const char* state_name(const liveness& l) {
-  if (l.failed())
-    return "lost";
-  if (l.degraded())
-    return "degraded";
-  if (l.minor())
-    return "minor";
-  return "ok";
+  return to_string(health_of(l));
 }
 
 namespace {
@@ -59,6 +53,20 @@ template <class... Ts>
 void to_mnfa(self_ptr self, Ts&&... xs) {
   if (self->state.setup.mnfa)
     self->send(self->state.setup.mnfa, std::forward<Ts>(xs)...);
+}
+
+// Tells the state sink what changed since it was last told, network by network.
+void tell_state(self_ptr self) {
+  auto& st = self->state;
+  if (!st.setup.states)
+    return;
+  for (uint8_t n = 0; n < 2; ++n) {
+    auto h = st.monitored && st.nets[n] ? health_of(*st.nets[n]) : host_health::none;
+    if (h == st.told[n])
+      continue;
+    st.told[n] = h;
+    self->send(st.setup.states, state_atom_v, st.setup.name, n, static_cast<uint8_t>(h));
+  }
 }
 
 void on_miss(self_ptr self, uint8_t net, liveness& l) {
@@ -214,9 +222,16 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
       } else {
         on_miss(self, r.network, l);
       }
+      tell_state(self);
     },
-    [=](start_atom) { set_monitoring(self, true); },
-    [=](stop_atom) { set_monitoring(self, false); },
+    [=](start_atom) {
+      set_monitoring(self, true);
+      tell_state(self);
+    },
+    [=](stop_atom) {
+      set_monitoring(self, false);
+      tell_state(self);
+    },
     [=](role_atom, bool active) {
       auto& st = self->state;
       bool became = active && !st.setup.active;
@@ -251,6 +266,7 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
       for (auto& l : st.nets)
         if (l)
           l->set_thresholds(st.setup.limits); // counters and state are kept
+      tell_state(self);
     },
     [=](loss_atom) { // MNFA is over: a loss it suppressed stands if the host is still silent
       auto& st = self->state;
@@ -269,6 +285,7 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
         if (l)
           l->restart();
       to_mnfa(self, forget_atom_v, st.setup.name);
+      tell_state(self);
     },
     [=](tick_atom) {
       auto& st = self->state;

@@ -8,6 +8,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/liveness.hpp"
+#include "actors/state_tally.hpp"
 #include "config/config.hpp"
 
 namespace hbs {
@@ -25,6 +26,7 @@ struct host_setup {
   vault_actor vault;   // change reasons for SM; may be unset in tests
   alarms_actor alarms; // may be unset in tests
   mnfa_actor mnfa;     // may be unset in tests
+  state_sink states;   // told each change of state per network; may be unset in tests
   uint32_t period_ms = 100; // updated from every verdict (pulse_result::period_ms)
 };
 
@@ -32,6 +34,7 @@ struct host_state {
   host_setup setup;
   std::array<std::optional<liveness>, 2> nets;
   std::array<uint32_t, 2> flags{};
+  std::array<host_health, 2> told{host_health::none, host_health::none}; // to setup.states
   bool monitored = false;
   bool recheck_loss = false;  // MNFA ended while this host was lost: re-report if silent
   bool pmond_absent = false;  // the process-monitor flag is missing from responses

@@ -57,6 +57,11 @@ using mnfa_actor = caf::typed_actor<
   caf::reacts_to<period_atom, uint32_t>,                   // current period, for display
   caf::replies_to<mnfa_atom>::with<mnfa_view>>;
 
+// Where a host actor reports its state per network as it changes: the controller, which
+// keeps the counts by state (actors/state_tally). Narrow on purpose: a host can say only this.
+using state_sink = caf::typed_actor<
+  caf::reacts_to<state_atom, std::string, uint8_t, uint8_t>>; // host, network, host_health
+
 // One monitored host: runs liveness per network and reports transitions as events.
 using host_actor = caf::typed_actor<
   caf::reacts_to<pulse_result>,                     // a network's verdict for one period
@@ -171,9 +176,6 @@ using peer_gateway_actor = caf::typed_actor<
 // the supervisor's SIGHUP reach it directly); the rest are notices from its own children,
 // the peer gateway and the supervisor. Never published.
 using controller_actor = control_reads::extend<
-  // Every host's state and counts without the networks' per-host rows (pulses, age, link):
-  // the metrics gather when per-host series are off needs only the states.
-  caf::replies_to<hosts_atom, bool>::with<std::vector<host_status>>,
   caf::replies_to<add_atom, std::string, cfg::host_type, std::string, std::string>::with<
     std::string>,
   // mtcAgent's ADD and MOD (starlingx mode): add, or give a known host the new type and
@@ -194,6 +196,7 @@ using controller_actor = control_reads::extend<
   caf::reacts_to<peer_atom, caf::actor_addr>,              // the peer dialed in: its gateway
   caf::replies_to<handoff_atom, control_snapshot>::with<bool>, // the peer takes over
   caf::reacts_to<hello_atom, caf::actor_addr>,             // this agent's own peer gateway
+  caf::reacts_to<state_atom, std::string, uint8_t, uint8_t>, // a host's state changed
   caf::reacts_to<link_atom, bool>,                         // peer link up / down
   caf::reacts_to<holdoff_atom>,                            // the start-up hold-off is over
   caf::reacts_to<mnfa_atom, bool>,                         // own MNFA: period x4 / restored

@@ -175,6 +175,9 @@ struct network_counters {
   // Busy time of every period since start: counts per bucket of busy_bounds_us (+Inf last).
   std::vector<uint64_t> busy_counts;
   int64_t busy_sum_us = 0;
+  // Monitored hosts by state, indexed by host_health (ok, minor, degraded, lost): the
+  // controller's tally, added to its status reply (empty from the network actor itself).
+  std::vector<uint32_t> hosts_by_state;
 };
 
 template <class Inspector>
@@ -187,7 +190,7 @@ typename Inspector::result_type inspect(Inspector& f, network_counters& x) {
            x.num_stalled_send, x.num_judged_anyway, x.num_late_ticks, x.num_skipped_periods,
            x.num_socket_drops, x.max_lateness_ms, x.busy_p50_us, x.busy_p99_us, x.busy_max_us,
            x.busy_cpu_p50_us, x.busy_cpu_p99_us, x.busy_cpu_max_us, x.rtt_buckets,
-           x.rtt_max_us, x.busy_counts, x.busy_sum_us);
+           x.rtt_max_us, x.busy_counts, x.busy_sum_us, x.hosts_by_state);
 }
 
 // One file the agent writes in its state directory, and whether writes succeed.

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "actors/link_quality.hpp"
+#include "actors/state_tally.hpp"
 #include "config/config.hpp"
 #include "messages/decode_error.hpp"
 #include "messages/mtc_message.hpp"
@@ -61,11 +62,22 @@ int64_t network_rtt(const network_counters& c, double q) {
   return rtt_quantile_us(c.rtt_buckets.data(), c.rtt_buckets.size(), q, c.rtt_max_us);
 }
 
+// Monitored hosts by state; null when the counts were not taken (never zeros in their place).
+nlohmann::json hosts_by_state(const network_counters& c) {
+  if (c.hosts_by_state.size() != num_health_states)
+    return nullptr;
+  nlohmann::json out = nlohmann::json::object();
+  for (size_t h = 0; h < num_health_states; ++h)
+    out[to_string(static_cast<host_health>(h))] = c.hosts_by_state[h];
+  return out;
+}
+
 nlohmann::json to_json(const network_counters& c) {
   nlohmann::json drops = nlohmann::json::object();
   for (size_t i = 1; i < c.num_malformed.size(); ++i)
     drops[wire::to_string(static_cast<wire::decode_error>(i))] = c.num_malformed[i];
   return {{"network", cfg::network_key(c.network)}, {"mode", c.mode},
+          {"hosts_by_state", hosts_by_state(c)},
           {"local_address", c.local_address}, {"period_ms", c.period_ms},
           {"sequence", c.sequence}, {"expected", c.expected}, {"responding", c.responding},
           {"num_requests", c.num_requests}, {"num_send_errors", c.num_send_errors},
@@ -203,6 +215,9 @@ std::string render(const agent_status& s) {
                        cfg::network_key(c.network), c.mode, c.local_address, c.period_ms,
                        c.sequence, c.responding, c.expected, c.num_requests, c.num_send_errors,
                        c.num_responses, c.num_counted);
+    if (auto& h = c.hosts_by_state; h.size() == num_health_states)
+      out += fmt::format("  {:<12} hosts: {} ok, {} minor, {} degraded, {} lost\n", "", h[0],
+                         h[1], h[2], h[3]);
     out += fmt::format("  {:<12} not counted: {}\n", "", dropped_by_reason(c));
     out += fmt::format("  {:<12} local health: {} periods judged ({} after a long stall), {} "
                        "stalled (short window {}, request not sent {}, socket overflow {}: {} "

@@ -35,7 +35,8 @@ public:
       metrics_snapshot s;
       caf::scoped_actor self{sys_};
       ask(self, s.status, status_atom_v);
-      ask(self, s.hosts, hosts_atom_v, per_host_); // the rows only for per-host series
+      if (per_host_) // the counts by state come with the status; only per-host series ask
+        ask(self, s.hosts, hosts_atom_v);
       ask(self, s.peer, peer_atom_v);
       ask(self, s.mnfa, mnfa_atom_v);
       ask(self, s.alarms, alarms_atom_v);

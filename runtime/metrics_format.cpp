@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "actors/link_quality.hpp"
+#include "actors/state_tally.hpp"
 #include "actors/local_health.hpp"
 #include "config/config.hpp"
 #include "messages/decode_error.hpp"
@@ -187,6 +188,10 @@ void network(families& f, const network_counters& c) {
           c.expected);
   f.gauge("hbs_network_hosts_responding", "Hosts that answered in the last closed period", net,
           c.responding);
+  for (size_t h = 0; h < c.hosts_by_state.size() && h < num_health_states; ++h)
+    f.gauge("hbs_network_hosts", "Monitored hosts by heartbeat state",
+            {{"network", net_name(c.network)}, {"state", to_string(static_cast<host_health>(h))}},
+            c.hosts_by_state[h]);
   f.counter("hbs_network_requests_total", "Pulse request datagrams sent", net,
             static_cast<double>(c.num_requests));
   f.counter("hbs_network_request_send_errors_total", "Pulse request datagrams not sent", net,
@@ -224,16 +229,12 @@ void link(families& f, const link_row& k, const labels& l) {
             "missed in a row", l, k.num_flaps);
 }
 
-void hosts(families& f, const std::vector<host_status>& hs, bool per_host) {
-  std::map<std::pair<std::string, std::string>, int> by_state;
+void hosts(families& f, const std::vector<host_status>& hs) {
   for (auto& h : hs)
     for (auto& n : h.networks) {
       if (!n.monitored)
         continue;
       auto net = net_name(n.network);
-      ++by_state[{net, n.state}];
-      if (!per_host)
-        continue;
       labels l{{"host", h.name}, {"network", net}};
       f.gauge("hbs_host_state", "Heartbeat state: 0 ok, 1 minor, 2 degraded, 3 lost", l,
               state_code(n.state));
@@ -249,9 +250,6 @@ void hosts(families& f, const std::vector<host_status>& hs, bool per_host) {
                 l, static_cast<double>(n.last_response_age_ms) / 1000);
       link(f, n.link, l);
     }
-  for (auto& [key, count] : by_state)
-    f.gauge("hbs_network_hosts", "Monitored hosts by heartbeat state",
-            {{"network", key.first}, {"state", key.second}}, count);
 }
 
 void peer(families& f, const peer_status& p) {
@@ -340,7 +338,8 @@ std::vector<MetricFamily> metric_families(const metrics_snapshot& s, bool per_ho
             "(else its series are left out)", {{"part", part}}, present ? 1 : 0);
   };
   ok("status", s.status.has_value());
-  ok("hosts", s.hosts.has_value());
+  if (per_host) // without per-host series the hosts are not gathered (status counts them)
+    ok("hosts", s.hosts.has_value());
   ok("peer", s.peer.has_value());
   ok("mnfa", s.mnfa.has_value());
   ok("alarms", s.alarms.has_value());
@@ -351,8 +350,8 @@ std::vector<MetricFamily> metric_families(const metrics_snapshot& s, bool per_ho
       network(f, n);
     sm(f, s.status->sm);
   }
-  if (s.hosts)
-    hosts(f, *s.hosts, per_host);
+  if (s.hosts && per_host)
+    hosts(f, *s.hosts);
   if (s.peer && !s.peer->peer.empty())
     peer(f, *s.peer);
   if (s.mnfa)

@@ -1,6 +1,7 @@
 // One agent, 50 hosts running the real responder on a simulated network, simulated time.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "tests/support/agent_fixture.hpp"
@@ -287,10 +288,10 @@ TEST_CASE_FIXTURE(large_agent, "a host query asks the hosts a window at a time, 
                                "networks' messages are not queued behind thousands") {
   advance(1s);
   REQUIRE(sched.jobs.empty());
-  auto pending = self->request(ctrl, caf::infinite, hosts_atom_v, false);
+  auto pending = self->request(ctrl, caf::infinite, hosts_atom_v);
   sched.run_once(); // the controller takes the query and asks the first hosts
   CHECK(sched.jobs.size() >= hosts_in_flight / 2);
-  CHECK(sched.jobs.size() <= hosts_in_flight);
+  CHECK(sched.jobs.size() <= hosts_in_flight + 2); // and the two networks for their rows
   run();
   std::vector<host_status> hosts;
   pending.receive([&](std::vector<host_status>& x) { hosts = std::move(x); },
@@ -304,4 +305,78 @@ TEST_CASE_FIXTURE(large_agent, "a host query asks the hosts a window at a time, 
   }
   CHECK(names.size() == hosts.size()); // every host answered, none left empty
   CHECK(names.count(host_name(3 * hosts_in_flight - 1)) == 1);
+}
+
+TEST_CASE_FIXTURE(large_agent, "a status query counts the hosts by state without asking them") {
+  advance(1s);
+  REQUIRE(sched.jobs.empty());
+  auto pending = self->request(ctrl, caf::infinite, status_atom_v);
+  sched.run_once();
+  CHECK(sched.jobs.size() <= 8); // the networks, gateways and files: no host actor
+  run();
+  agent_status st;
+  pending.receive([&](agent_status& x) { st = std::move(x); },
+                  [&](caf::error& e) { FAIL("request failed: " << sys.render(e)); });
+  REQUIRE(st.networks.size() == 2);
+  for (auto& n : st.networks)
+    CHECK(n.hosts_by_state == std::vector<uint32_t>{3 * hosts_in_flight, 0, 0, 0});
+}
+
+namespace {
+
+// Monitored hosts by state per network as the host query shows them, one by one.
+std::vector<std::vector<uint32_t>> counted_one_by_one(const std::vector<host_status>& hs) {
+  std::vector<std::vector<uint32_t>> out(2, std::vector<uint32_t>(4, 0));
+  for (auto& h : hs)
+    for (auto& n : h.networks) {
+      if (!n.monitored)
+        continue;
+      auto& row = out.at(n.network);
+      auto names = {"ok", "minor", "degraded", "lost"};
+      auto it = std::find(names.begin(), names.end(), n.state);
+      REQUIRE_MESSAGE(it != names.end(), n.state);
+      ++row[static_cast<size_t>(it - names.begin())];
+    }
+  return out;
+}
+
+std::vector<std::vector<uint32_t>> counted_by_status(const agent_status& st) {
+  std::vector<std::vector<uint32_t>> out;
+  for (auto& n : st.networks)
+    out.push_back(n.hosts_by_state);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(agent_fixture, "hosts are counted by state as they change, stop and leave, "
+                                 "as each host itself says") {
+  advance(1s);
+  auto agree = [&] {
+    auto by_status = counted_by_status(ask<agent_status>(ctrl, status_atom_v));
+    CHECK(by_status == counted_one_by_one(ask<std::vector<host_status>>(ctrl, hosts_atom_v)));
+    return by_status;
+  };
+  using counts = std::vector<std::vector<uint32_t>>;
+  const uint32_t all = num_hosts;
+  CHECK(agree() == counts{{all, 0, 0, 0}, {all, 0, 0, 0}});
+  const uint32_t victim = parse_ipv4(mgmt_addr(7));
+  simnet.drop = [=](uint32_t from, uint32_t to, uint16_t) {
+    return from == victim || to == victim;
+  };
+  advance(600ms); // minor at the fourth miss
+  CHECK(agree() == counts{{all - 1, 1, 0, 0}, {all, 0, 0, 0}});
+  advance(200ms); // degraded at the sixth
+  CHECK(agree() == counts{{all - 1, 0, 1, 0}, {all, 0, 0, 0}});
+  advance(800ms); // lost at the tenth
+  CHECK(agree() == counts{{all - 1, 0, 0, 1}, {all, 0, 0, 0}});
+  CHECK(ask<std::string>(ctrl, stop_atom_v, std::string{"worker-1"}) == "worker-1 stopped");
+  run();
+  CHECK(agree() == counts{{all - 2, 0, 0, 1}, {all - 1, 0, 0, 0}});
+  CHECK(ask<std::string>(ctrl, del_atom_v, std::string{"worker-7"}) == "deleted worker-7");
+  run();
+  CHECK(agree() == counts{{all - 2, 0, 0, 0}, {all - 2, 0, 0, 0}});
+  simnet.drop = nullptr;
+  advance(1s); // nothing the deleted host's actor still had in flight counts
+  CHECK(agree() == counts{{all - 2, 0, 0, 0}, {all - 2, 0, 0, 0}});
 }

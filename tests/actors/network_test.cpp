@@ -308,23 +308,6 @@ TEST_CASE_FIXTURE(sampled_agent, "a large network measures round trips in one pe
                                   % rtt_sample_every == 0));
 }
 
-TEST_CASE_FIXTURE(agent_fixture, "the states-only host query leaves out the networks' rows "
-                                 "and keeps every state") {
-  advance(2s);
-  auto full = ask<std::vector<host_status>>(ctrl, hosts_atom_v);
-  auto states = ask<std::vector<host_status>>(ctrl, hosts_atom_v, false);
-  REQUIRE(states.size() == full.size());
-  for (size_t i = 0; i < full.size(); ++i) {
-    REQUIRE(states[i].networks.size() == full[i].networks.size());
-    for (size_t n = 0; n < full[i].networks.size(); ++n) {
-      CHECK(states[i].networks[n].state == full[i].networks[n].state);
-      CHECK(states[i].networks[n].num_misses == full[i].networks[n].num_misses);
-      CHECK(full[i].networks[n].num_pulses > 0);    // the rows, joined in
-      CHECK(states[i].networks[n].num_pulses == 0); // not asked for
-    }
-  }
-}
-
 TEST_CASE_FIXTURE(agent_fixture, "without receive times no round trip is reported, not a zero") {
   advance(2s);
   auto hosts = ask<std::vector<host_status>>(ctrl, hosts_atom_v);

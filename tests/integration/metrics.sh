@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # hbs-agent's Prometheus endpoint, scraped with curl as Prometheus would: a healthy host reads
-# 0 in hbs_host_state, malformed datagrams raise the drop counter of their reason, a killed
-# client's host goes to 3 (lost) within 3 s, and a second agent whose metrics port is taken
-# logs why and keeps heartbeating. promtool (Debian: prometheus) checks the exposition when
+# 0 in hbs_host_state (and counts as ok in hbs_network_hosts), malformed datagrams raise the
+# drop counter of their reason, a killed client's host goes to 3 (lost) within 3 s and counts
+# as lost, and a second agent whose metrics port is taken logs why and keeps heartbeating. promtool (Debian: prometheus) checks the exposition when
 # it is installed. Loopback only (127.0.52.x).
 set -euo pipefail
 build=$(cd "${1:?usage: metrics.sh BUILD_DIR}" && pwd)
@@ -44,7 +44,8 @@ wait_for() { # SERIES VALUE SECONDS
 }
 state='hbs_host_state{host="worker-0",network="management"}'
 wait_for "$state" 0 5
-echo "ok: a healthy host reads 0"
+wait_for 'hbs_network_hosts{network="management",state="ok"}' 1 2
+echo "ok: a healthy host reads 0 and is counted ok on its network"
 
 # Round trips from kernel receive times: on loopback well under a period, never 0.
 # (A scrape within refresh_ms of the last gathers nothing new: wait for the next gathering.)
@@ -77,7 +78,10 @@ fi
 
 { kill -KILL "$client"; wait "$client"; } 2>/dev/null || true
 wait_for "$state" 3 3
-echo "ok: a killed client's host reads 3 (lost)"
+wait_for 'hbs_network_hosts{network="management",state="lost"}' 1 1
+[[ $(series 'hbs_network_hosts{network="management",state="ok"}') == 0 ]] ||
+  fail "the lost host is still counted ok"
+echo "ok: a killed client's host reads 3 (lost) and is counted lost, not ok"
 
 agent_toml b 127.0.52.1 2 >"$dir/b.toml"
 "$build/hbs-agent" --config "$dir/b.toml" --stop-with $$ >"$dir/b.log" 2>&1 &

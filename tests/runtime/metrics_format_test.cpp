@@ -53,6 +53,10 @@ metrics_snapshot cluster() {
     c.busy_counts[1] = 90; // <= 1 ms
     c.busy_counts[3] = 10; // <= 5 ms
     c.busy_sum_us = 120'000;
+    if (i == 0)
+      c.hosts_by_state = {1, 0, 0, 1}; // ok, minor, degraded, lost: the controller's tally
+    else
+      c.hosts_by_state = {2, 0, 0, 0};
     if (i == 0) { // every host's round trips over the last minute: 3 near 181 µs, 1 of 3 ms
       c.rtt_buckets.assign(link_quality::num_buckets, 0);
       c.rtt_buckets[static_cast<size_t>(link_quality::bucket_of(181))] = 3;
@@ -145,15 +149,27 @@ TEST_CASE("a part that did not answer is marked and its series left out, never z
   CHECK(value(fs, "hbs_scrape_ok", {{"part", "hosts"}}) == 0);
   CHECK(value(fs, "hbs_scrape_ok", {{"part", "status"}}) == 1);
   CHECK(family(fs, "hbs_host_state") == nullptr);
-  CHECK(family(fs, "hbs_network_hosts") == nullptr);
   CHECK(family(fs, "hbs_vault_hosts_enabled") == nullptr); // no vault view either
+  CHECK(value(fs, "hbs_network_hosts", {{"network", "management"}, {"state", "lost"}}) == 1);
+  s.status.reset();
+  fs = metric_families(s, true);
+  CHECK(value(fs, "hbs_scrape_ok", {{"part", "status"}}) == 0);
+  CHECK(family(fs, "hbs_network_hosts") == nullptr); // counted in the status: left out too
 }
 
 TEST_CASE("without per-host metrics only the per-network counts by state remain") {
-  auto fs = metric_families(cluster(), false);
+  auto s = cluster();
+  s.hosts.reset(); // not gathered at all when per-host series are off
+  auto fs = metric_families(s, false);
   CHECK(family(fs, "hbs_host_state") == nullptr);
   CHECK(family(fs, "hbs_host_misses_total") == nullptr);
   CHECK(value(fs, "hbs_network_hosts", {{"network", "management"}, {"state", "lost"}}) == 1);
+  CHECK(value(fs, "hbs_network_hosts", {{"network", "cluster-host"}, {"state", "ok"}}) == 2);
+  CHECK(value(fs, "hbs_network_hosts", {{"network", "cluster-host"}, {"state", "minor"}}) == 0);
+  // Not asked, so not a failed part: no hbs_scrape_ok{part="hosts"} to alert on.
+  for (auto& m : family(fs, "hbs_scrape_ok")->metric)
+    CHECK(std::find(m.label.begin(), m.label.end(),
+                    prometheus::ClientMetric::Label{"part", "hosts"}) == m.label.end());
 }
 
 TEST_CASE("the exposition is Prometheus text with HELP and TYPE per family") {
