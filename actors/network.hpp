@@ -120,6 +120,14 @@ struct network_state {
   static inline const char* name = "network";
 };
 
+using network_ptr = network_actor::stateful_pointer<network_state>;
+
+// Responses (network_responses.cpp). read_responses reads up to max_batches x 64 datagrams
+// and counts them: true when the socket is empty; read: how many. on_readable reads a stream
+// of answers again after stream_pause, not re-armed per handful.
+bool read_responses(network_ptr self, int max_batches, size_t* read = nullptr);
+void on_readable(network_ptr self);
+
 // Inventory and snapshots (network_inventory.cpp).
 void watch_host(network_state& st, const std::string& name, const std::string& address,
                 host_actor h);
@@ -133,7 +141,10 @@ inline int64_t clock_ms(caf::actor_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-network_actor::behavior_type network_fn(network_actor::stateful_pointer<network_state> self,
-                                        network_setup s);
+inline const char* network_label(const network_state& st) {
+  return cfg::network_label(st.setup.net.index);
+}
+
+network_actor::behavior_type network_fn(network_ptr self, network_setup s);
 
 } // namespace hbs

@@ -6,14 +6,6 @@
 
 namespace hbs {
 
-namespace {
-
-const char* label(const network_state& st) {
-  return cfg::network_label(st.setup.net.index);
-}
-
-} // namespace
-
 void watch_host(network_state& st, const std::string& name, const std::string& address,
                 host_actor h) {
   auto addr = parse_ipv4(address);
@@ -34,7 +26,7 @@ void watch_host(network_state& st, const std::string& name, const std::string& a
   st.by_addr.set(addr, st.slots.size());
   st.by_name[name] = st.slots.size();
   st.slots.push_back(std::move(slot));
-  log::info("network", "{} watching {} at {}", label(st), name, address);
+  log::info("network", "{} watching {} at {}", network_label(st), name, address);
 }
 
 void unwatch_host(network_state& st, const std::string& name) {
@@ -50,7 +42,7 @@ void unwatch_host(network_state& st, const std::string& name) {
     st.by_name[st.slots[i].name] = i;
   }
   st.slots.pop_back();
-  log::info("network", "{} no longer watching {}", label(st), name);
+  log::info("network", "{} no longer watching {}", network_label(st), name);
 }
 
 namespace {
