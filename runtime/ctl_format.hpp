@@ -36,5 +36,7 @@ std::string render_peer(const peer_status& p);
 std::string render_sm_reading(const wire::cluster_block& v);
 std::string render_alarms(const std::vector<alarm_view>& as);
 std::string render_mnfa(const mnfa_view& m);
+// A Unix time in ms as local HH:MM:SS.mmm (the event and alarm tables).
+std::string clock_time(int64_t unix_ms);
 
 } // namespace hbs::ctl
