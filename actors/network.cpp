@@ -149,6 +149,7 @@ void schedule_next(self_ptr self, caf::actor_clock::time_point now) {
     st.ticking = false;
     st.started = false;
     st.summary = {};
+    st.peer_view_size = 0;
     if (st.setup.progress)
       st.setup.progress->rest(); // idle is not a stall
     log::debug("network", "{} no host to watch: period timer stopped", label(self));
@@ -169,6 +170,7 @@ void schedule_next(self_ptr self, caf::actor_clock::time_point now) {
 void close_and_send(self_ptr self, caf::actor_clock::time_point now) {
   auto& st = self->state;
   read_responses(self, 1000); // answers already here belong to the period that is closing
+  take_peer_view(st);
   if (st.locked) {
     st.started = false; // a locked controller sends nothing and takes no attendance
   } else {

@@ -114,6 +114,10 @@ struct network_state {
   std::vector<outgoing> fan_out;
   wire::cluster_block own;   // this controller's histories, from the vault
   period_summary summary;    // accumulates peer history during a period
+  // The period's newest counted view of the peer's histories, as bytes: decoded once when
+  // the period closes, not once per batch (decode_cluster was 1.8 % of the agent's samples).
+  std::array<uint8_t, wire::max_cluster_size> peer_view{};
+  size_t peer_view_size = 0;
   bool locked = false;
   wire::pulse request;
   wire::pulse response;
@@ -127,6 +131,8 @@ using network_ptr = network_actor::stateful_pointer<network_state>;
 // of answers again after stream_pause, not re-armed per handful.
 bool read_responses(network_ptr self, int max_batches, size_t* read = nullptr);
 void on_readable(network_ptr self);
+// The period's newest peer view into the summary (at the close, after the last read).
+void take_peer_view(network_state& st);
 
 // Inventory and snapshots (network_inventory.cpp).
 void watch_host(network_state& st, const std::string& name, const std::string& address,

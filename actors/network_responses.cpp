@@ -2,7 +2,9 @@
 // host; kept apart from the period's close and request in network.cpp.
 #include "actors/network.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <optional>
 #include <tuple>
 
@@ -23,13 +25,12 @@ bool has_peer_view(const network_state& st, const wire::pulse& rsp) {
   return false;
 }
 
-// The latest view of a batch is enough for the period: one block decoded per batch, not per
-// response (issue 16 §2). `size`: the response without its signature, already checked.
+// The latest view is enough for the period: its bytes are kept (the batch's buffer is read
+// over) and decoded once at the close. `size`: the response without its signature, checked.
 void keep_peer_history(network_state& st, const datagram& d, size_t size) {
-  if (wire::decode_cluster({d.data.data() + wire::pulse_header_size,
-                            size - wire::pulse_header_size},
-                           st.summary.peer, wire::trailing::ignored) == wire::decode_error::none)
-    st.summary.got_peer = true;
+  auto n = std::min(size - wire::pulse_header_size, st.peer_view.size());
+  std::memcpy(st.peer_view.data(), d.data.data() + wire::pulse_header_size, n);
+  st.peer_view_size = n;
 }
 
 // A signature that is wrong or too old drops the response; in require mode so does none.
@@ -111,6 +112,15 @@ size_t note_response(network_ptr self, const datagram& d, std::optional<size_t> 
 }
 
 } // namespace
+
+void take_peer_view(network_state& st) {
+  if (st.peer_view_size == 0)
+    return;
+  if (wire::decode_cluster({st.peer_view.data(), st.peer_view_size}, st.summary.peer,
+                           wire::trailing::ignored) == wire::decode_error::none)
+    st.summary.got_peer = true;
+  st.peer_view_size = 0;
+}
 
 bool read_responses(network_ptr self, int max_batches, size_t* read) {
   auto& st = self->state;
