@@ -115,7 +115,7 @@ struct network_state {
   wire::cluster_block own;   // this controller's histories, from the vault
   period_summary summary;    // accumulates peer history during a period
   // The period's newest counted view of the peer's histories, as bytes: decoded once when
-  // the period closes, not once per batch (decode_cluster was 1.8 % of the agent's samples).
+  // the period closes, not once per batch of answers.
   std::array<uint8_t, wire::max_cluster_size> peer_view{};
   size_t peer_view_size = 0;
   bool locked = false;
