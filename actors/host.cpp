@@ -6,10 +6,6 @@
 
 namespace hbs {
 
-const char* state_name(const liveness& l) {
-  return to_string(health_of(l));
-}
-
 namespace {
 
 using self_ptr = host_actor::stateful_pointer<host_state>;
@@ -312,7 +308,7 @@ host_actor::behavior_type host_fn(self_ptr self, host_setup s) {
         ns.flags = st.flags[n];
         if (st.nets[n] && st.monitored) {
           auto& l = *st.nets[n];
-          ns.state = state_name(l);
+          ns.state = to_string(health_of(l));
           ns.b2b = l.b2b();
           ns.max_b2b = l.max_b2b();
           ns.num_misses = l.num_misses();

@@ -46,7 +46,4 @@ struct host_state {
 
 host_actor::behavior_type host_fn(host_actor::stateful_pointer<host_state> self, host_setup s);
 
-// "ok", "minor", "degraded", "lost" from a liveness.
-const char* state_name(const liveness& l);
-
 } // namespace hbs

@@ -65,8 +65,8 @@ size_t note_response(network_ptr self, const datagram& d, std::optional<size_t> 
   if (err != wire::decode_error::none) {
     auto& n = c.num_malformed[static_cast<size_t>(err)];
     if (n++ % 1000 == 0)
-      log::warn("network", "{} dropped malformed response from {} ({}, {} so far)", network_label(st),
-                format_ipv4(d.addr), wire::to_string(err), n);
+      log::warn("network", "{} dropped malformed response from {} ({}, {} so far)",
+                network_label(st), format_ipv4(d.addr), wire::to_string(err), n);
     return 0;
   }
   auto& rsp = st.response;

@@ -72,16 +72,11 @@ std::string net_name(uint8_t index) {
   return cfg::network_key(index);
 }
 
-// 0 ok, 1 minor, 2 degraded, 3 lost; unmonitored hosts are not exported.
+// 0 ok, 1 minor, 2 degraded, 3 lost (host_health's order); unmonitored hosts are not exported.
 int state_code(const std::string& state) {
-  if (state == "ok")
-    return 0;
-  if (state == "minor")
-    return 1;
-  if (state == "degraded")
-    return 2;
-  if (state == "lost")
-    return 3;
+  for (size_t h = 0; h < num_health_states; ++h)
+    if (state == to_string(static_cast<host_health>(h)))
+      return static_cast<int>(h);
   return -1;
 }
 

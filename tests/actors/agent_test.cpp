@@ -1,9 +1,9 @@
 // One agent, 50 hosts running the real responder on a simulated network, simulated time.
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <set>
 
+#include "actors/state_tally.hpp"
 #include "tests/support/agent_fixture.hpp"
 
 using namespace hbs;
@@ -331,11 +331,11 @@ std::vector<std::vector<uint32_t>> counted_one_by_one(const std::vector<host_sta
     for (auto& n : h.networks) {
       if (!n.monitored)
         continue;
-      auto& row = out.at(n.network);
-      auto names = {"ok", "minor", "degraded", "lost"};
-      auto it = std::find(names.begin(), names.end(), n.state);
-      REQUIRE_MESSAGE(it != names.end(), n.state);
-      ++row[static_cast<size_t>(it - names.begin())];
+      size_t h = 0;
+      while (h < num_health_states && n.state != to_string(static_cast<host_health>(h)))
+        ++h;
+      REQUIRE_MESSAGE(h < num_health_states, n.state);
+      ++out.at(n.network)[h];
     }
   return out;
 }
