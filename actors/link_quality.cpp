@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <tuple>
 
 namespace hbs {
 
@@ -81,38 +82,60 @@ uint32_t hour_of(uint32_t id, int64_t slice_ms, int64_t hour_slice_ms) {
 
 } // namespace
 
+link_quality::link_quality(const link_quality& other)
+  : tally_(other.tally_), b2b_(other.b2b_), num_flaps_(other.num_flaps_),
+    past_(other.past_ ? std::make_unique<history>(*other.past_) : nullptr) {
+}
+
+link_quality& link_quality::operator=(const link_quality& other) {
+  if (this != &other)
+    *this = link_quality{other};
+  return *this;
+}
+
+link_quality::~link_quality() = default;
+
+link_quality::history& link_quality::past() {
+  if (!past_)
+    past_ = std::make_unique<history>();
+  return *past_;
+}
+
 link_quality::slice& link_quality::current(int64_t now_ms) {
   auto id = slice_id(now_ms, slice_ms);
-  auto& s = slices_[id % slices_.size()];
+  auto& slices = past().slices;
+  auto& s = slices[id % slices.size()];
   if (s.id != id)
     s = slice{id};
   return s;
 }
 
-bool link_quality::live(const slice& s, int64_t now_ms) const {
-  return in_window(s.id, slices_.size(), now_ms, slice_ms);
+bool link_quality::live(const slice& s, int64_t now_ms) {
+  return in_window(s.id, std::tuple_size_v<decltype(history::slices)>, now_ms, slice_ms);
 }
 
 bool link_quality::tally_live(int64_t now_ms) const {
-  return in_window(tally_.id, slices_.size(), now_ms, slice_ms);
+  return in_window(tally_.id, std::tuple_size_v<decltype(history::slices)>, now_ms, slice_ms);
 }
 
 bool link_quality::tally_live_hour(int64_t now_ms) const {
-  return tally_.id != 0 && in_window(hour_of(tally_.id, slice_ms, hour_slice_ms), hours_.size(),
-                                     now_ms, hour_slice_ms);
+  return tally_.id != 0 && in_window(hour_of(tally_.id, slice_ms, hour_slice_ms),
+                                     std::tuple_size_v<decltype(history::hours)>, now_ms,
+                                     hour_slice_ms);
 }
 
 void link_quality::flush() {
-  static_assert(offsetof(link_quality, slices_) == hot_bytes, "the hot part is the front");
+  static_assert(offsetof(link_quality, past_) == hot_bytes, "the hot part is the front");
   if (tally_.id == 0)
     return;
-  if (auto* s = slot_of(slices_, tally_.id)) {
+  auto& h = past();
+  if (auto* s = slot_of(h.slices, tally_.id)) {
     add_saturating(s->periods, tally_.periods);
     add_saturating(s->missed, tally_.missed);
   }
-  if (auto* h = slot_of(hours_, hour_of(tally_.id, slice_ms, hour_slice_ms))) {
-    add_saturating(h->periods, tally_.periods);
-    add_saturating(h->missed, tally_.missed);
+  if (auto* hs = slot_of(h.hours, hour_of(tally_.id, slice_ms, hour_slice_ms))) {
+    add_saturating(hs->periods, tally_.periods);
+    add_saturating(hs->missed, tally_.missed);
   }
   tally_ = {};
 }
@@ -142,7 +165,9 @@ void link_quality::note_period(bool answered, int64_t now_ms, uint32_t flap_miss
 
 void link_quality::add_histogram(std::array<uint32_t, num_buckets>& into, int64_t& max_us,
                                  int64_t now_ms) const {
-  for (auto& s : slices_) {
+  if (!past_)
+    return;
+  for (auto& s : past_->slices) {
     if (!live(s, now_ms))
       continue;
     for (int b = 0; b < num_buckets; ++b)
@@ -167,7 +192,9 @@ link_figures link_quality::figures(int64_t now_ms) const {
   }
   // The tally is counted beside the slices (its periods are in none of them yet).
   uint64_t periods = 0, missed = 0;
-  for (auto& s : slices_)
+  static const history none{};
+  const auto& past = past_ ? *past_ : none;
+  for (auto& s : past.slices)
     if (live(s, now_ms)) {
       periods += s.periods;
       missed += s.missed;
@@ -178,8 +205,8 @@ link_figures link_quality::figures(int64_t now_ms) const {
   }
   f.loss_1m_pct = percent(missed, periods);
   periods = missed = 0;
-  for (auto& h : hours_)
-    if (in_window(h.id, hours_.size(), now_ms, hour_slice_ms)) {
+  for (auto& h : past.hours)
+    if (in_window(h.id, past.hours.size(), now_ms, hour_slice_ms)) {
       periods += h.periods;
       missed += h.missed;
     }

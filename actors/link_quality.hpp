@@ -7,11 +7,14 @@
 // times are milliseconds on one monotonic clock. ~0.5 KB per host and network.
 // A period's count goes to a 16-byte tally at the front, moved into the slices when the
 // 10 s slice changes: a network judges every host every period, and touching two scattered
-// slices per host per period was ~5 MB of cache lines per period at 10,000 hosts.
+// slices per host per period was ~5 MB of cache lines per period at 10,000 hosts. The slices
+// live apart (one allocation per link, made on first use), so the object a network keeps
+// per host is 24 bytes and its hosts' slots pack into one cache line each.
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace hbs {
 
@@ -39,6 +42,13 @@ public:
   static int bucket_of(int64_t us);
   static int64_t bucket_value_us(int b); // what a bucket reports: its geometric middle
 
+  link_quality() = default;
+  link_quality(const link_quality& other);
+  link_quality& operator=(const link_quality& other);
+  link_quality(link_quality&&) noexcept = default;
+  link_quality& operator=(link_quality&&) noexcept = default;
+  ~link_quality();
+
   void note_rtt(int64_t us, int64_t now_ms);
   // One judged period: whether the host answered in it.
   void note_period(bool answered, int64_t now_ms, uint32_t flap_misses);
@@ -63,13 +73,18 @@ private:
     uint16_t periods = 0;
     uint16_t missed = 0;
   };
-  struct tally { // the current slice's periods, not yet in slices_ and hours_
+  struct tally { // the current slice's periods, not yet in the history
     uint32_t id = 0;
     uint16_t periods = 0;
     uint16_t missed = 0;
   };
+  struct history { // touched per round trip, per 10 s and per query, not per period
+    std::array<slice, 6> slices{};   // the last minute
+    std::array<hour_slice, 12> hours{}; // the last hour
+  };
+  history& past(); // allocated on first use
   slice& current(int64_t now_ms);
-  bool live(const slice& s, int64_t now_ms) const;
+  static bool live(const slice& s, int64_t now_ms);
   void flush(); // the tally into its slice and hour slice
   bool tally_live(int64_t now_ms) const;
   bool tally_live_hour(int64_t now_ms) const;
@@ -78,8 +93,7 @@ private:
   tally tally_;
   uint32_t b2b_ = 0;
   uint32_t num_flaps_ = 0;
-  std::array<slice, 6> slices_{};
-  std::array<hour_slice, 12> hours_{};
+  std::unique_ptr<history> past_; // null: nothing flushed or measured yet
 };
 
 } // namespace hbs

@@ -39,7 +39,7 @@ void close_period(self_ptr self) {
       continue;
     }
     slot.window = recovery_window(st);
-    self->send(slot.actor, pulse_result{st.setup.net.index, false, 0, st.setup.period_ms});
+    self->send(st.refs[i].actor, pulse_result{st.setup.net.index, false, 0, st.setup.period_ms});
   }
   st.counters.expected = expected;
   st.counters.responding = responding;
@@ -58,8 +58,8 @@ void send_request(self_ptr self) {
   req.set_name({});
   if (!st.slots.empty()) {
     auto i = st.round_robin++ % st.slots.size();
-    req.set_name(st.slots[i].name);
-    if (st.slots[i].name.size() < wire::host_name_area)
+    req.set_name(st.refs[i].name);
+    if (st.refs[i].name.size() < wire::host_name_area)
       req.clue = static_cast<uint32_t>(i + 1);
   }
   auto size = wire::encode_pulse(wire::pulse_kind::request, req, {st.tx.data(), st.tx.size()});

@@ -61,9 +61,11 @@ struct network_setup {
   size_t rtt_every_period_below = rtt_hosts_every_period;
 };
 
-// What every period and response reads or writes comes first and fits the slot's first
-// cache line, link quality's period tally included: at 10,000 hosts a network walks 6 MB of
-// slots per period, and the fields it touched were spread over three or four lines a host.
+// What every period and response reads or writes, and nothing else: one cache line a host,
+// so a network's 10,000 slots are 640 KB in a row that a period walks twice (its close and
+// its answers). Slots of 640 bytes (link history and name inline) spread those lines over
+// 6.4 MB, past a core's L2: each walk then read from the L3 a VM shares with its neighbours,
+// and the agent slowed more than a bare reader when the machine got busier (issue 16 §2).
 struct alignas(64) host_slot {
   uint32_t addr = 0;
   attendance att;
@@ -74,13 +76,17 @@ struct alignas(64) host_slot {
   uint64_t num_pulses = 0;
   caf::actor_clock::time_point last_response{};
   link_quality link; // round trips, loss and flaps (hbsctl hosts, metrics)
+};
+
+// A slot's host by name and actor, at the same index as its slot: read on a miss, a
+// forwarded answer, a unicast request or a query.
+struct host_ref {
   std::string name;
   host_actor actor;
 };
 
 // Walks over every slot (a period's close, a request's open) load the slot a few ahead: by
-// then a slot's line is cold (the period's answers went through the cache since), and
-// 640-byte strides cross pages faster than the hardware prefetcher follows them.
+// then a slot's line may be cold (the period's answers went through the cache since).
 inline void prefetch_ahead_of(const std::vector<host_slot>& slots, size_t i) {
   constexpr size_t ahead = 8;
   if (i + ahead < slots.size())
@@ -105,6 +111,7 @@ struct network_state {
   uint32_t self_addr = 0;
   uint32_t group_addr = 0;
   std::vector<host_slot> slots;
+  std::vector<host_ref> refs; // refs[i] is slots[i]'s host
   address_index by_addr;
   std::unordered_map<std::string, size_t> by_name;
   network_counters counters;

@@ -13,19 +13,18 @@ void watch_host(network_state& st, const std::string& name, const std::string& a
     auto& slot = st.slots[it->second];
     st.by_addr.erase(slot.addr);
     slot.addr = addr;
-    slot.actor = h;
+    st.refs[it->second].actor = std::move(h);
     st.by_addr.set(addr, it->second);
     return;
   }
   host_slot slot;
-  slot.name = name;
   slot.storage0 = name == "storage-0";
   slot.addr = addr;
-  slot.actor = std::move(h);
   slot.window = recovery_window(st);
   st.by_addr.set(addr, st.slots.size());
   st.by_name[name] = st.slots.size();
   st.slots.push_back(std::move(slot));
+  st.refs.push_back({name, std::move(h)});
   log::info("network", "{} watching {} at {}", network_label(st), name, address);
 }
 
@@ -38,10 +37,12 @@ void unwatch_host(network_state& st, const std::string& name) {
   st.by_name.erase(it);
   if (i + 1 != st.slots.size()) {
     st.slots[i] = std::move(st.slots.back());
+    st.refs[i] = std::move(st.refs.back());
     st.by_addr.set(st.slots[i].addr, i);
-    st.by_name[st.slots[i].name] = i;
+    st.by_name[st.refs[i].name] = i;
   }
   st.slots.pop_back();
+  st.refs.pop_back();
   log::info("network", "{} no longer watching {}", network_label(st), name);
 }
 
@@ -89,8 +90,9 @@ network_counters counters_of(const network_state& st, caf::actor_clock::time_poi
 std::vector<net_host_row> host_rows(const network_state& st, caf::actor_clock::time_point now) {
   std::vector<net_host_row> rows;
   rows.reserve(st.slots.size());
-  for (auto& slot : st.slots) {
-    net_host_row r{slot.name, slot.num_pulses, -1, slot.answered_ever ? slot.last_flags : 0,
+  for (size_t i = 0; i < st.slots.size(); ++i) {
+    auto& slot = st.slots[i];
+    net_host_row r{st.refs[i].name, slot.num_pulses, -1, slot.answered_ever ? slot.last_flags : 0,
                    row_of(slot.link.figures(clock_ms(now)))};
     if (slot.answered_ever)
       r.last_response_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

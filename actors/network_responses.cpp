@@ -103,7 +103,7 @@ size_t note_response(network_ptr self, const datagram& d, std::optional<size_t> 
   if (slot.window > 0 || flags_changed) {
     if (slot.window > 0)
       --slot.window;
-    self->send(slot.actor,
+    self->send(st.refs[*index].actor,
                pulse_result{st.setup.net.index, true, rsp.flags, st.setup.period_ms});
   }
   // Only a response counted for its host carries the view SM reads: StarlingX also keeps

@@ -135,3 +135,32 @@ TEST_CASE("a tally older than its slice's place in the ring is dropped, not adde
   CHECK(f.num_rtt == 1);
   CHECK(f.loss_1h_pct == doctest::Approx(50.0)); // the hour still has the missed period
 }
+
+TEST_CASE("a copied link keeps its own history and a new link reports none") {
+  link_quality fresh;
+  auto none = fresh.figures(5'000);
+  CHECK(none.num_rtt == 0);
+  CHECK(none.rtt_p50_us == -1);
+  CHECK(none.loss_1m_pct == -1);
+  CHECK(none.loss_1h_pct == -1);
+
+  link_quality a;
+  int64_t t = 1'000'000;
+  a.note_rtt(500, t);
+  for (int i = 0; i < 200; ++i) // past a 10 s slice: the tally moves into the history
+    a.note_period(i % 2 == 0, t + i * 100, 4);
+  link_quality b = a;
+  b.note_rtt(900, t + 20'000);
+  for (int i = 0; i < 100; ++i)
+    b.note_period(false, t + 20'000 + i * 100, 4);
+  auto fa = a.figures(t + 20'000);
+  auto fb = b.figures(t + 30'000);
+  CHECK(fa.num_rtt == 1);
+  CHECK(fa.loss_1m_pct == doctest::Approx(50.0));
+  CHECK(fb.num_rtt == 2);
+  CHECK(fb.loss_1m_pct == doctest::Approx(100.0 * 200 / 300));
+  a = b;
+  CHECK(a.figures(t + 30'000).num_rtt == 2);
+  link_quality moved = std::move(b);
+  CHECK(moved.figures(t + 30'000).num_rtt == 2);
+}
