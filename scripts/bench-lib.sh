@@ -138,6 +138,24 @@ start_steal_trace() {
   pids+=($!)
 }
 
+# The CPU's pace through the quiet window: a fixed job timed in CPU time every 500 ms
+# (build/cpu-probe, ~2 ms a job). On this VM a fixed loop took 0.34 to 1.03 s of CPU time
+# within 30 s with nothing else running and no steal reported, so CPU figures of different
+# runs compare only beside it.
+start_cpu_probe() { # SECONDS
+  setpriv --pdeathsig KILL build/cpu-probe --every-ms 500 --seconds "$1" >"$dir/probe.out" \
+    2>&1 &
+  pids+=($!)
+}
+
+# {"p10", "median", "p90", "samples"} in µs from probe.out; fails when there is no reading.
+cpu_probe_figures() {
+  jq -Rnce '[inputs | select(startswith("probe ")) | split(" ")[1] | tonumber] | sort
+    | if length == 0 then error("no probe reading")
+      else {p10: .[(length * 0.1) | floor], median: .[length / 2 | floor],
+            p90: .[(length * 0.9) | floor], samples: length} end' "$dir/probe.out" 2>/dev/null
+}
+
 # Who caused the events that blame hosts (minor, degrade, loss, MNFA) after SINCE_MS: the
 # simulator, when in the periods the host missed it answered a request on that network 50 ms
 # or more after it arrived or failed to send answers (it reports those, sim.out), else the
@@ -322,6 +340,7 @@ write_results() {
     local cols=("hosts" "agent CPU %" "busy/period p50/p99 µs (of it on a core)" "floor CPU %"
                 "agent/floor"
                 "sim CPU %" "stolen by the hypervisor, % of the machine"
+                "CPU probe µs p10/median/p90 (lower: faster CPU)"
                 "fleet CPU % (agent + hosts x one real client)" "RSS MB"
                 "stalled periods" "false events (blaming: sim late/agent [of it in steal bursts]; alarms)"
                 "crash T_D p50/p99/max ms (missed)" "cut T_D p50/p99/max ms (missed)" "MNFA entry ms" "SM p50/p99 µs")
@@ -333,6 +352,8 @@ write_results() {
       (.agent_over_floor // if (.floor_window_sim_late_requests // 0) > 0
         then "excluded: the simulator answered \(.floor_window_sim_late_requests) late"
         else "unmeasured (the floor read 0)" end), .sim_cpu_percent, .steal_percent,
+      (.cpu_probe_us | if . == null then "unmeasured"
+        else "\(.p10)/\(.median)/\(.p90)" end),
       "\(.fleet_cpu_percent) (\(.agent_cpu_percent) + \(.hosts) x \(.client_cpu_percent_each))",
       .agent_rss_mb,
       .stalled_periods,
