@@ -63,9 +63,9 @@ struct network_setup {
 
 // What every period and response reads or writes, and nothing else: one cache line a host,
 // so a network's 10,000 slots are 640 KB in a row that a period walks twice (its close and
-// its answers). Slots of 640 bytes (link history and name inline) spread those lines over
-// 6.4 MB, past a core's L2: each walk then read from the L3 a VM shares with its neighbours,
-// and the agent slowed more than a bare reader when the machine got busier (issue 16 §2).
+// its answers), within a core's L2. Slots of 640 bytes (link history and name inline) spread
+// those lines over 6.4 MB, which each walk read from the L3 a VM shares with other guests
+// (no CPU difference the bench could show; RSS 82 -> 72-76 MB at 10,000 hosts).
 struct alignas(64) host_slot {
   uint32_t addr = 0;
   attendance att;
