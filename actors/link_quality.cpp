@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
-#include <tuple>
 
 namespace hbs {
 
@@ -111,17 +110,16 @@ link_quality::slice& link_quality::current(int64_t now_ms) {
 }
 
 bool link_quality::live(const slice& s, int64_t now_ms) {
-  return in_window(s.id, std::tuple_size_v<decltype(history::slices)>, now_ms, slice_ms);
+  return in_window(s.id, num_slices, now_ms, slice_ms);
 }
 
 bool link_quality::tally_live(int64_t now_ms) const {
-  return in_window(tally_.id, std::tuple_size_v<decltype(history::slices)>, now_ms, slice_ms);
+  return in_window(tally_.id, num_slices, now_ms, slice_ms);
 }
 
 bool link_quality::tally_live_hour(int64_t now_ms) const {
   return tally_.id != 0 && in_window(hour_of(tally_.id, slice_ms, hour_slice_ms),
-                                     std::tuple_size_v<decltype(history::hours)>, now_ms,
-                                     hour_slice_ms);
+                                     num_hour_slices, now_ms, hour_slice_ms);
 }
 
 void link_quality::flush() {
@@ -206,7 +204,7 @@ link_figures link_quality::figures(int64_t now_ms) const {
   f.loss_1m_pct = percent(missed, periods);
   periods = missed = 0;
   for (auto& h : past.hours)
-    if (in_window(h.id, past.hours.size(), now_ms, hour_slice_ms)) {
+    if (in_window(h.id, num_hour_slices, now_ms, hour_slice_ms)) {
       periods += h.periods;
       missed += h.missed;
     }

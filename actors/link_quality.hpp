@@ -58,6 +58,8 @@ public:
                      int64_t now_ms) const;
 
 private:
+  static constexpr size_t num_slices = 6;       // of slice_ms: the last minute
+  static constexpr size_t num_hour_slices = 12; // of hour_slice_ms: the last hour
   static constexpr int64_t slice_ms = 10'000;   // 6 slices: the last minute
   static constexpr int64_t hour_slice_ms = 300'000; // 12 slices: the last hour
   static_assert(hour_slice_ms % slice_ms == 0, "a slice lies within one hour slice");
@@ -79,8 +81,8 @@ private:
     uint16_t missed = 0;
   };
   struct history { // touched per round trip, per 10 s and per query, not per period
-    std::array<slice, 6> slices{};   // the last minute
-    std::array<hour_slice, 12> hours{}; // the last hour
+    std::array<slice, num_slices> slices{};
+    std::array<hour_slice, num_hour_slices> hours{};
   };
   history& past(); // allocated on first use
   slice& current(int64_t now_ms);

@@ -28,12 +28,7 @@ void lose_management_responses(agent_fixture& f, bool counted) {
 
 TEST_CASE("a host slot is one cache line, its link's hot part inside it") {
   CHECK(alignof(host_slot) == 64);
-  CHECK(sizeof(host_slot) == 64);
-  host_slot slot;
-  auto link_end = static_cast<size_t>(reinterpret_cast<const char*>(&slot.link) -
-                                      reinterpret_cast<const char*>(&slot)) +
-                  sizeof slot.link;
-  CHECK(link_end <= 64);
+  CHECK(sizeof(host_slot) == 64); // the link (a member) is inside it
   CHECK(sizeof(link_quality) <= link_quality::hot_bytes + sizeof(void*));
 }
 
