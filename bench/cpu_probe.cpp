@@ -1,7 +1,7 @@
 // How fast this machine's CPU runs a fixed job, sampled through a bench window:
 //   cpu-probe --every-ms M --seconds S
 // prints one line "probe <µs>" every M ms: the thread CPU time one fixed job of integer work
-// took (~2 ms here). On this VM a fixed loop's CPU time moved 3x within 30 s with no load of
+// took (~2 ms here). On this VM a fixed loop's CPU time moved 2.6x within 30 s with no load of
 // ours and no steal reported (results/experiment-sim-volume-20261203T1410Z.md), so a bench's
 // CPU figures of different runs compare only beside it. Bounded: exits after S seconds.
 #include <time.h>

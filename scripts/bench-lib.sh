@@ -139,7 +139,7 @@ start_steal_trace() {
 }
 
 # The CPU's pace through the quiet window: a fixed job timed in CPU time every 500 ms
-# (build/cpu-probe, ~2 ms a job). On this VM a fixed loop took 0.34 to 1.03 s of CPU time
+# (build/cpu-probe, ~2 ms a job). On this VM a fixed loop took 0.40 to 1.03 s of CPU time
 # within 30 s with nothing else running and no steal reported, so CPU figures of different
 # runs compare only beside it.
 start_cpu_probe() { # SECONDS
