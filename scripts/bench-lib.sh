@@ -84,11 +84,13 @@ health() {
             busy_p50_us: ([.networks[].local_health.busy_p50_us] | max),
             busy_p99_us: ([.networks[].local_health.busy_p99_us] | max),
             busy_cpu_p50_us: ([.networks[].local_health.busy_cpu_p50_us] | max),
-            busy_cpu_p99_us: ([.networks[].local_health.busy_cpu_p99_us] | max)}' <<<"$s"
+            busy_cpu_p99_us: ([.networks[].local_health.busy_cpu_p99_us] | max),
+            periods: ([.networks[].local_health | .num_judged + .num_stalled_short_window
+                       + .num_stalled_socket_overflow + .num_stalled_send_failed] | min)}' <<<"$s"
   else
     echo "bench: hbsctl status failed ($(head -c 200 "$dir/hbsctl.err")): figures unmeasured" >&2
     echo '{"stalled":null,"busy_p50_us":null,"busy_p99_us":null,"busy_cpu_p50_us":null,
-          "busy_cpu_p99_us":null}'
+          "busy_cpu_p99_us":null,"periods":null}'
   fi
 }
 
