@@ -74,8 +74,9 @@ write_agent_config() { # HOSTS
   return 0
 }
 
-# The agent's own view: periods it could not judge, summed over networks. An agent that
-# does not answer gives nulls (reported as unmeasured) and a warning, never zeros.
+# The agent's own view: periods it could not judge, summed over networks, and periods it
+# closed (judged or not), its slowest network's count. An agent that does not answer gives
+# nulls (reported as unmeasured) and a warning, never zeros.
 health() {
   local s
   if s=$(build/hbsctl --config "$dir/agent.toml" status --json 2>"$dir/hbsctl.err"); then
