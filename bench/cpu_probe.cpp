@@ -9,19 +9,14 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <thread>
+
+#include "options.hpp"
 
 namespace {
 
-int arg(int argc, char** argv, const char* name, int fallback) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], name) == 0)
-      return std::atoi(argv[i + 1]);
-  return fallback;
-}
-
+// The clock of actors/busy_meter.hpp's thread_cpu_ns, kept here: bench tools are one file
+// each with no project dependency (options.hpp).
 int64_t thread_cpu_ns() {
   timespec t{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
@@ -39,8 +34,8 @@ uint64_t job(uint64_t seed) {
 } // namespace
 
 int main(int argc, char** argv) {
-  int every_ms = arg(argc, argv, "--every-ms", 500);
-  int seconds = arg(argc, argv, "--seconds", 60);
+  int every_ms = hbs::bench::option_int(argc, argv, "--every-ms", 500);
+  int seconds = hbs::bench::option_int(argc, argv, "--seconds", 60);
   if (every_ms < 10 || seconds < 1 || seconds > 86400) {
     std::fprintf(stderr, "usage: cpu-probe --every-ms M (>= 10) --seconds S (1..86400)\n");
     return 2;

@@ -23,20 +23,19 @@
 #include <thread>
 #include <vector>
 
+#include "options.hpp"
+
 namespace {
 
 constexpr const char* group = "239.1.1.2";
 
+// Options follow the subcommand (argv[1]).
 const char* sarg(int argc, char** argv, const char* name, const char* fallback) {
-  for (int i = 2; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], name) == 0)
-      return argv[i + 1];
-  return fallback;
+  return hbs::bench::option_text(argc, argv, name, fallback, 2);
 }
 
 int arg(int argc, char** argv, const char* name, int fallback) {
-  const char* v = sarg(argc, argv, name, nullptr);
-  return v ? std::atoi(v) : fallback;
+  return hbs::bench::option_int(argc, argv, name, fallback, 2);
 }
 
 sockaddr_in addr(const char* ip, int port) {
