@@ -75,14 +75,17 @@ class History:
                    read_lines(os.path.join(d, "polls.jsonl")), events, final)
 
     def _faults(self):
-        """Fault id -> {"op", "begin", "end", step fields}; end None while in effect."""
+        """Fault id -> {"op", "begin", "end", step fields}; end None while in effect. An end
+        that could not be applied (an unlock while the agent was stopped) ends nothing: the
+        fault lasts until an end that was, the heal's at the latest."""
         out = {}
         for s in self.applied:
             f = out.setdefault(s["fault"], dict(s, begin=None, end=None))
             if s["phase"] == "begin":
                 f["begin"] = s["t_ms"]
             elif s["phase"] == "end":
-                f["end"] = s["t_ms"]
+                if s.get("ok", True):
+                    f["end"] = s["t_ms"]
             else:
                 f["begin"] = s["t_ms"]
                 f["end"] = s["t_ms"] + INSTANT_SPAN_MS.get(s["op"], 0)

@@ -159,6 +159,9 @@ nem_apply() { # STEP_JSON
       else
         node=$(cat "$TB_DIR/nemesis/locked" 2>/dev/null)
         [[ -n $node ]] && { note=$(nem_ctl "$node" unlock 2>&1) || ok=false; }
+        # Unlocked: nothing left for the heal. Not (its agent stopped or dead): the lock is
+        # the operator's and durable, so it outlives this end; the heal unlocks it.
+        [[ $ok == true ]] && : >"$TB_DIR/nemesis/locked"
       fi ;;
     *) ok=false; note="unknown op" ;;
   esac

@@ -133,6 +133,21 @@ class TestChecker(Base):
         h.events["c0"].append(ev(14100, "loss", host="worker-0", network="management", b2b=10))
         self.assertCaught(h, "no_false_loss")
 
+    def test_a_lock_whose_unlock_failed_lasts_until_the_heal_unlocks(self):
+        # Seed 191: controller-1 locked, its agent killed, the unlock due while it was dead;
+        # the lock is durable, so controller-1 stayed locked until the heal's unlock.
+        h = self.history()
+        h.applied += [step(1000, 2, "lock", "begin", node="c1"),
+                      step(3000, 2, "lock", "end", node="c1", ok=False)]
+        h.faults = h._faults()
+        self.assertIsNone(h.faults[2]["end"])  # still in effect, as it was
+        in_effect = [f["op"] for f in h.in_effect(T0 + 10000, T0 + 11000, T0 + 20000)]
+        self.assertIn("lock", in_effect)
+        h.applied.append(step(19000, 2, "lock", "end", node="c1", ok=True))
+        h.faults = h._faults()
+        self.assertEqual(h.faults[2]["end"], T0 + 19000)
+        self.assertEqual(self.check(h).violations, [])
+
     def test_a_cut_host_never_declared_lost_is_a_missed_verdict(self):
         h = self.history()
         h.events["c0"] = [e for e in h.events["c0"] if e["kind"] != "loss"]
