@@ -157,11 +157,15 @@ nem_apply() { # STEP_JSON
           node=$NEM_LOCKED
         else ok=false; note="no inactive agent to lock"; fi
       else
-        node=$(cat "$TB_DIR/nemesis/locked" 2>/dev/null)
+        # The step names its node when the heal applies an end that failed (a later lock may
+        # have locked the other controller since); a scheduled end reads it from the file.
+        [[ -n $node ]] || node=$(cat "$TB_DIR/nemesis/locked" 2>/dev/null)
         [[ -n $node ]] && { note=$(nem_ctl "$node" unlock 2>&1) || ok=false; }
         # Unlocked: nothing left for the heal. Not (its agent stopped or dead): the lock is
         # the operator's and durable, so it outlives this end; the heal unlocks it.
-        [[ $ok == true ]] && : >"$TB_DIR/nemesis/locked"
+        if [[ $ok == true && $(cat "$TB_DIR/nemesis/locked" 2>/dev/null) == "$node" ]]; then
+          : >"$TB_DIR/nemesis/locked"
+        fi
       fi ;;
     *) ok=false; note="unknown op" ;;
   esac
