@@ -134,7 +134,7 @@ class TestChecker(Base):
         self.assertCaught(h, "no_false_loss")
 
     def test_a_lock_whose_unlock_failed_lasts_until_the_heal_unlocks(self):
-        # Seed 191: controller-1 locked, its agent killed, the unlock due while it was dead;
+        # Seed 201400: controller-1 locked, its agent stopped, the unlock due meanwhile;
         # the lock is durable, so controller-1 stayed locked until the heal's unlock.
         h = self.history()
         h.applied += [step(1000, 2, "lock", "begin", node="c1"),
