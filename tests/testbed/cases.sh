@@ -84,9 +84,17 @@ case_profile_duplex() {
   tb_wait_for "both controllers see each other, peer link up" 15 tb_healthy
   local id
   for id in c0 c1; do
-    tb_ctl "$id" sm-query 2 --json |
-      jq -e '(.histories | length) == 4 and ([.histories[].newest_responding] | all(. == 1))' \
-        >/dev/null || tb_fail "${TB_HOST[$id]} vault: $(tb_ctl "$id" sm-query 2 --json)"
+    # The peer's histories arrive criss-crossed in the answers of the periods after the two
+    # see each other, a period or two after tb_healthy (a fresh clone's first run read the
+    # vault before they were all in; the failure's own read a moment later had all four):
+    # 1-2 s for all four, each with its one host answering.
+    local deadline=$((SECONDS + 2))
+    until tb_ctl "$id" sm-query 2 --json |
+        jq -e '(.histories | length) == 4 and ([.histories[].newest_responding] | all(. == 1))' \
+          >/dev/null; do
+      ((SECONDS < deadline)) || tb_fail "${TB_HOST[$id]} vault: $(tb_ctl "$id" sm-query 2 --json)"
+      sleep 0.1
+    done
     tb_status_line "$id"
   done
   [[ -z $(tb_summary c0 'set|loss|failed|mnfa|alarm') ]] || tb_fail "events: $(tb_summary c0)"
