@@ -331,7 +331,9 @@ class Checker:
         caused = defaultdict(list)
         for f in self.h.faults.values():
             if f["op"] in ("agent_kill", "agent_restart") and f["begin"] is not None:
-                end = f["end"] if f["end"] is not None else f["begin"]
+                # A kill whose restart is not applied yet (the harness runs late while
+                # commands to dead agents time out) keeps its agent dead until it is.
+                end = f["end"] if f["end"] is not None else self.until
                 caused[f["node"]].append((f["begin"], end + 3000))
         last_pid = {}
         for p in self.h.polls:

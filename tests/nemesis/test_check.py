@@ -202,6 +202,19 @@ class TestChecker(Base):
         h.polls[-1]["alive"] = False
         self.assertCaught(h, "bounded", "nobody killed it")
 
+    def test_a_killed_agent_whose_restart_is_still_due_is_excused(self):
+        # Seed 12787 on a fresh clone: controller-0 killed at 12.4 s, its restart due at
+        # 14.9 s but applied late (the harness waited on commands to dead agents); a check
+        # meanwhile must not blame controller-0 for being dead.
+        h = self.history()
+        h.applied.append(step(10000, 2, "agent_kill", "begin", node="c0"))
+        h.faults = h._faults()
+        for p in h.polls:
+            if p["node"] == "c0" and p["t_ms"] >= T0 + 10000:
+                p["alive"] = False
+        c = self.check(h, until=T0 + 16000)
+        self.assertEqual([v for v in c.violations if v["invariant"] == "bounded"], [])
+
     def test_a_poll_that_could_not_read_memory_is_not_a_violation(self):
         h = self.history()
         h.polls[-1]["rss_kb"] = None
