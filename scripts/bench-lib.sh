@@ -32,6 +32,23 @@ stop_neighbour() {
   return 0
 }
 
+# A spinner per core at SCHED_IDLE, for at most SECONDS: any woken process preempts it at
+# once, but no core halts, so a wake-up does not include the CPU's exit from idle.
+awake_pids=()
+start_awake() { # SECONDS
+  local i
+  for ((i = 0; i < $(nproc); i++)); do
+    setpriv --pdeathsig KILL chrt -i 0 timeout "$1" \
+      setpriv --pdeathsig KILL sh -c 'while :; do :; done' &
+    awake_pids+=($!)
+  done
+}
+stop_awake() {
+  ((${#awake_pids[@]} == 0)) || kill "${awake_pids[@]}" 2>/dev/null
+  awake_pids=()
+  return 0
+}
+
 # Nanoseconds on a CPU, all threads (schedstat: finer than clock ticks for the idle figure).
 cpu_ns() {
   local t sum=0
