@@ -355,7 +355,8 @@ write_results() {
     echo "The quiet window (agent CPU, busy, stalled, false events) has the agent alone; then a" \
       "${floor_window} s floor window has the simulator also send every answer to the floor," \
       "and agent/floor is the two's CPU in that window (\`agent_cpu_percent_floor_window\`," \
-      "\`false_events_floor_window\` in the JSON)."
+      "\`false_events_floor_window\` in the JSON). One real client's CPU, for the fleet's," \
+      "is measured with every core kept awake (\`scripts/bench --client --awake\`)."
     echo
     local cols=("hosts" "agent CPU %" "busy/period p50/p99 µs (of it on a core)" "floor CPU %"
                 "agent/floor"
