@@ -17,8 +17,8 @@ DURABLE = ("lock", "tune", "action", "host_stop", "host_del")
 
 
 def open_ends(applied, schedule):
-    """The end steps (as scheduled: no t_ms, ok or note) to apply again, in schedule order."""
-    begun = {s["fault"] for s in applied if s["phase"] == "begin"}
+    """The end steps to apply (no t_ms, ok or note), in schedule order."""
+    begun = {s["fault"]: s for s in applied if s["phase"] == "begin"}
     last_end = {}
     for s in applied:
         if s["phase"] == "end":
@@ -28,8 +28,11 @@ def open_ends(applied, schedule):
         if s["phase"] != "end" or s["op"] not in DURABLE or s["fault"] not in begun:
             continue
         tried = last_end.get(s["fault"])
-        if tried is None or not tried.get("ok", True):
-            out.append(s)
+        if tried is not None and not tried.get("ok", True):  # as tried: with the node it named
+            out.append({k: v for k, v in tried.items() if k not in ("t_ms", "ok", "note")})
+        elif tried is None:  # the node its begin chose (a lock: the inactive controller then)
+            node = begun[s["fault"]].get("node")
+            out.append({**s, "node": node} if node and "node" not in s else s)
     return out
 
 

@@ -41,6 +41,16 @@ class OpenEndsTest(unittest.TestCase):
         done = [applied(s) for s in SCHEDULE[:4]]  # the schedule stopped before the unlock
         self.assertEqual(open_ends(done, SCHEDULE), [LOCK[1]])
 
+    def test_a_cut_off_lock_is_unlocked_where_its_begin_locked(self):
+        lock = (step(1, "lock", "begin"), step(1, "lock", "end"))  # as schedule.py writes it
+        done = [{**applied(lock[0]), "node": "c0"}]  # nem_apply records the node it locked
+        self.assertEqual(open_ends(done, [lock[0], lock[1]]), [{**lock[1], "node": "c0"}])
+
+    def test_a_failed_unlock_is_tried_again_on_the_controller_it_named(self):
+        lock = (step(1, "lock", "begin"), step(1, "lock", "end"))
+        done = [{**applied(lock[0]), "node": "c1"}, {**applied(lock[1], ok=False), "node": "c1"}]
+        self.assertEqual(open_ends(done, [lock[0], lock[1]]), [{**lock[1], "node": "c1"}])
+
     def test_links_and_faults_never_begun_are_left_to_the_heal_itself(self):
         done = [applied(s) for s in SCHEDULE[:3]]  # lock, tune and cut begun, nothing ended
         self.assertEqual(open_ends(done, SCHEDULE), [TUNE[1], LOCK[1]])
