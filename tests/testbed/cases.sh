@@ -78,6 +78,13 @@ case_profile_simplex() {
   tb_status_line c0
 }
 
+# Controller ID's vault holds both controllers' histories of both networks, each with its one
+# host answering.
+duplex_vault_full() { # ID
+  tb_ctl "$1" sm-query 2 --json |
+    jq -e '(.histories | length) == 4 and ([.histories[].newest_responding] | all(. == 1))'
+}
+
 # All-in-one duplex: two controllers heartbeat each other on both networks, real multicast.
 case_profile_duplex() {
   tb_up "$build" duplex 0 0
@@ -86,15 +93,9 @@ case_profile_duplex() {
   for id in c0 c1; do
     # The peer's histories arrive criss-crossed in the answers of the periods after the two
     # see each other, a period or two after tb_healthy (a fresh clone's first run read the
-    # vault before they were all in; the failure's own read a moment later had all four):
-    # 1-2 s for all four, each with its one host answering.
-    local deadline=$((SECONDS + 2))
-    until tb_ctl "$id" sm-query 2 --json |
-        jq -e '(.histories | length) == 4 and ([.histories[].newest_responding] | all(. == 1))' \
-          >/dev/null; do
-      ((SECONDS < deadline)) || tb_fail "${TB_HOST[$id]} vault: $(tb_ctl "$id" sm-query 2 --json)"
-      sleep 0.1
-    done
+    # vault before they were all in; the failure's own read a moment later had all four).
+    tb_wait_for "${TB_HOST[$id]}'s vault to hold four histories, each host answering" 2 \
+      "duplex_vault_full $id" "tb_ctl $id sm-query 2 --json"
     tb_status_line "$id"
   done
   [[ -z $(tb_summary c0 'set|loss|failed|mnfa|alarm') ]] || tb_fail "events: $(tb_summary c0)"

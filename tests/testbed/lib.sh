@@ -451,10 +451,11 @@ tb_summary() { # ID [KIND_REGEX]
     sed 's/:$//' | sort
 }
 
-tb_wait_for() { # WHAT SECONDS COMMAND
+tb_wait_for() { # WHAT SECONDS COMMAND [SHOW: a command whose output the failure adds]
   local what=$1 deadline=$((SECONDS + $2))
   until eval "$3" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || tb_fail "timed out after $2 s waiting for $what"
+    ((SECONDS < deadline)) ||
+      tb_fail "timed out after $2 s waiting for $what${4:+: $(eval "$4" 2>&1)}"
     sleep 0.1
   done
 }
