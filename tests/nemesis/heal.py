@@ -18,6 +18,8 @@ DURABLE = ("lock", "tune", "action", "host_stop", "host_del")
 
 def open_ends(applied, schedule):
     """The end steps to apply (no t_ms, ok or note), in schedule order."""
+    # A begin that failed counts: a command that timed out may still have been taken, and
+    # every end is safe to apply to a change that never happened.
     begun = {s["fault"]: s for s in applied if s["phase"] == "begin"}
     last_end = {}
     for s in applied:
