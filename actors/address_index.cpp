@@ -2,15 +2,6 @@
 
 namespace hbs {
 
-// Eight consecutive addresses share a cache line (a table entry is 8 bytes) and each such
-// group lands at a scattered place: answers that come in address order read the table in
-// order (fully scattered, every lookup missed the cache: 7 % of the agent at 10,000 hosts),
-// while runs of occupied entries stay short for addresses not in the table.
-size_t address_index::home(uint32_t addr) const {
-  auto group = static_cast<uint32_t>(((uint64_t{addr >> 3} * 0x9E3779B97F4A7C15ull) >> 29) & ~7ull);
-  return (group | (addr & 7)) & (table_.size() - 1);
-}
-
 size_t address_index::slot_of(uint32_t addr) const {
   auto mask = table_.size() - 1;
   auto i = home(addr);

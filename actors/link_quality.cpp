@@ -146,6 +146,14 @@ void link_quality::note_rtt(int64_t us, int64_t now_ms) {
   s.max_us = static_cast<uint32_t>(std::max<int64_t>(s.max_us, std::min<int64_t>(us, UINT32_MAX)));
 }
 
+void link_quality::prefetch_rtt(int64_t now_ms) const {
+  if (!past_)
+    return;
+  auto& s = past_->slices[slice_id(now_ms, slice_ms) % num_slices];
+  __builtin_prefetch(&s, 1);
+  __builtin_prefetch(reinterpret_cast<const char*>(&s) + sizeof s - 1, 1); // may span two lines
+}
+
 void link_quality::note_period(bool answered, int64_t now_ms, uint32_t flap_misses) {
   if (auto id = slice_id(now_ms, slice_ms); tally_.id != id) {
     flush();

@@ -129,12 +129,22 @@ bool read_responses(network_ptr self, int max_batches, size_t* read) {
     if (read)
       *read += n;
     auto now = n > 0 ? self->clock().now() : caf::actor_clock::time_point{};
-    // The batch's slots are looked up first and start loading before they are needed: a
-    // slot's line is cold when its answer arrives (one per host and period).
+    // What a batch's answers touch is loaded in stages, each stage's misses overlapping
+    // before the next needs them: the address table's lines, then the hosts' slots, then
+    // (in periods that measure them) the round-trip slices. Each is cold when its answer
+    // arrives (one per host and period).
     std::array<std::optional<size_t>, std::tuple_size_v<decltype(st.rx)>> index;
+    for (size_t i = 0; i < n; ++i)
+      st.by_addr.prefetch(st.rx[i].addr);
     for (size_t i = 0; i < n; ++i)
       if ((index[i] = st.by_addr.find(st.rx[i].addr)))
         __builtin_prefetch(&st.slots[*index[i]], 1);
+    if (n > 0 && st.rx[0].rx_ns > 0 && st.request_sent_ns > 0) {
+      auto now_ms = clock_ms(now);
+      for (size_t i = 0; i < n; ++i)
+        if (index[i])
+          st.slots[*index[i]].link.prefetch_rtt(now_ms);
+    }
     size_t peer_view = n, peer_size = 0;
     for (size_t i = 0; i < n; ++i)
       if (auto size = note_response(self, st.rx[i], index[i], now); size > 0) {
