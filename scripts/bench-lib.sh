@@ -385,14 +385,17 @@ write_results() {
       | "| " + (map(tostring) | join(" | ")) + " |"' "$out.json"
     echo
     if ((repeat > 1)); then
-      echo "Over the $repeat runs of each size, min / median / max:"
+      echo "Over the $repeat runs of each size, min / median / max (of an even count, the" \
+           "lower of the two middle runs):"
       echo
-      echo "| hosts | agent CPU % | busy p99 µs | of it on a core | stalled | false events |" \
-           "blaming the agent | false alarms | crash T_D max ms | cut T_D max ms | stolen % |"
-      echo "|---|---|---|---|---|---|---|---|---|---|---|"
+      echo "| hosts | agent CPU % | agent/floor | busy p99 µs | of it on a core | stalled |" \
+           "false events | blaming the agent | false alarms | crash T_D max ms |" \
+           "cut T_D max ms | stolen % |"
+      echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
       jq -r 'def mmm(f): (map(f) | sort) as $v | if ($v | any(. == null)) then "unmeasured"
                else "\($v[0]) / \($v[(($v | length) - 1) / 2 | floor]) / \($v[-1])" end;
         .runs | group_by(.hosts)[] | "| \(.[0].hosts) | \(mmm(.agent_cpu_percent)) | " +
+        "\(mmm(.agent_over_floor)) | " +
         "\(mmm(.busy_p99_us)) | \(mmm(.busy_cpu_p99_us)) | \(mmm(.stalled_periods)) | " +
         "\(mmm(.false_events)) | " +
         "\(mmm(.false_blaming_agent)) | \(mmm(.false_alarms)) | \(mmm(.td_crash_max_ms)) | " +
