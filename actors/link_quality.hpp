@@ -50,8 +50,8 @@ public:
   ~link_quality();
 
   void note_rtt(int64_t us, int64_t now_ms);
-  // Starts loading the slice note_rtt(_, now_ms) writes (it lives apart: a miss per answer
-  // otherwise); nothing when no history is allocated yet.
+  // Starts loading the slice note_rtt(_, now_ms) writes (it lives apart: otherwise a miss
+  // per round trip noted); nothing when no history is allocated yet.
   void prefetch_rtt(int64_t now_ms) const;
   // One judged period: whether the host answered in it.
   void note_period(bool answered, int64_t now_ms, uint32_t flap_misses);
