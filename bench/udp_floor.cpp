@@ -156,11 +156,11 @@ int request(int port, int reply_port, int networks, int seconds) {
 }
 
 // The agent's reading of a stream (actors/network.hpp: stream_read, stream_pause): after a
-// wake-up that read this many, the socket is read again 4 ms later, not waited on at once.
+// wake-up that read this many, the socket is read again 8 ms later, not waited on at once.
 // Without it the floor woke for every handful and paid more per datagram than the agent
 // (agent/floor 0.73-1.04 at 10,000 hosts once the agent paused): a floor must not lose to it.
 constexpr long stream_read = 16;
-constexpr auto stream_pause = std::chrono::milliseconds{4};
+constexpr auto stream_pause = std::chrono::milliseconds{8};
 
 // Reads every datagram sent to 127.0.0.1:port for `seconds`, as the agent reads its socket
 // (a 32 MiB buffer, poll, recvmmsg batches of 64, the stream pause) and does nothing with
