@@ -74,7 +74,8 @@ void answer(self_ptr self, uint8_t net, size_t host, uint32_t requester) {
   }
   st.out[st.pending++] = {requester, source, port, static_cast<uint16_t>(size), buf.data()};
   if (st.setup.mirror && st.setup.mirror_port != 0) // the same bytes, to the floor
-    st.out[st.pending++] = {loopback_addr, source, st.setup.mirror_port,
+    st.out[st.pending++] = {loopback_addr, source,
+                            static_cast<uint16_t>(st.setup.mirror_port + net),
                             static_cast<uint16_t>(size), buf.data()};
   if (st.pending + 2 > sim_batch)
     flush(self);

@@ -25,7 +25,9 @@ struct sim_setup {
   std::vector<std::shared_ptr<datagram_socket>> sockets;  // one per network
   std::shared_ptr<datagram_socket> control;               // may be null
   std::shared_ptr<const wire::pulse_gate> auth;           // null: pulses unsigned
-  uint16_t mirror_port = 0; // else a copy of every answer goes to 127.0.0.1 at this port
+  // Else a copy of every answer goes to 127.0.0.1 at this port plus its network's index: a
+  // socket per network, as an agent reads them (the floor's reader, bench/udp_floor.cpp).
+  uint16_t mirror_port = 0;
   bool mirror = true;        // from the start; "mirror on|off" on the control port switches
   // The networks this actor answers at start; the others' sockets wait for a hand-over.
   std::vector<uint8_t> serve;

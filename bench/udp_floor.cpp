@@ -1,8 +1,8 @@
 // The kernel floor for scripts/bench: the same datagram pattern as hbs with nothing else.
 //   udp_floor respond --hosts N --port P --reply-port R     (like hbs-sim, no protocol work)
 //   udp_floor request --port P --reply-port R --networks K --seconds S
-//   udp_floor receive --port P --seconds S   (hbs-sim --mirror-port P sends it a copy of
-//                                             every answer: the floor in the agent's run)
+//   udp_floor receive --port P --networks K --seconds S   (hbs-sim --mirror-port P sends it
+//                      a copy of every answer, network k's to P+k: the floor in the agent's run)
 //   udp_floor answer --address A --port P --reply-port R [--address2 A2 --port2 P2
 //                    --reply-port2 R2]   (the floor for one hbs-client: see answer())
 // The requester sends one 251-byte multicast request per period (100 ms) and network on
@@ -162,25 +162,36 @@ int request(int port, int reply_port, int networks, int seconds) {
 constexpr long stream_read = 16;
 constexpr auto stream_pause = std::chrono::milliseconds{8};
 
-// Reads every datagram sent to 127.0.0.1:port for `seconds`, as the agent reads its socket
-// (a 32 MiB buffer, poll, recvmmsg batches of 64, the stream pause) and does nothing with
-// them.
-int receive(int port, int seconds) {
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-  auto me = addr("127.0.0.1", port);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&me), sizeof me) != 0)
-    return perror("bind"), 1;
-  int size = 32 << 20;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size);
+// Reads every datagram sent to 127.0.0.1 at port + k, network k < networks, for `seconds`,
+// as the agent reads its sockets (one per network, a 32 MiB buffer each, recvmmsg batches of
+// 64, the stream pause) and does nothing with them. One thread waits on all the sockets, as
+// the stock hbsAgent's select loop: a floor on one socket for both networks read twice as
+// many datagrams per wake-up and call as any agent can.
+int receive(int port, int networks, int seconds) {
+  std::vector<pollfd> fds;
+  for (int k = 0; k < networks; ++k) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    auto me = addr("127.0.0.1", port + k);
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&me), sizeof me) != 0)
+      return perror("bind"), 1;
+    int size = 32 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size);
+    fds.push_back({fd, POLLIN, 0});
+  }
   using clock = std::chrono::steady_clock;
   auto end = clock::now() + std::chrono::seconds{seconds};
   long got = 0;
   while (clock::now() < end) {
-    pollfd p{fd, POLLIN, 0};
-    poll(&p, 1, 100);
-    auto n = drain(fd);
-    got += n;
-    if (n >= stream_read)
+    poll(fds.data(), fds.size(), 100);
+    bool stream = false;
+    for (auto& p : fds) {
+      if (!(p.revents & POLLIN))
+        continue;
+      auto n = drain(p.fd);
+      got += n;
+      stream = stream || n >= stream_read;
+    }
+    if (stream)
       std::this_thread::sleep_for(stream_pause);
   }
   std::printf("%ld datagrams in %d s: %.0f/s\n", got, seconds,
@@ -230,7 +241,8 @@ int main(int argc, char** argv) {
     return request(arg(argc, argv, "--port", 29106), arg(argc, argv, "--reply-port", 29103),
                    arg(argc, argv, "--networks", 2), arg(argc, argv, "--seconds", 10));
   if (argc >= 2 && std::strcmp(argv[1], "receive") == 0)
-    return receive(arg(argc, argv, "--port", 29107), arg(argc, argv, "--seconds", 10));
+    return receive(arg(argc, argv, "--port", 29107), arg(argc, argv, "--networks", 1),
+                   arg(argc, argv, "--seconds", 10));
   if (argc >= 2 && std::strcmp(argv[1], "answer") == 0) {
     std::vector<std::array<int, 2>> nets{
       {arg(argc, argv, "--port", 29306), arg(argc, argv, "--reply-port", 29303)}};
@@ -243,7 +255,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "usage: udp_floor respond --hosts N --port P | request --port P "
                        "--reply-port R --networks K --seconds S | receive --port P "
-                       "--seconds S | answer --address A --port P --reply-port R [--address2 A2 "
-                       "--port2 P2 --reply-port2 R2]\n");
+                       "--networks K --seconds S | answer --address A --port P --reply-port R "
+                       "[--address2 A2 --port2 P2 --reply-port2 R2]\n");
   return 2;
 }

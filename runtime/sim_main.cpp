@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
                  "machines, which a CPU hog on this one would not slow down")
     ->check(CLI::Range(0, 99))->capture_default_str();
   app.add_option("--mirror-port", o.mirror_port, "also send a copy of every answer to "
-                 "127.0.0.1:PORT (the bench's kernel floor reads the same datagrams there); "
+                 "127.0.0.1:PORT, cluster-host's to PORT+1 (the bench's kernel floor reads the "
+                 "same datagrams there, one socket per network as the agent); "
                  "on from the start, 'mirror off' / 'mirror on' on the control port switch it; "
                  "while on, a second actor answers the cluster-host network");
   app.add_flag("--print-inventory", o.print_inventory, "print the [[hosts]] TOML and exit");

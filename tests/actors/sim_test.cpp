@@ -22,7 +22,8 @@ struct two_sims : caf_fixture {
   sim_network net;
   std::array<std::shared_ptr<sim_socket>, 2> agent{net.bind("127.0.0.1", 2103),
                                                     net.bind("127.0.0.2", 2113)};
-  std::shared_ptr<sim_socket> floor = net.bind("127.0.0.1", 2999);
+  std::array<std::shared_ptr<sim_socket>, 2> floor{net.bind("127.0.0.1", 2999),
+                                                    net.bind("127.0.0.1", 3000)};
   sim_actor first, second;
 
   two_sims() {
@@ -106,12 +107,18 @@ TEST_CASE_FIXTURE(two_sims, "one actor answers both networks until the floor's c
   CHECK(requests(first) == 3);
   CHECK(requests(second) == 1);
   std::array<datagram, 16> rx;
-  CHECK(floor->receive(rx.data(), rx.size()) == 8); // every answer copied, by both actors
+  // Every answer copied, by both actors, each network's to its own port.
+  for (uint32_t n : {0, 1}) {
+    REQUIRE(floor[n]->receive(rx.data(), rx.size()) == 4);
+    for (size_t i = 0; i < 4; ++i) // from the host's address on that network (127.n+1.0.x)
+      CHECK((rx[i].addr >> 16) == 0x7f01u + n);
+  }
   command("mirror off");
   CHECK(ask_both(3) == std::array<size_t, 2>{4, 4});
   CHECK(requests(first) == 5);
   CHECK(requests(second) == 1);
-  CHECK(floor->receive(rx.data(), rx.size()) == 0);
+  CHECK(floor[0]->receive(rx.data(), rx.size()) == 0);
+  CHECK(floor[1]->receive(rx.data(), rx.size()) == 0);
 }
 
 TEST_CASE_FIXTURE(two_sims, "a fault command given to the first actor reaches the helper") {
