@@ -13,12 +13,29 @@ stop_all() { # the agent first: hosts vanishing under a running agent is a storm
   pids=()
 }
 
+# Where the processes run (scripts/bench --no-pin): hbs-sim stands for remote hosts, so by
+# default it has the last core to itself and the controller's processes (agent, floor,
+# neighbour, CPU probe) share the others. Unpinned, a receiver that the kernel put on the
+# simulator's core read its datagrams warm from the sender's cache: the floor alone cost
+# 8.9 % of a core there and 12.4-14.6 % on the other core (10,000 hosts x 2, 15 s windows),
+# so agent/floor measured where each landed as much as what each did.
+on_sim=() on_controller=() placement="left to the kernel"
+place_processes() { # PIN (1: pin)
+  local n
+  n=$(nproc)
+  (($1 && n >= 2)) || return 0
+  on_sim=(taskset -c "$((n - 1))")
+  on_controller=(taskset -c "0-$((n - 2))")
+  placement="hbs-sim on core $((n - 1)), the agent, floor, neighbour and CPU probe on core"
+  ((n > 2)) && placement+="s 0-$((n - 2))" || placement+=" 0"
+}
+
 # Another service on the controller: busy PERCENT % of one core in 10 ms cycles at the
 # normal policy, for at most an hour (the bench stops it sooner).
 neighbour_pid=
 start_neighbour() { # PERCENT
   (($1 > 0)) || return 0
-  setpriv --pdeathsig KILL python3 -c 'import sys, time
+  "${on_controller[@]}" setpriv --pdeathsig KILL python3 -c 'import sys, time
 share, end = int(sys.argv[1]) / 100, time.monotonic() + 3600
 while time.monotonic() < end:
     t = time.perf_counter()
@@ -170,8 +187,8 @@ start_steal_trace() {
 # within 30 s with nothing else running and no steal reported, so CPU figures of different
 # runs compare only beside it.
 start_cpu_probe() { # SECONDS
-  setpriv --pdeathsig KILL build/cpu-probe --every-ms 500 --seconds "$1" >"$dir/probe.out" \
-    2>&1 &
+  "${on_controller[@]}" setpriv --pdeathsig KILL build/cpu-probe --every-ms 500 \
+    --seconds "$1" >"$dir/probe.out" 2>&1 &
   pids+=($!)
 }
 
@@ -345,7 +362,9 @@ write_results() {
     --argjson window "$window" --argjson idle "$idle_cpu" --arg cmd "scripts/bench $args" \
     --argjson idle1 "$idle1_cpu" \
     --argjson neighbour "$neighbour" --argjson repeat "$repeat" --argjson faults "$faults" \
+    --arg placement "$placement" \
     '{time: $time, commit: $commit, cores: $cores, kernel: $kernel, cpu: $cpu, command: $cmd,
+      placement: $placement,
       window_s: $window, idle_agent_cpu_percent: $idle, idle_agent_1_host_cpu_percent: $idle1,
       neighbour_percent: $neighbour,
       repeat: $repeat, faults_per_kind: $faults,
@@ -355,7 +374,7 @@ write_results() {
     echo "# hbs bench $stamp"
     echo
     echo "commit $short_commit, $(nproc) cores, $(uname -r); command: \`scripts/bench $args\`;" \
-      "pulse auth $auth"
+      "pulse auth $auth; placement: $placement"
     echo
     echo "Idle agent: $idle_cpu % of a core with 0 hosts, $idle1_cpu % with 1 host."
     echo
