@@ -88,7 +88,7 @@ void spawn_children(self_ptr self) {
     network_setup ns{c.networks[i], c.controller, c.controller_number(), t.period_ms,
                      {t.minor, t.degrade, t.loss}, st.setup.sockets.at(i), st.vault,
                      i < st.setup.progress.size() ? st.setup.progress[i] : nullptr,
-                     st.setup.pulse_auth, st.setup.rtt_every_period_below};
+                     st.setup.pulse_auth, st.setup.rtt_stamps_per_s};
     auto net = self->spawn<caf::linked>(network_fn, ns);
     self->send(st.vault, network_atom_v, net);
     st.networks.emplace_back(c.networks[i].index, net);

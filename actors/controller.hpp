@@ -56,8 +56,8 @@ struct controller_setup {
   std::shared_ptr<const wire::pulse_gate> pulse_auth; // null: pulses unsigned
   // One per config.networks entry (or none): each network beats when it closes a period.
   std::vector<std::shared_ptr<beat>> progress;
-  // Hosts on a network from which round trips are sampled (network.hpp); tests lower it.
-  size_t rtt_every_period_below = rtt_hosts_every_period;
+  // Round-trip stamps a second per network (network.hpp); tests lower it.
+  size_t rtt_stamps_per_s = hbs::rtt_stamp_budget;
 };
 
 struct controller_state {

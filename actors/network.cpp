@@ -93,7 +93,8 @@ void send_request(self_ptr self) {
   // Stamped before the fan-out: a round trip includes the time the agent took to reach
   // that host (~1 µs per host in unicast). Answers read after this period's close carry no
   // stamp when the next period measures none: they are stale then anyway.
-  bool rtt = measures_round_trips(st.slots.size(), st.setup.rtt_every_period_below,
+  auto period_ms = std::chrono::duration_cast<std::chrono::milliseconds>(st.period).count();
+  bool rtt = measures_round_trips(st.slots.size(), period_ms, st.setup.rtt_stamps_per_s,
                                   st.sequence);
   st.setup.socket->stamp_receives(rtt);
   st.request_sent_ns = rtt ? st.setup.socket->clock_ns() : 0;

@@ -22,16 +22,25 @@
 
 namespace hbs {
 
-// Round trips are measured in every period while a network has fewer hosts than this, and
-// in one period of rtt_sample_every from there: the kernel's receive stamp costs a control
-// message per datagram, ~10 % of the agent's CPU at 10,000 hosts (issue 16 §2), and 150
-// samples a minute per host still give its p50/p99/max.
-constexpr size_t rtt_hosts_every_period = 1000;
-constexpr uint32_t rtt_sample_every = 4;
+// Round trips are measured in one period of rtt_sample_every: the fewest (a power of two)
+// that keep a network's stamped answers within a budget a second. The kernel's receive stamp
+// is a control message per datagram (~120 ns each here: at 10,000 hosts one period in four
+// was ~4 % of the agent's CPU, issue 16 §2), so the budget bounds its cost at any size and
+// period: at 100 ms every period up to 1,250 hosts, one in eight at 10,000 (75 samples a
+// minute per host); at 1,000 ms every period up to 12,500 hosts.
+constexpr size_t rtt_stamp_budget = 12'500; // stamped answers a second per network
+
+inline uint32_t rtt_sample_every(size_t hosts, int64_t period_ms, size_t stamps_per_s) {
+  uint32_t every = 1;
+  while (every < 1024 && hosts * 1000 > stamps_per_s * static_cast<size_t>(period_ms) * every)
+    every *= 2;
+  return every;
+}
 
 // Whether the period with this sequence number measures round trips.
-inline bool measures_round_trips(size_t hosts, size_t every_period_below, uint32_t sequence) {
-  return hosts < every_period_below || sequence % rtt_sample_every == 0;
+inline bool measures_round_trips(size_t hosts, int64_t period_ms, size_t stamps_per_s,
+                                 uint32_t sequence) {
+  return sequence % rtt_sample_every(hosts, period_ms, stamps_per_s) == 0;
 }
 
 // Answers arriving in a stream (thousands per period): the socket is read again after a
@@ -59,7 +68,7 @@ struct network_setup {
   vault_actor vault;
   std::shared_ptr<beat> progress; // beats at every period close, for the watchdog; may be null
   std::shared_ptr<const wire::pulse_gate> auth; // pulse authentication; null: off
-  size_t rtt_every_period_below = rtt_hosts_every_period;
+  size_t rtt_stamps_per_s = hbs::rtt_stamp_budget; // round-trip budget; tests lower it
 };
 
 // What every period and response reads or writes, and nothing else: one cache line a host,

@@ -312,7 +312,7 @@ namespace {
 
 struct large_agent : agent_fixture {
   large_agent()
-    : agent_fixture(nullptr, rtt_hosts_every_period, static_cast<int>(3 * hosts_in_flight)) {}
+    : agent_fixture(nullptr, rtt_stamp_budget, static_cast<int>(3 * hosts_in_flight)) {}
 };
 
 } // namespace

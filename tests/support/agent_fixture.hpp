@@ -43,10 +43,10 @@ struct agent_fixture : caf_fixture {
   std::shared_ptr<sim_socket> clstr_socket = simnet.bind("127.0.0.2", 2113);
 
   // auth: pulse authentication for the agent and every responder (null: off).
-  // rtt_every_period_below: hosts from which round trips are sampled (network.hpp).
+  // rtt_stamps: round-trip stamps a second per network (network.hpp's budget).
   // hosts: workers in the inventory, each answering on both networks.
   explicit agent_fixture(std::shared_ptr<const wire::pulse_gate> auth = nullptr,
-                         size_t rtt_every_period_below = rtt_hosts_every_period,
+                         size_t rtt_stamps = rtt_stamp_budget,
                          int hosts = num_hosts) {
     cfg::agent_config c;
     c.controller = "controller-0";
@@ -57,7 +57,7 @@ struct agent_fixture : caf_fixture {
     s.config = c;
     s.sockets = {mgmt_socket, clstr_socket};
     s.pulse_auth = auth;
-    s.rtt_every_period_below = rtt_every_period_below;
+    s.rtt_stamps_per_s = rtt_stamps;
     for (int i = 0; i < hosts; ++i)
       for (uint8_t n : {0, 1}) {
         auto addr = n == 0 ? mgmt_addr(i) : clstr_addr(i);
