@@ -52,9 +52,9 @@ inline bool measures_round_trips(size_t hosts, int64_t period_ms, size_t stamps_
 // wake-up full; at 8 ms the agent used ~5 % less CPU again (scripts/bench-ab, 4,000 hosts:
 // NEW/OLD median 0.949 over 5 runs). Reading a little later changes no figure: the RTT is
 // the kernel's receive stamp, a period's close drains first, and 8 ms of answers (~800 a
-// network at 10,000 hosts) is nothing to the socket's 32 MiB buffer. A stream that never pauses (a flood) still re-arms once a period: the
-// watchdog counts a socket as waiting for its actor from readiness until the re-arm, and
-// stops feeding systemd past 2 s.
+// network at 10,000 hosts) is nothing to the socket's 32 MiB buffer. A stream that never
+// pauses (a flood) still re-arms once a period: the watchdog counts a socket as waiting for
+// its actor from readiness until the re-arm, and stops feeding systemd past 2 s.
 constexpr size_t stream_read = 16;
 constexpr auto stream_pause = std::chrono::milliseconds{8};
 
