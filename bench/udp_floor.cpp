@@ -168,6 +168,10 @@ constexpr auto stream_pause = std::chrono::milliseconds{8};
 // the stock hbsAgent's select loop: a floor on one socket for both networks read twice as
 // many datagrams per wake-up and call as any agent can.
 int receive(int port, int networks, int seconds) {
+  if (networks < 1 || networks > 2) {
+    std::fprintf(stderr, "udp_floor receive: --networks takes 1 or 2, not %d\n", networks);
+    return 2;
+  }
   std::vector<pollfd> fds;
   for (int k = 0; k < networks; ++k) {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);

@@ -17,7 +17,7 @@ stop_all() { # the agent first: hosts vanishing under a running agent is a storm
 # default it has the last core to itself and the controller's processes (agent, floor,
 # neighbour, CPU probe) share the others. Unpinned, a receiver that the kernel put on the
 # simulator's core read its datagrams warm from the sender's cache: the floor alone cost
-# 8.9 % of a core there and 12.4-14.6 % on the other core (10,000 hosts x 2, 15 s windows),
+# 8.9 % of a core there and 12.4-14.6 % on the other core (10,000 hosts x 2, 10 s windows),
 # so agent/floor measured where each landed as much as what each did.
 on_sim=() on_controller=() placement="left to the kernel"
 place_processes() { # PIN (1: pin)
