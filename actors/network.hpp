@@ -24,10 +24,10 @@ namespace hbs {
 
 // Round trips are measured in one period of rtt_sample_every: the fewest (a power of two)
 // that keep a network's stamped answers within a budget a second. The kernel's receive stamp
-// is a control message per datagram (~120 ns each here: at 10,000 hosts one period in four
-// was ~4 % of the agent's CPU, issue 16 §2), so the budget bounds its cost at any size and
-// period: at 100 ms every period up to 1,250 hosts, one in eight at 10,000 (75 samples a
-// minute per host); at 1,000 ms every period up to 12,500 hosts.
+// is a control message per datagram (at 10,000 hosts one period in four was ~4 % of the
+// agent's CPU, issue 16 §2), so the budget bounds its cost at any size and period: at 100 ms
+// every period up to 1,250 hosts, one in eight at 10,000 (75 samples a minute per host); at
+// 1,000 ms every period up to 12,500 hosts.
 constexpr size_t rtt_stamp_budget = 12'500; // stamped answers a second per network
 
 inline uint32_t rtt_sample_every(size_t hosts, int64_t period_ms, size_t stamps_per_s) {
