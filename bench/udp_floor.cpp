@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "actors/stream_reading.hpp"
 #include "options.hpp"
 
 namespace {
@@ -155,12 +156,12 @@ int request(int port, int reply_port, int networks, int seconds) {
   return 0;
 }
 
-// The agent's reading of a stream (actors/network.hpp: stream_read, stream_pause): after a
-// wake-up that read this many, the socket is read again 8 ms later, not waited on at once.
+// The agent's reading of a stream (actors/stream_reading.hpp): after a wake-up that read
+// stream_read or more, the socket is read again stream_pause later, not waited on at once.
 // Without it the floor woke for every handful and paid more per datagram than the agent
 // (agent/floor 0.73-1.04 at 10,000 hosts once the agent paused): a floor must not lose to it.
-constexpr long stream_read = 16;
-constexpr auto stream_pause = std::chrono::milliseconds{8};
+using hbs::stream_pause;
+constexpr long stream_read = hbs::stream_read;
 
 // Reads every datagram sent to 127.0.0.1 at port + k, network k < networks, for `seconds`,
 // as the agent reads its sockets (one per network, a 32 MiB buffer each, recvmmsg batches of
