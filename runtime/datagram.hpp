@@ -3,6 +3,7 @@
 // simulated network in tests. No CAF; the readiness callback is how an actor gets woken.
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -39,6 +40,9 @@ public:
   // notify runs (on any thread) once when data is ready; rearm() asks for the next one.
   virtual void on_readable(std::function<void()> notify) = 0;
   virtual void rearm() = 0;
+  // Instead of rearm(): notify runs once after pause, whether or not data waits. False:
+  // this socket has no timer of its own and the owner must time the pause itself.
+  virtual bool rearm_after(std::chrono::milliseconds /*pause*/) { return false; }
   // Datagrams the kernel discarded because the receive queue was full, cumulative since the
   // socket opened (a 32-bit counter that may wrap): responses the agent could not read.
   virtual uint32_t num_kernel_drops() const { return 0; }

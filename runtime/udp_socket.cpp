@@ -4,8 +4,10 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -124,6 +126,10 @@ udp_socket::udp_socket(io_loop& loop, int rx_fd, int tx_fd)
 }
 
 udp_socket::~udp_socket() {
+  if (timer_ >= 0) {
+    loop_.forget(timer_);
+    close(timer_);
+  }
   loop_.forget(rx_);
   close(rx_);
   if (tx_ != rx_)
@@ -223,6 +229,7 @@ size_t udp_socket::send(const outgoing* batch, size_t n) {
 }
 
 void udp_socket::on_readable(std::function<void()> notify) {
+  notify_ = notify;
   loop_.watch(rx_, std::move(notify));
 }
 
@@ -244,6 +251,27 @@ uint32_t udp_socket::num_kernel_drops() const {
 
 void udp_socket::rearm() {
   loop_.arm(rx_);
+}
+
+bool udp_socket::rearm_after(std::chrono::milliseconds pause) {
+  if (!notify_)
+    return false;
+  if (timer_ < 0) {
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd < 0)
+      return false;
+    timer_ = fd;
+    loop_.serve(fd, [fd, notify = notify_] {
+      uint64_t expiries = 0;
+      if (read(fd, &expiries, sizeof expiries) == sizeof expiries)
+        notify();
+    });
+  }
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(pause).count();
+  itimerspec at{};
+  at.it_value.tv_sec = ns / 1000000000;
+  at.it_value.tv_nsec = std::max<long>(ns % 1000000000, ns > 0 ? 0 : 1); // 0 would disarm
+  return timerfd_settime(timer_, 0, &at, nullptr) == 0;
 }
 
 // Turned off, the kernel still stamps every datagram (this socket keeps net timestamping

@@ -22,6 +22,10 @@ public:
   size_t send(const outgoing* batch, size_t n) override;
   void on_readable(std::function<void()> notify) override;
   void rearm() override;
+  // A timerfd on the io_loop: the pause costs the owner one syscall and wakes only the
+  // io_loop's thread when it ends (a CAF delayed_send also wakes CAF's clock thread when
+  // it is asked, a cross-thread wake-up per pause).
+  bool rearm_after(std::chrono::milliseconds pause) override;
   // drain runs on the io_loop's thread whenever data waits and reads it all (io_loop::serve);
   // no re-arm needed. For owners that are not actors (hbs-client).
   void drain_on_loop(std::function<void()> drain);
@@ -33,6 +37,8 @@ private:
   io_loop& loop_;
   int rx_;
   int tx_;
+  int timer_ = -1; // timerfd for rearm_after, made on its first use
+  std::function<void()> notify_;
   mutable uint32_t kernel_drops_ = 0; // the last count read (SO_MEMINFO)
   bool stamping_ = false;     // SO_TIMESTAMPNS on rx_
 };

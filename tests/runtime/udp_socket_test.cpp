@@ -1,0 +1,109 @@
+#include <doctest/doctest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "runtime/io_loop.hpp"
+#include "runtime/udp_socket.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// A loopback address of its own (all of 127/8 is local), so no other test's port is taken.
+constexpr const char* test_address = "127.61.0.1";
+constexpr uint16_t test_port = 29911;
+
+// Counts the socket's wake-ups; a test waits for the n-th one (bounded, never sleeps).
+struct wakeups {
+  std::mutex mtx;
+  std::condition_variable cv;
+  int count = 0;
+  std::chrono::steady_clock::time_point last;
+
+  void note() {
+    std::lock_guard<std::mutex> guard{mtx};
+    ++count;
+    last = std::chrono::steady_clock::now();
+    cv.notify_all();
+  }
+  int seen() {
+    std::lock_guard<std::mutex> guard{mtx};
+    return count;
+  }
+  bool wait_for(int n) {
+    std::unique_lock<std::mutex> lock{mtx};
+    return cv.wait_for(lock, 5s, [&] { return count >= n; });
+  }
+};
+
+void send_one(const std::string& text) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(test_port);
+  inet_pton(AF_INET, test_address, &to.sin_addr);
+  CHECK(sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to)
+        == static_cast<ssize_t>(text.size()));
+  close(fd);
+}
+
+} // namespace
+
+TEST_CASE("a socket re-armed after a pause wakes its owner when the pause ends, data or not") {
+  hbs::io_loop loop;
+  loop.start();
+  std::string error;
+  auto sock = hbs::open_local_socket(loop, test_address, test_port, error);
+  REQUIRE_MESSAGE(static_cast<bool>(sock), error);
+  wakeups w;
+  sock->on_readable([&] { w.note(); });
+  auto start = std::chrono::steady_clock::now();
+  REQUIRE(sock->rearm_after(30ms));
+  REQUIRE(w.wait_for(1));
+  CHECK(w.last - start >= 30ms);
+  // The timer is used again for the next pause.
+  start = std::chrono::steady_clock::now();
+  REQUIRE(sock->rearm_after(10ms));
+  REQUIRE(w.wait_for(2));
+  CHECK(w.last - start >= 10ms);
+  sock.reset();
+  loop.stop();
+}
+
+TEST_CASE("answers that arrive during a pause are read when it ends") {
+  hbs::io_loop loop;
+  loop.start();
+  std::string error;
+  auto sock = hbs::open_local_socket(loop, test_address, test_port, error);
+  REQUIRE_MESSAGE(static_cast<bool>(sock), error);
+  wakeups w;
+  sock->on_readable([&] { w.note(); });
+  REQUIRE(sock->rearm_after(20ms));
+  send_one("during the pause");
+  REQUIRE(w.wait_for(1));
+  hbs::datagram rx[4];
+  REQUIRE(sock->receive(rx, 4) == 1);
+  CHECK(std::string(rx[0].data.begin(), rx[0].data.begin() + rx[0].size)
+        == "during the pause");
+  CHECK(w.seen() == 1); // the datagram did not wake it: the socket was not armed
+  sock.reset();
+  loop.stop();
+}
+
+TEST_CASE("a socket without a readiness callback leaves the pause to its owner") {
+  hbs::io_loop loop;
+  std::string error;
+  auto sock = hbs::open_local_socket(loop, test_address, test_port, error);
+  REQUIRE_MESSAGE(static_cast<bool>(sock), error);
+  CHECK_FALSE(sock->rearm_after(10ms));
+}
