@@ -126,10 +126,8 @@ udp_socket::udp_socket(io_loop& loop, int rx_fd, int tx_fd)
 }
 
 udp_socket::~udp_socket() {
-  if (timer_ >= 0) {
-    loop_.forget(timer_);
-    close(timer_);
-  }
+  if (timer_)
+    loop_.forget(timer_->fd);
   loop_.forget(rx_);
   close(rx_);
   if (tx_ != rx_)
@@ -253,17 +251,21 @@ void udp_socket::rearm() {
   loop_.arm(rx_);
 }
 
+udp_socket::owned_fd::~owned_fd() {
+  close(fd);
+}
+
 bool udp_socket::rearm_after(std::chrono::milliseconds pause) {
   if (!notify_)
     return false;
-  if (timer_ < 0) {
+  if (!timer_) {
     int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (fd < 0)
       return false;
-    timer_ = fd;
-    loop_.serve(fd, [fd, notify = notify_] {
+    timer_.reset(new owned_fd{fd}); // not make_shared: its temporary would close fd
+    loop_.serve(fd, [timer = timer_, notify = notify_] {
       uint64_t expiries = 0;
-      if (read(fd, &expiries, sizeof expiries) == sizeof expiries)
+      if (read(timer->fd, &expiries, sizeof expiries) == sizeof expiries)
         notify();
     });
   }
@@ -271,7 +273,7 @@ bool udp_socket::rearm_after(std::chrono::milliseconds pause) {
   itimerspec at{};
   at.it_value.tv_sec = ns / 1000000000;
   at.it_value.tv_nsec = std::max<long>(ns % 1000000000, ns > 0 ? 0 : 1); // 0 would disarm
-  return timerfd_settime(timer_, 0, &at, nullptr) == 0;
+  return timerfd_settime(timer_->fd, 0, &at, nullptr) == 0;
 }
 
 // Turned off, the kernel still stamps every datagram (this socket keeps net timestamping

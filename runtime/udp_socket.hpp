@@ -37,7 +37,14 @@ private:
   io_loop& loop_;
   int rx_;
   int tx_;
-  int timer_ = -1; // timerfd for rearm_after, made on its first use
+  // The timerfd for rearm_after, made on its first use. Shared with the io_loop's callback,
+  // which reads it: closed only when neither holds it, so its number is never reused while
+  // the io_loop's thread may still read it.
+  struct owned_fd {
+    int fd;
+    ~owned_fd();
+  };
+  std::shared_ptr<owned_fd> timer_;
   std::function<void()> notify_;
   mutable uint32_t kernel_drops_ = 0; // the last count read (SO_MEMINFO)
   bool stamping_ = false;     // SO_TIMESTAMPNS on rx_
