@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <memory>
 #include <string>
 
 #include "runtime/io_loop.hpp"
@@ -57,47 +58,50 @@ void send_one(const std::string& text) {
   close(fd);
 }
 
+// A loopback socket on a running io_loop whose wake-ups are counted.
+struct counted_socket {
+  hbs::io_loop loop;
+  std::shared_ptr<hbs::udp_socket> sock;
+  wakeups w;
+
+  counted_socket() {
+    loop.start();
+    std::string error;
+    sock = hbs::open_local_socket(loop, test_address, test_port, error);
+    REQUIRE_MESSAGE(static_cast<bool>(sock), error);
+    sock->on_readable([this] { w.note(); });
+  }
+  ~counted_socket() {
+    sock.reset();
+    loop.stop();
+  }
+};
+
 } // namespace
 
 TEST_CASE("a socket re-armed after a pause wakes its owner when the pause ends, data or not") {
-  hbs::io_loop loop;
-  loop.start();
-  std::string error;
-  auto sock = hbs::open_local_socket(loop, test_address, test_port, error);
-  REQUIRE_MESSAGE(static_cast<bool>(sock), error);
-  wakeups w;
-  sock->on_readable([&] { w.note(); });
+  counted_socket c;
   auto start = std::chrono::steady_clock::now();
-  REQUIRE(sock->rearm_after(30ms));
-  REQUIRE(w.wait_for(1));
-  CHECK(w.last - start >= 30ms);
+  REQUIRE(c.sock->rearm_after(30ms));
+  REQUIRE(c.w.wait_for(1));
+  CHECK(c.w.last - start >= 30ms);
   // The timer is used again for the next pause.
   start = std::chrono::steady_clock::now();
-  REQUIRE(sock->rearm_after(10ms));
-  REQUIRE(w.wait_for(2));
-  CHECK(w.last - start >= 10ms);
-  sock.reset();
-  loop.stop();
+  REQUIRE(c.sock->rearm_after(10ms));
+  REQUIRE(c.w.wait_for(2));
+  CHECK(c.w.last - start >= 10ms);
 }
 
 TEST_CASE("answers that arrive during a pause are read when it ends") {
-  hbs::io_loop loop;
-  loop.start();
-  std::string error;
-  auto sock = hbs::open_local_socket(loop, test_address, test_port, error);
-  REQUIRE_MESSAGE(static_cast<bool>(sock), error);
-  wakeups w;
-  sock->on_readable([&] { w.note(); });
-  REQUIRE(sock->rearm_after(20ms));
+  counted_socket c;
+  REQUIRE(c.sock->rearm_after(20ms));
   send_one("during the pause");
-  REQUIRE(w.wait_for(1));
+  REQUIRE(c.w.wait_for(1));
   hbs::datagram rx[4];
-  REQUIRE(sock->receive(rx, 4) == 1);
+  REQUIRE(c.sock->receive(rx, 4) == 1);
   CHECK(std::string(rx[0].data.begin(), rx[0].data.begin() + rx[0].size)
         == "during the pause");
-  CHECK(w.seen() == 1); // the datagram did not wake it: the socket was not armed
-  sock.reset();
-  loop.stop();
+  CHECK(c.w.seen() == 1); // the datagram did not wake it: the socket was not armed
 }
 
 TEST_CASE("a socket without a readiness callback leaves the pause to its owner") {
