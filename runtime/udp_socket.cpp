@@ -262,7 +262,7 @@ bool udp_socket::rearm_after(std::chrono::milliseconds pause) {
     int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (fd < 0)
       return false;
-    timer_.reset(new owned_fd{fd}); // not make_shared: its temporary would close fd
+    timer_ = std::make_shared<owned_fd>(fd);
     loop_.serve(fd, [timer = timer_, notify = notify_] {
       uint64_t expiries = 0;
       if (read(timer->fd, &expiries, sizeof expiries) == sizeof expiries)

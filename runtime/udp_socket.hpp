@@ -41,8 +41,11 @@ private:
   // which reads it: closed only when neither holds it, so its number is never reused while
   // the io_loop's thread may still read it.
   struct owned_fd {
-    int fd;
+    explicit owned_fd(int f) : fd(f) {}
+    owned_fd(const owned_fd&) = delete;
+    owned_fd& operator=(const owned_fd&) = delete;
     ~owned_fd();
+    const int fd;
   };
   std::shared_ptr<owned_fd> timer_;
   std::function<void()> notify_;
