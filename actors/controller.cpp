@@ -57,19 +57,18 @@ void spawn_children(self_ptr self) {
   auto& st = self->state;
   auto& c = st.setup.config;
   auto me = caf::actor_cast<controller_actor>(self);
-  bool own = st.setup.own_thread_for_sm;
+  bool own = st.setup.own_threads;
   auto& cs = *st.control;
   if (st.setup.mtc_socket)
     st.mtc = spawn_child(self, own, mtc_gateway_fn, mtc_setup(self));
-  st.events = self->spawn<caf::linked>(events_fn, events_setup{st.setup.events_path, 1000,
-                                                                   st.setup.events_max_bytes,
-                                                                   st.setup.events_keep,
-                                                                   st.setup.hooks, st.mtc});
+  st.events = spawn_child(self, own, events_fn,
+                          events_setup{st.setup.events_path, 1000, st.setup.events_max_bytes,
+                                       st.setup.events_keep, st.setup.hooks, st.mtc});
   st.epoch = cs.designation().at.epoch();
   self->send(st.events, epoch_atom_v, st.epoch);
-  st.alarms = self->spawn<caf::linked>(
-    alarms_fn, alarms_setup{c.controller, false, st.setup.alarms_path, st.setup.alarms_json,
-                            st.events, me, st.mtc});
+  st.alarms = spawn_child(self, own, alarms_fn,
+                          alarms_setup{c.controller, false, st.setup.alarms_path,
+                                       st.setup.alarms_json, st.events, me, st.mtc});
   auto& t = cs.tune().value;
   st.mnfa = self->spawn<caf::linked>(
     mnfa_fn, mnfa_setup{c.controller, c.mnfa(), cs.action().value, false, t.period_ms,

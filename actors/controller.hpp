@@ -44,9 +44,10 @@ struct controller_setup {
   std::shared_ptr<hook_runner> hooks;                    // event hooks; null: none
   std::string alarms_path;                               // empty: alarms not persisted
   std::string alarms_json;                               // the table read at start
-  // Daemon: SM answers, state writes and peer connects each get a thread of their own, so
-  // a busy scheduler, a slow disk or a silent peer never delay each other.
-  bool own_thread_for_sm = false;
+  // Daemon: SM answers, state writes, the events file, the alarm table and peer connects
+  // each get a thread of their own, so a busy scheduler, a slow disk or a silent peer never
+  // delay each other, nor hold a scheduler of one worker (runtime/scheduling.hpp).
+  bool own_threads = false;
   std::string control_path;                // empty: the control state is not persisted
   std::optional<control_state> control;    // loaded by the supervisor; empty: from config
   // false: the peer link is not dialled; its gateway's handle is handed to it (one process,

@@ -171,7 +171,7 @@ int main(int argc, char** argv) {
                      h.only_acted ? " (events this agent acts on)" : "");
   }
   setup.alarms_path = conf.state_dir + "/alarms.json";
-  setup.own_thread_for_sm = true;
+  setup.own_threads = true;
   setup.control_path = conf.state_dir + "/control.json";
   {
     std::string err;
@@ -246,7 +246,11 @@ int main(int argc, char** argv) {
                    "{} can change this agent's state", conf.peer.port);
   }
   caf::actor_system_config cfg;
-  hbs::configure(cfg, true, std::chrono::milliseconds{conf.peer.keepalive_ms}, tls);
+  auto cpus = hbs::allowed_cpus();
+  auto workers = hbs::worker_threads(2, cpus);
+  hbs::log::info("main", "scheduling: {} worker thread(s) ({} CPU(s) allowed)", workers,
+                 cpus == 0 ? std::string{"unknown"} : std::to_string(cpus));
+  hbs::configure(cfg, true, std::chrono::milliseconds{conf.peer.keepalive_ms}, tls, workers);
   caf::actor_system sys{cfg};
   if (setup.peer_tls && !sys.openssl_manager().authentication_enabled()) {
     hbs::log::error("main", "peer TLS: CAF's OpenSSL module is not authenticating");

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include <fmt/format.h>
@@ -38,6 +39,18 @@ bool start_at_low_priority(const std::function<void()>& start, std::string& erro
   });
   t.join();
   return error.empty();
+}
+
+std::size_t allowed_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0)
+    return 0;
+  return static_cast<std::size_t>(CPU_COUNT(&set));
+}
+
+std::size_t worker_threads(std::size_t wanted, std::size_t allowed) {
+  return allowed == 0 ? wanted : std::max<std::size_t>(1, std::min(wanted, allowed));
 }
 
 } // namespace hbs

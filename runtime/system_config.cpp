@@ -8,10 +8,10 @@
 namespace hbs {
 
 void configure(caf::actor_system_config& cfg, bool with_middleman,
-               std::chrono::milliseconds keepalive, const tls_files& tls) {
+               std::chrono::milliseconds keepalive, const tls_files& tls, std::size_t workers) {
   add_types(cfg);
   cfg.set("scheduler.policy", caf::atom("sharing"));
-  cfg.set("scheduler.max-threads", size_t{2});
+  cfg.set("scheduler.max-threads", workers);
   if (with_middleman) {
     cfg.load<caf::io::middleman>();
     cfg.set("middleman.workers", size_t{0});

@@ -53,7 +53,10 @@ agent_port = $ap
 TOML
   done
   for ((i = 0; i < HBS_N; i++)); do hbs_start_client "$i"; done
-  "$HBS_BUILD/hbs-agent" --config "$HBS_DIR/agent.toml" --stop-with $$ >"$HBS_DIR/agent.log" 2>&1 &
+  local on=() # HBS_AGENT_CPUS: the agent's CPU list (taskset -c), as a cpuset would confine it
+  [[ -n ${HBS_AGENT_CPUS:-} ]] && on=(taskset -c "$HBS_AGENT_CPUS")
+  "${on[@]}" "$HBS_BUILD/hbs-agent" --config "$HBS_DIR/agent.toml" --stop-with $$ \
+    >"$HBS_DIR/agent.log" 2>&1 &
   HBS_AGENT_PID=$!
 }
 

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Real processes on loopback: one hbs-agent, three hbs-client processes on distinct 127.x
 # addresses. SIGKILL one client: a loss event for it within 11 periods and none for the
-# others; restart it: recovered. Traffic stays on 127.0.0.0/8 (unicast mode).
+# others; its alarm is written; restart it: recovered. The agent may run on one CPU only
+# (a cpuset, taskset): one scheduler worker, the events file and the alarm table written on
+# threads of their own. Traffic stays on 127.0.0.0/8 (unicast mode).
 set -euo pipefail
 build=${1:?usage: loopback-kill-client.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
+HBS_AGENT_CPUS=$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//') # the first CPU this shell has
 hbs_setup_cluster "$build" 3 21000
+hbs_wait_for "the agent on one CPU with one worker" 5 \
+  'grep -q "scheduling: 1 worker thread(s) (1 CPU(s) allowed)" "$HBS_DIR/agent.log"'
 
 hbs_wait_for "all three hosts responding" 10 \
   'hbs_ctl status --json | jq -e ".networks[0].responding == 3" >/dev/null'
@@ -30,6 +35,8 @@ echo "loss event ${delta} ms after SIGKILL (period 100 ms)"
 if hbs_events | grep '"kind":"loss"' | grep -vq '"host":"worker-1"'; then
   hbs_fail "loss reported for a healthy host: $(hbs_events | grep loss)"
 fi
+hbs_wait_for "worker-1's alarm in the alarm table on disk" 2 \
+  'jq -e "tostring | contains(\"worker-1\")" "$HBS_DIR/state/alarms.json" >/dev/null'
 
 hbs_start_client 1
 hbs_wait_for "worker-1 recovered" 5 \
