@@ -21,7 +21,22 @@ namespace {
 
 // A loopback address of its own (all of 127/8 is local), so no other test's port is taken.
 constexpr const char* test_address = "127.61.0.1";
-constexpr uint16_t test_port = 29911;
+
+// A port the kernel just handed out on test_address (bound to port 0, then let go), so two
+// runs of the tests at once on one machine do not collide.
+uint16_t free_port() {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  inet_pton(AF_INET, test_address, &a.sin_addr);
+  socklen_t len = sizeof a;
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0
+            && getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+  close(fd);
+  REQUIRE(ok);
+  return ntohs(a.sin_port);
+}
 
 // Counts the socket's wake-ups; a test waits for the n-th one (bounded, never sleeps).
 struct wakeups {
@@ -46,12 +61,12 @@ struct wakeups {
   }
 };
 
-void send_one(const std::string& text) {
+void send_one(uint16_t port, const std::string& text) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   REQUIRE(fd >= 0);
   sockaddr_in to{};
   to.sin_family = AF_INET;
-  to.sin_port = htons(test_port);
+  to.sin_port = htons(port);
   inet_pton(AF_INET, test_address, &to.sin_addr);
   CHECK(sendto(fd, text.data(), text.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to)
         == static_cast<ssize_t>(text.size()));
@@ -63,11 +78,12 @@ struct counted_socket {
   hbs::io_loop loop;
   std::shared_ptr<hbs::udp_socket> sock;
   wakeups w;
+  uint16_t port = free_port();
 
   counted_socket() {
     loop.start();
     std::string error;
-    sock = hbs::open_local_socket(loop, test_address, test_port, error);
+    sock = hbs::open_local_socket(loop, test_address, port, error);
     REQUIRE_MESSAGE(static_cast<bool>(sock), error);
     sock->on_readable([this] { w.note(); });
   }
@@ -95,7 +111,7 @@ TEST_CASE("a socket re-armed after a pause wakes its owner when the pause ends, 
 TEST_CASE("answers that arrive during a pause are read when it ends") {
   counted_socket c;
   REQUIRE(c.sock->rearm_after(20ms));
-  send_one("during the pause");
+  send_one(c.port, "during the pause");
   REQUIRE(c.w.wait_for(1));
   hbs::datagram rx[4];
   REQUIRE(c.sock->receive(rx, 4) == 1);
@@ -107,7 +123,7 @@ TEST_CASE("answers that arrive during a pause are read when it ends") {
 TEST_CASE("a socket without a readiness callback leaves the pause to its owner") {
   hbs::io_loop loop;
   std::string error;
-  auto sock = hbs::open_local_socket(loop, test_address, test_port, error);
+  auto sock = hbs::open_local_socket(loop, test_address, free_port(), error);
   REQUIRE_MESSAGE(static_cast<bool>(sock), error);
   CHECK_FALSE(sock->rearm_after(10ms));
 }
