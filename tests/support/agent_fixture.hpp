@@ -48,6 +48,11 @@ struct agent_fixture : caf_fixture {
   explicit agent_fixture(std::shared_ptr<const wire::pulse_gate> auth = nullptr,
                          size_t rtt_stamps = rtt_stamp_budget,
                          int hosts = num_hosts) {
+    // The network's pause between reads of a stream runs on its socket's timer, as in the
+    // daemon (a test that unsets this takes the actor's clock instead).
+    simnet.after = [this](std::chrono::milliseconds pause, std::function<void()> fn) {
+      after(pause, std::move(fn));
+    };
     cfg::agent_config c;
     c.controller = "controller-0";
     c.networks = {net(0, "127.0.0.1"), net(1, "127.0.0.2")};

@@ -2,7 +2,12 @@
 // Deterministic CAF tests under doctest: the test_coordinator runs every actor on the test
 // thread and the actor clock is simulated, so seconds of heartbeat take milliseconds.
 
+#include <cstdint>
+#include <functional>
+#include <map>
+
 #include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/scoped_actor.hpp>
@@ -29,6 +34,13 @@ struct caf_fixture {
     sched.clock().current_time += std::chrono::hours(1);
   }
 
+  ~caf_fixture() {
+    if (timer) { // the system waits for every actor it runs
+      caf::anon_send_exit(timer, caf::exit_reason::user_shutdown);
+      run();
+    }
+  }
+
   size_t run() { return sched.run(); }
 
   // Moves simulated time forward in steps, running every message due at each step.
@@ -40,6 +52,20 @@ struct caf_fixture {
   }
 
   caf::actor_clock::time_point now() { return sched.clock().now(); }
+
+  // Runs fn after `pause` of simulated time, on the test thread (a test double's timer).
+  void after(caf::timespan pause, std::function<void()> fn) {
+    if (!timer)
+      timer = sys.spawn([this](caf::event_based_actor*) -> caf::behavior {
+        return {[this](tick_atom, uint64_t id) {
+          auto f = std::move(timers.at(id));
+          timers.erase(id);
+          f();
+        }};
+      });
+    timers.emplace(++num_timers, std::move(fn));
+    caf::delayed_anon_send(timer, pause, tick_atom_v, num_timers);
+  }
 
   // An actor's state, read directly: safe here, everything runs on the test thread.
   template <class State, class Handle>
@@ -63,6 +89,9 @@ struct caf_fixture {
   caf::actor_system sys;
   caf::scoped_actor self;
   sched_t& sched;
+  caf::actor timer; // spawned by the first after()
+  std::map<uint64_t, std::function<void()>> timers;
+  uint64_t num_timers = 0;
 };
 
 } // namespace hbs::test

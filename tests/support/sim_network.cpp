@@ -33,6 +33,20 @@ void sim_socket::rearm() {
     fire();
 }
 
+bool sim_socket::rearm_after(std::chrono::milliseconds pause) {
+  if (!net_.after || !notify_)
+    return false;
+  armed_ = false;
+  std::weak_ptr<sim_socket> me = shared_from_this();
+  net_.after(pause, [me] {
+    if (auto s = me.lock(); s && s->notify_) {
+      ++s->num_pauses;
+      s->notify_();
+    }
+  });
+  return true;
+}
+
 void sim_socket::push(const datagram& d) {
   queue_.push_back(d);
   fire();

@@ -3,6 +3,7 @@
 // multicast groups, and a drop rule the test changes at will. Delivery wakes the receiving
 // actor through the same readiness callback the real io_loop uses.
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
@@ -15,7 +16,7 @@ namespace hbs::test {
 
 class sim_network;
 
-class sim_socket : public datagram_socket {
+class sim_socket : public datagram_socket, public std::enable_shared_from_this<sim_socket> {
 public:
   sim_socket(sim_network& net, uint32_t addr, uint16_t port)
     : net_(net), addr_(addr), port_(port) {}
@@ -23,6 +24,9 @@ public:
   size_t send(const outgoing* batch, size_t n) override;
   void on_readable(std::function<void()> notify) override { notify_ = std::move(notify); }
   void rearm() override;
+  // As a real socket's timerfd (runtime/udp_socket): not armed during the pause, the owner
+  // woken when it ends, data or not; in the network's simulated time (sim_network::after).
+  bool rearm_after(std::chrono::milliseconds pause) override;
   uint32_t num_kernel_drops() const override { return kernel_drops; }
   int64_t clock_ns() const override;
   void stamp_receives(bool on) override { stamping = on; }
@@ -30,6 +34,7 @@ public:
   // What the kernel would report through SO_MEMINFO; tests set it.
   uint32_t kernel_drops = 0;
   uint64_t num_rearms = 0; // readiness asked for again (an epoll_ctl on a real socket)
+  uint64_t num_pauses = 0; // wake-ups after a pause on the socket's own timer
   bool stamping = true;     // receive times (when the network has a clock) on reads
   uint64_t num_stamped = 0; // datagrams read with a receive time
 
@@ -54,6 +59,9 @@ public:
   // clock() plus delay(from, to) ns (the path's latency; null: none). Unset: no stamps.
   std::function<int64_t()> clock;
   std::function<int64_t(uint32_t from, uint32_t to)> delay;
+  // Runs a callback after a pause of the test's simulated time: the sockets' timers. Unset,
+  // rearm_after returns false and the owner keeps time itself (CAF's clock).
+  std::function<void(std::chrono::milliseconds, std::function<void()>)> after;
   uint64_t num_delivered = 0;
   uint64_t num_dropped = 0;
 
