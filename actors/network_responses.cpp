@@ -169,7 +169,7 @@ void on_readable(network_ptr self) {
   if (!read_responses(self, 8, &read)) {
     self->send(self, readable_atom_v);
   } else if (read >= stream_read && now - st.last_rearm < st.period) {
-    if (!st.setup.socket->rearm_after(stream_pause)) // simulated sockets: CAF's clock
+    if (!st.setup.socket->rearm_after(stream_pause)) // no timer of its own: CAF's clock
       self->delayed_send(self, stream_pause, readable_atom_v);
   } else {
     st.last_rearm = now;
