@@ -247,7 +247,7 @@ int main(int argc, char** argv) {
   }
   caf::actor_system_config cfg;
   auto cpus = hbs::allowed_cpus();
-  auto workers = hbs::worker_threads(2, cpus);
+  auto workers = hbs::worker_threads(hbs::default_workers, cpus);
   hbs::log::info("main", "scheduling: {} worker thread(s) ({} CPU(s) allowed)", workers,
                  cpus == 0 ? std::string{"unknown"} : std::to_string(cpus));
   hbs::configure(cfg, true, std::chrono::milliseconds{conf.peer.keepalive_ms}, tls, workers);

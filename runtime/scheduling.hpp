@@ -26,6 +26,10 @@ bool start_at_low_priority(const std::function<void()>& start, std::string& erro
 // cgroup); 0 when the kernel does not say.
 std::size_t allowed_cpus();
 
+// Workers the scheduler wants where CPUs allow: one per monitored network, so the two
+// networks' bursts are read in parallel.
+constexpr std::size_t default_workers = 2;
+
 // The scheduler's worker threads: `wanted`, but no more than the CPUs the process may run on
 // (`allowed`, 0: unknown). On one CPU a second worker runs nothing in parallel: it only takes
 // turns with the first, so the two networks' bursts interleave and each takes twice its CPU

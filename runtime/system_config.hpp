@@ -7,6 +7,7 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include "runtime/scheduling.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/tls.hpp"
 
@@ -18,6 +19,6 @@ namespace hbs {
 // workers: the scheduler's threads (runtime/scheduling.hpp, worker_threads).
 void configure(caf::actor_system_config& cfg, bool with_middleman,
                std::chrono::milliseconds keepalive = std::chrono::milliseconds{1000},
-               const tls_files& tls = {}, std::size_t workers = 2);
+               const tls_files& tls = {}, std::size_t workers = default_workers);
 
 } // namespace hbs
