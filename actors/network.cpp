@@ -80,6 +80,7 @@ void send_request(self_ptr self) {
   st.request_sent_ns = 0;
   st.request_period = st.period;
   st.sent_sequence = st.sequence;
+  st.counted_before_request = st.counters.num_counted;
   st.request_complete = true;
   if (st.fan_out.empty())
     return;

@@ -103,6 +103,7 @@ struct network_state {
   bool started = false;
   bool ticking = false; // a tick is scheduled; false while no host is watched
   caf::actor_clock::time_point last_rearm{}; // readiness last asked for (on_readable)
+  uint64_t counted_before_request = 0; // counters.num_counted when this period's request left
   size_t round_robin = 0;
   uint32_t self_addr = 0;
   uint32_t group_addr = 0;

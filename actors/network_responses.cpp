@@ -159,6 +159,16 @@ bool read_responses(network_ptr self, int max_batches, size_t* read) {
   return false;
 }
 
+namespace {
+
+// Answers this period's request still awaits (hosts that have not answered it yet).
+size_t answers_due(const network_state& st) {
+  auto got = st.counters.num_counted - st.counted_before_request;
+  return got < st.slots.size() ? st.slots.size() - got : 0;
+}
+
+} // namespace
+
 void on_readable(network_ptr self) {
   auto& st = self->state;
   busy_meter m{st.health};
@@ -168,7 +178,7 @@ void on_readable(network_ptr self) {
   // between.
   if (!read_responses(self, 8, &read)) {
     self->send(self, readable_atom_v);
-  } else if (read >= stream_read && now - st.last_rearm < st.period) {
+  } else if (in_stream(read, answers_due(st)) && now - st.last_rearm < st.period) {
     if (!st.setup.socket->rearm_after(stream_pause)) // no timer of its own: CAF's clock
       self->delayed_send(self, stream_pause, readable_atom_v);
   } else {

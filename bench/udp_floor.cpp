@@ -1,8 +1,9 @@
 // The kernel floor for scripts/bench: the same datagram pattern as hbs with nothing else.
 //   udp_floor respond --hosts N --port P --reply-port R     (like hbs-sim, no protocol work)
 //   udp_floor request --port P --reply-port R --networks K --seconds S
-//   udp_floor receive --port P --networks K --seconds S   (hbs-sim --mirror-port P sends it
-//                      a copy of every answer, network k's to P+k: the floor in the agent's run)
+//   udp_floor receive --port P --networks K --hosts N --seconds S   (hbs-sim --mirror-port P
+//                      sends it a copy of every answer, network k's to P+k: the floor in the
+//                      agent's run; N: the answers a period brings each network)
 //   udp_floor answer --address A --port P --reply-port R [--address2 A2 --port2 P2
 //                    --reply-port2 R2]   (the floor for one hbs-client: see answer())
 // The requester sends one 251-byte multicast request per period (100 ms) and network on
@@ -14,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -156,21 +158,26 @@ int request(int port, int reply_port, int networks, int seconds) {
   return 0;
 }
 
-// The agent's reading of a stream (actors/stream_reading.hpp): after a wake-up that read
-// stream_read or more, the socket is read again stream_pause later, not waited on at once.
-// Without it the floor woke for every handful and paid more per datagram than the agent
-// (agent/floor 0.73-1.04 at 10,000 hosts once the agent paused): a floor must not lose to it.
+// The agent's reading of a stream (actors/stream_reading.hpp): after a wake-up in a stream
+// the socket is read again stream_pause later, not waited on at once. Without it the floor
+// woke for every handful and paid more per datagram than the agent (agent/floor 0.73-1.04 at
+// 10,000 hosts once the agent paused): a floor must not lose to it. The floor sees no
+// request, so a socket's stream (its period's answers) starts with its first datagram after
+// it was last found out of one, and `hosts` of them are due from there.
 using hbs::stream_pause;
-constexpr long stream_read = hbs::stream_read;
 
 // Reads every datagram sent to 127.0.0.1 at port + k, network k < networks, for `seconds`,
 // as the agent reads its sockets (one per network, a 32 MiB buffer each, recvmmsg batches of
 // 64, the stream pause) and does nothing with them. One thread waits on all the sockets, as
 // the stock hbsAgent's select loop: a floor on one socket for both networks read twice as
 // many datagrams per wake-up and call as any agent can.
-int receive(int port, int networks, int seconds) {
+int receive(int port, int networks, long hosts, int seconds) {
   if (networks < 1 || networks > 2) {
     std::fprintf(stderr, "udp_floor receive: --networks takes 1 or 2, not %d\n", networks);
+    return 2;
+  }
+  if (hosts < 0) {
+    std::fprintf(stderr, "udp_floor receive: --hosts takes 0 or more, not %ld\n", hosts);
     return 2;
   }
   std::vector<pollfd> fds;
@@ -186,15 +193,21 @@ int receive(int port, int networks, int seconds) {
   using clock = std::chrono::steady_clock;
   auto end = clock::now() + std::chrono::seconds{seconds};
   long got = 0;
+  std::vector<long> in_period(fds.size(), 0); // read since the socket's stream began
   while (clock::now() < end) {
     poll(fds.data(), fds.size(), 100);
     bool stream = false;
-    for (auto& p : fds) {
-      if (!(p.revents & POLLIN))
+    for (size_t k = 0; k < fds.size(); ++k) {
+      if (!(fds[k].revents & POLLIN))
         continue;
-      auto n = drain(p.fd);
+      auto n = drain(fds[k].fd);
       got += n;
-      stream = stream || n >= stream_read;
+      in_period[k] += n;
+      auto due = static_cast<size_t>(std::max(0L, hosts - in_period[k]));
+      if (hbs::in_stream(static_cast<size_t>(n), due))
+        stream = true;
+      else
+        in_period[k] = 0;
     }
     if (stream)
       std::this_thread::sleep_for(stream_pause);
@@ -247,7 +260,7 @@ int main(int argc, char** argv) {
                    arg(argc, argv, "--networks", 2), arg(argc, argv, "--seconds", 10));
   if (argc >= 2 && std::strcmp(argv[1], "receive") == 0)
     return receive(arg(argc, argv, "--port", 29107), arg(argc, argv, "--networks", 1),
-                   arg(argc, argv, "--seconds", 10));
+                   arg(argc, argv, "--hosts", 0), arg(argc, argv, "--seconds", 10));
   if (argc >= 2 && std::strcmp(argv[1], "answer") == 0) {
     std::vector<std::array<int, 2>> nets{
       {arg(argc, argv, "--port", 29306), arg(argc, argv, "--reply-port", 29303)}};
@@ -260,7 +273,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "usage: udp_floor respond --hosts N --port P | request --port P "
                        "--reply-port R --networks K --seconds S | receive --port P "
-                       "--networks K --seconds S | answer --address A --port P --reply-port R "
+                       "--networks K --hosts N --seconds S | answer --address A --port P --reply-port R "
                        "[--address2 A2 --port2 P2 --reply-port2 R2]\n");
   return 2;
 }
