@@ -26,7 +26,7 @@ constexpr auto stream_pause = std::chrono::milliseconds{8};
 // stream_pause) or not (wait for the socket to become readable). `due`: the answers the
 // period's request still awaits, where the reader knows it (else 0). Without it a stream's
 // first answers, a few per wake-up at the pace the hosts send them, each re-armed the socket:
-// at 10,000 hosts the readiness thread then ran 120-340 ms in 10 s, and it preempts the
+// at 10,000 hosts the readiness thread then ran 118-340 ms in 10 s, and it preempts the
 // reader on the agent's one core (with `due`: 32-58 ms, the agent 22.4 % of a core against
 // 25.0 %, busy p99 14.9 ms wall against 15.8, medians of 7 alternated rig runs,
 // results/experiment-receive-floor-20261204T2330Z.md). A wake-up that read nothing is no

@@ -273,7 +273,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "usage: udp_floor respond --hosts N --port P | request --port P "
                        "--reply-port R --networks K --seconds S | receive --port P "
-                       "--networks K --hosts N --seconds S | answer --address A --port P --reply-port R "
-                       "[--address2 A2 --port2 P2 --reply-port2 R2]\n");
+                       "--networks K --hosts N --seconds S | answer --address A --port P "
+                       "--reply-port R [--address2 A2 --port2 P2 --reply-port2 R2]\n");
   return 2;
 }
