@@ -1,5 +1,6 @@
 #include "actors/control_state.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -70,10 +71,11 @@ control_state::control_state(const cfg::agent_config& c)
   base_.hosts.clear();
 }
 
-std::optional<stamp> control_state::next() {
+std::optional<stamp> control_state::next(uint64_t now_ms) {
   if (generation_ >= max_generation)
     return std::nullopt;
-  return stamp{++generation_, number_};
+  generation_ = std::max(generation_ + 1, std::min(now_ms, max_generation));
+  return stamp{generation_, number_};
 }
 
 const host_record* control_state::find(const std::string& name) const {
@@ -124,16 +126,17 @@ cfg::agent_config control_state::as_config() const {
 
 std::optional<control_change> control_state::merge(const control_snapshot& s,
                                                    std::string& error,
-                                                   std::vector<std::string>& notes) {
+                                                   std::vector<std::string>& notes,
+                                                   uint64_t now_ms) {
   if (error = check(s); !error.empty())
     return std::nullopt;
   auto trial = *this;
   control_change ch;
+  auto ours = std::max(generation_, now_ms);
   auto note_far = [&](const stamp& st, const std::string& what) {
-    if (st.generation > generation_ + far_ahead)
+    if (st.generation > ours + far_ahead)
       notes.push_back(fmt::format("{} carries generation {}, {} ahead of this agent's {}",
-                                  what, st.generation, st.generation - generation_,
-                                  generation_));
+                                  what, st.generation, st.generation - ours, ours));
   };
   for (auto& h : s.hosts) {
     auto& mine = trial.hosts_[h.name];

@@ -37,14 +37,19 @@ public:
   std::string to_json() const;
 
   // The next stamp for a change this agent takes; nullopt when generations are exhausted.
-  std::optional<stamp> next();
+  // A hybrid logical clock: above every generation seen and not below `now_ms` (the wall
+  // clock), so a change made after another one seen always outranks it, and of two changes
+  // made unseen on the two sides of a partition the later one does (the controllers' clocks
+  // in step, as NTP keeps them). now_ms 0: a plain Lamport clock.
+  std::optional<stamp> next(uint64_t now_ms = 0);
   // Checks a snapshot from the peer or the disk before anything of it is applied: sizes,
   // names, addresses, enums, tuning, generations. "" when acceptable.
   std::string check(const control_snapshot& s) const;
   // Keeps the newer of each register; refused (nothing changes, `error` set) when the result
-  // would not be a valid inventory. `notes`: generations far ahead, worth a loud log line.
+  // would not be a valid inventory. `notes`: generations far ahead of ours and of `now_ms`,
+  // worth a loud log line.
   std::optional<control_change> merge(const control_snapshot& s, std::string& error,
-                                      std::vector<std::string>& notes);
+                                      std::vector<std::string>& notes, uint64_t now_ms = 0);
 
   control_snapshot full() const;
   // Every scalar register and the named hosts' records: one change for the peer.
@@ -72,7 +77,8 @@ private:
   stamped<bool> locks_[2];
 };
 
-// How many generations ahead of ours a peer's stamp may be before it is logged loudly.
+// How many generations ahead of ours (and of our wall clock, in ms: ~17 minutes) a peer's
+// stamp may be before it is logged loudly.
 constexpr uint64_t far_ahead = 1000000;
 
 } // namespace hbs

@@ -59,6 +59,9 @@ struct controller_setup {
   std::vector<std::shared_ptr<beat>> progress;
   // Round-trip stamps a second per network (network.hpp); tests lower it.
   size_t rtt_stamps_per_s = hbs::rtt_stamp_budget;
+  // The wall clock (ms) the control state's stamps keep up with (control_state::next); null:
+  // the system clock. Tests pass their simulated one.
+  std::function<int64_t()> wall_ms;
 };
 
 struct controller_state {
@@ -103,6 +106,8 @@ void take_then(controller_ptr self, control_snapshot delta, std::string done,
                caf::typed_response_promise<std::string> rp);
 // A change the peer sent: merged and applied, persisted, not sent back.
 void from_peer(controller_ptr self, const control_snapshot& s);
+// The wall clock the control state's stamps keep up with (setup.wall_ms or the system's).
+uint64_t wall_now(controller_ptr self);
 // Writes the control state unless the store already has it; `done` gets "" or the error.
 // A failed write is tried again every second until it succeeds.
 void persist(controller_ptr self, std::function<void(const std::string&)> done);
@@ -132,8 +137,10 @@ caf::result<std::string> set_tuning(controller_ptr self, tuning t);
 caf::result<std::string> set_lock(controller_ptr self, bool on);
 caf::result<std::string> period_command(controller_ptr self, const std::string& what);
 // SIGHUP: what changed in the file since it was last read (tuning, action, or both).
+// `restate`: an operator's command, stamped even where this agent has the value already.
 caf::result<std::string> reload(controller_ptr self, const tuning& t, bool tune_changed,
-                                cfg::failure_action action, bool action_changed);
+                                cfg::failure_action action, bool action_changed,
+                                bool restate = false);
 
 // controller_service.cpp: status, dumps, shutdown.
 caf::result<agent_status> status(controller_ptr self);

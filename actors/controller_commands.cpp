@@ -1,5 +1,9 @@
 // The operator's commands (hbsctl through the control gateway, SIGHUP through the
-// supervisor): checked here, then taken as one stamped change of the control state.
+// supervisor): checked here, then taken as one stamped change of the control state. A
+// command that states a value this agent has already is stamped all the same: the peer may
+// hold another value, set unseen across a partition, and the operator's later word must win
+// there too (nemesis seed 20261205: a restart at controller-1 lost to controller-0's
+// earlier stop).
 #include <fmt/format.h>
 
 #include "actors/controller.hpp"
@@ -20,7 +24,7 @@ caf::error refused(ec code, std::string why) {
 
 // The next stamp, or why there is none (only after 2^53 changes: a reset is needed).
 std::optional<stamp> next(self_ptr self, caf::error& err) {
-  auto s = self->state.control->next();
+  auto s = self->state.control->next(wall_now(self));
   if (!s)
     err = refused(ec::bad_argument, "control state generations exhausted: restart both agents "
                                     "with --reset-state");
@@ -62,6 +66,7 @@ caf::result<std::string> put_host(self_ptr self, const std::string& name, cfg::h
     return add_host(self, name, type, mgmt, clstr);
   if (static_cast<uint8_t>(type) > static_cast<uint8_t>(cfg::host_type::storage))
     return refused(ec::bad_argument, "type: allowed controller | worker | storage");
+  // mtcAgent restates its whole inventory after every restart: only changes are stamped.
   if (h->type == type && h->management == mgmt && h->cluster_host == clstr)
     return name + " unchanged";
   auto r = *h;
@@ -88,14 +93,14 @@ caf::result<std::string> set_started(self_ptr self, const std::string& name, boo
     return refused(ec::unknown_host, name);
   if (name == self->state.setup.config.controller)
     return name + " is this controller: it never heartbeats itself";
+  auto r = *h;
   if (!on && !h->monitored)
-    return name + " was not started";
-  if (on && h->monitored) { // a restart: counters reset here, nothing changes in the state
+    return change_host(self, r, name + " was not started");
+  if (on && h->monitored) { // a restart: counters reset here, the value stays
     self->send(self->state.hosts.at(name), start_atom_v);
     log::info("controller", "{} heartbeat restart", name);
-    return name + " restarted";
+    return change_host(self, r, name + " restarted");
   }
-  auto r = *h;
   r.monitored = on;
   return change_host(self, r, name + (on ? " started" : " stopped"));
 }
@@ -146,14 +151,15 @@ caf::result<std::string> set_action(self_ptr self, cfg::failure_action action) {
   if (static_cast<uint8_t>(action) > static_cast<uint8_t>(cfg::failure_action::none))
     return refused(ec::bad_argument, "failure action: allowed fail | degrade | alarm | none");
   auto old = self->state.control->action().value;
-  if (action == old)
-    return std::string{"failure action already "} + cfg::to_string(action);
   caf::error err;
   auto s = next(self, err);
   if (!s)
     return err;
   auto delta = self->state.control->delta({});
   delta.action = {action, *s};
+  if (action == old)
+    return take(self, std::move(delta),
+                std::string{"failure action already "} + cfg::to_string(action));
   return take(self, std::move(delta), fmt::format("failure action {} (was {})",
                                                   cfg::to_string(action), cfg::to_string(old)));
 }
@@ -164,19 +170,21 @@ caf::result<std::string> set_tuning(self_ptr self, tuning t) {
                            {&t.degrade, now.degrade}, {&t.loss, now.loss}})
     if (*mine == 0)
       *mine = cur;
-  return reload(self, t, true, {}, false);
+  return reload(self, t, true, {}, false, true);
 }
 
 caf::result<std::string> reload(self_ptr self, const tuning& t, bool tune_changed,
-                                cfg::failure_action action, bool action_changed) {
+                                cfg::failure_action action, bool action_changed,
+                                bool restate) {
   auto& cs = *self->state.control;
   if (tune_changed)
     if (auto p = cfg::check_tuning(t.period_ms, {t.minor, t.degrade, t.loss}); !p.empty())
       return refused(ec::bad_argument, p);
   if (action_changed && static_cast<uint8_t>(action) > 3)
     return refused(ec::bad_argument, "failure action: allowed fail | degrade | alarm | none");
-  tune_changed = tune_changed && !(t == cs.tune().value);
-  action_changed = action_changed && action != cs.action().value;
+  bool same = t == cs.tune().value;
+  tune_changed = tune_changed && (restate || !same);
+  action_changed = action_changed && (restate || action != cs.action().value);
   if (!tune_changed && !action_changed)
     return std::string{"nothing changed"};
   caf::error err;
@@ -188,9 +196,13 @@ caf::result<std::string> reload(self_ptr self, const tuning& t, bool tune_change
   if (tune_changed) {
     auto& o = cs.tune().value;
     delta.tune = {t, *s};
-    what.push_back(fmt::format("period {} -> {} ms, thresholds {}/{}/{} -> {}/{}/{}",
-                               o.period_ms, t.period_ms, o.minor, o.degrade, o.loss, t.minor,
-                               t.degrade, t.loss));
+    if (same)
+      what.push_back(fmt::format("period {} ms, thresholds {}/{}/{} unchanged", t.period_ms,
+                                 t.minor, t.degrade, t.loss));
+    else
+      what.push_back(fmt::format("period {} -> {} ms, thresholds {}/{}/{} -> {}/{}/{}",
+                                 o.period_ms, t.period_ms, o.minor, o.degrade, o.loss, t.minor,
+                                 t.degrade, t.loss));
   }
   if (action_changed) {
     delta.action = {action, *s};
@@ -203,15 +215,14 @@ caf::result<std::string> reload(self_ptr self, const tuning& t, bool tune_change
 caf::result<std::string> set_lock(self_ptr self, bool on) {
   auto& cs = *self->state.control;
   auto me = self->state.setup.config.controller;
-  if (cs.locked(cs.number()) == on)
-    return me + (on ? " already locked" : " already unlocked");
+  auto already = cs.locked(cs.number()) == on ? " already" : "";
   caf::error err;
   auto s = next(self, err);
   if (!s)
     return err;
   auto delta = cs.delta({});
   delta.locks[cs.number()] = {on, *s};
-  return take(self, std::move(delta), me + (on ? " locked" : " unlocked"));
+  return take(self, std::move(delta), me + already + (on ? " locked" : " unlocked"));
 }
 
 caf::result<std::string> period_command(self_ptr self, const std::string& what) {

@@ -289,13 +289,18 @@ caf::result<std::string> take(self_ptr self, control_snapshot delta, std::string
   return rp;
 }
 
+uint64_t wall_now(self_ptr self) {
+  auto& f = self->state.setup.wall_ms;
+  return static_cast<uint64_t>(std::max<int64_t>(f ? f() : wire::wall_ms(), 0));
+}
+
 void take_then(self_ptr self, control_snapshot delta, std::string done,
                caf::typed_response_promise<std::string> rp) {
   auto& st = self->state;
   auto p = capture(*st.control, delta);
   std::string err;
   std::vector<std::string> notes;
-  auto ch = st.control->merge(delta, err, notes);
+  auto ch = st.control->merge(delta, err, notes, wall_now(self));
   if (!ch)
     return (void)rp.deliver(caf::make_error(ec::bad_argument, err));
   apply_change(self, *ch, p);
@@ -316,7 +321,7 @@ void from_peer(self_ptr self, const control_snapshot& s) {
   auto p = capture(*st.control, s);
   std::string err;
   std::vector<std::string> notes;
-  auto ch = st.control->merge(s, err, notes);
+  auto ch = st.control->merge(s, err, notes, wall_now(self));
   for (auto& n : notes)
     log::error("controller", "from {}: {}: is a clock corrupted?", peer, n);
   if (!ch) {

@@ -155,9 +155,12 @@ TEST_CASE_FIXTURE(two_agents, "only the active agent emits set events; activate 
   CHECK(count(e1, "loss") == 0);
   auto h = ask<host_status>(ctrl[1], host_atom_v, std::string{"worker-20"});
   CHECK(h.networks[0].state == "lost"); // it still counted everything
-  // activate controller-1 on controller-0: both agents follow.
+  // activate controller-1 on controller-0: both agents follow. The epoch is the stamp's
+  // generation (the wall clock's ms, here the simulated one) twice, plus its origin (0).
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now().time_since_epoch());
   CHECK(ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-1"})
-        == "controller-1 is active (epoch 2); controller-0 is inactive");
+        == fmt::format("controller-1 is active (epoch {}); controller-0 is inactive",
+                       ms.count() * 2));
   run();
   CHECK(to_string(ask<agent_role>(ctrl[1], role_atom_v)) == "active");
   CHECK(to_string(ask<agent_role>(ctrl[0], role_atom_v)) == "inactive");

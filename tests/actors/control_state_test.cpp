@@ -24,8 +24,8 @@ cfg::agent_config config(int me, bool active = true) {
 }
 
 // A change as the controller takes it: the record with this agent's next stamp.
-control_snapshot change_host(control_state& cs, host_record r) {
-  r.at = *cs.next();
+control_snapshot change_host(control_state& cs, host_record r, uint64_t now_ms = 0) {
+  r.at = *cs.next(now_ms);
   auto d = cs.delta({});
   d.hosts = {r};
   return d;
@@ -176,6 +176,50 @@ TEST_CASE("a merge reports only changes of value") {
   CHECK(ch.action);
   CHECK_FALSE(ch.designation);
   CHECK(a.action().value == cfg::failure_action::degrade);
+}
+
+TEST_CASE("of two changes made unseen across a partition the later on the wall clock wins, "
+          "however many the other side made") {
+  control_state a{config(0)}, b{config(1, false)};
+  auto w1 = record(a, "worker-1");
+  w1.monitored = true;
+  auto a1 = change_host(a, w1, 1000); // a starts worker-1, then stops worker-0 in the same ms
+  apply(a, a1);
+  auto w0 = record(a, "worker-0");
+  w0.monitored = false;
+  auto a2 = change_host(a, w0, 1000);
+  apply(a, a2);
+  CHECK(a2.hosts[0].at == stamp{1001, 0}); // past the clock: every change is newer
+  auto b1 = change_host(b, record(b, "worker-0"), 1500); // b restarts it later: same value
+  apply(b, b1);
+  for (auto* cs : {&a, &b})
+    for (auto* s : {&a1, &a2, &b1})
+      apply(*cs, *s);
+  CHECK(record(a, "worker-0").monitored);
+  CHECK(record(b, "worker-0").monitored);
+  CHECK(record(a, "worker-1").monitored);
+  CHECK(a.to_json() == b.to_json());
+  // A clock behind the generations seen never stamps below them.
+  CHECK(*a.next(5) == stamp{1501, 0});
+  // Lamport alone (no clock) would have let a's two changes outrank b's one.
+  control_state c{config(0)};
+  CHECK(*c.next() == stamp{1, 0});
+  CHECK(stamp{1, 1} < stamp{2, 0});
+}
+
+TEST_CASE("a stamp ahead of this agent's wall clock by more than far_ahead is noted") {
+  control_state a{config(0)};
+  std::string err;
+  std::vector<std::string> notes;
+  auto now = uint64_t{1796435479382};
+  auto s = a.delta({});
+  s.action = {cfg::failure_action::alarm, {now + far_ahead / 2, 1}}; // clocks a little apart
+  REQUIRE(a.merge(s, err, notes, now));
+  CHECK(notes.empty());
+  s.action = {cfg::failure_action::degrade, {now + 3 * far_ahead, 1}};
+  REQUIRE(a.merge(s, err, notes, now));
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].find("the failure action carries generation") == 0);
 }
 
 TEST_CASE("generations never wrap: the largest is refused, one far ahead is noted") {

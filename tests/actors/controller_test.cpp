@@ -109,6 +109,34 @@ TEST_CASE_FIXTURE(pair_fixture, "commands on both sides of a partition are all k
   CHECK(active(0));
 }
 
+TEST_CASE_FIXTURE(pair_fixture, "an operator's later command wins over the peer's earlier one "
+                                "made unseen across a partition, even where it restates a value") {
+  // nemesis seed 20261205: controller-0 stopped worker-4 while cut off; controller-1, which
+  // still saw it started, was told to start it; on the heal the stop won on both.
+  advance(1s);
+  cut_link();
+  advance_one_active(500ms);
+  CHECK(ask<std::string>(ctrl[0], action_atom_v, cfg::failure_action::alarm)
+        == "failure action alarm (was fail)");
+  // Its second change: a Lamport clock alone would rank it above controller-1's first.
+  CHECK(ask<std::string>(ctrl[0], stop_atom_v, std::string{"worker-3"}) == "worker-3 stopped");
+  advance_one_active(1s);
+  CHECK(ask<std::string>(ctrl[1], start_atom_v, std::string{"worker-3"})
+        == "worker-3 restarted");
+  CHECK(ask<std::string>(ctrl[1], action_atom_v, cfg::failure_action::fail)
+        == "failure action already fail");
+  advance_one_active(1s);
+  heal_link();
+  advance_one_active(1s);
+  for (int me : {0, 1}) {
+    CAPTURE(me);
+    CHECK(control(me).find("worker-3")->monitored);
+    CHECK(control(me).action().value == cfg::failure_action::fail);
+    CHECK(ask<host_status>(ctrl[me], host_atom_v, std::string{"worker-3"}).started);
+  }
+  CHECK(control(0).to_json() == control(1).to_json());
+}
+
 TEST_CASE_FIXTURE(pair_fixture, "activating the survivor during a partition makes both active "
                                 "until the heal, with epochs that tell them apart") {
   advance(1s);

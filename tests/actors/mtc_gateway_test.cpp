@@ -49,6 +49,7 @@ struct stx_fixture : test::caf_fixture {
     s.sockets = {simnet.bind("127.0.0.1", 2103), simnet.bind("127.0.0.2", 2113)};
     s.mtc_socket = simnet.bind("127.0.0.1", 2104);
     s.mtc_alarm_socket = simnet.bind("127.0.0.1", 40000);
+    s.wall_ms = sim_wall_ms();
     for (int i = 0; i < num_workers; ++i)
       for (uint8_t n : {0, 1}) {
         auto addr = n == 0 ? mgmt_addr(i) : clstr_addr(i);

@@ -63,6 +63,7 @@ struct agent_fixture : caf_fixture {
     s.sockets = {mgmt_socket, clstr_socket};
     s.pulse_auth = auth;
     s.rtt_stamps_per_s = rtt_stamps;
+    s.wall_ms = sim_wall_ms();
     for (int i = 0; i < hosts; ++i)
       for (uint8_t n : {0, 1}) {
         auto addr = n == 0 ? mgmt_addr(i) : clstr_addr(i);

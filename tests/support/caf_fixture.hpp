@@ -53,6 +53,15 @@ struct caf_fixture {
 
   caf::actor_clock::time_point now() { return sched.clock().now(); }
 
+  // The simulated clock read as a wall clock in ms (controller_setup::wall_ms): the control
+  // state's stamps then follow simulated time, as they follow the real one in a daemon.
+  std::function<int64_t()> sim_wall_ms() {
+    return [this] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(now().time_since_epoch())
+        .count();
+    };
+  }
+
   // Runs fn after `pause` of simulated time, on the test thread (a test double's timer).
   void after(caf::timespan pause, std::function<void()> fn) {
     if (!timer)

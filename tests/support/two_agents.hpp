@@ -130,6 +130,7 @@ struct two_agents : test::caf_fixture {
     s.control_path = control;
     s.control = std::move(cs);
     s.dial_peer = false; // the fixture hands each link the other's gateway
+    s.wall_ms = sim_wall_ms();
     ctrl[me] = sys.spawn(controller_fn, std::move(s));
     gateway[me] = sys.spawn(peer_gateway_fn, ctrl[me]);
   }
