@@ -112,19 +112,24 @@ TEST_CASE_FIXTURE(pair_fixture, "commands on both sides of a partition are all k
 TEST_CASE_FIXTURE(pair_fixture, "an operator's later command wins over the peer's earlier one "
                                 "made unseen across a partition, even where it restates a value") {
   // nemesis seed 20261205: controller-0 stopped worker-4 while cut off; controller-1, which
-  // still saw it started, was told to start it; on the heal the stop won on both.
+  // still saw it started, was told to start it; on the heal the stop won on both (seed 2079:
+  // the same with a tuning, scripts/test).
   advance(1s);
   cut_link();
   advance_one_active(500ms);
   CHECK(ask<std::string>(ctrl[0], action_atom_v, cfg::failure_action::alarm)
         == "failure action alarm (was fail)");
-  // Its second change: a Lamport clock alone would rank it above controller-1's first.
+  CHECK(ask<std::string>(ctrl[0], tune_atom_v, tuning{200, 0, 0, 0})
+        == "period 100 -> 200 ms, thresholds 4/6/10 -> 4/6/10");
+  // Its third change: a Lamport clock alone would rank it above controller-1's first.
   CHECK(ask<std::string>(ctrl[0], stop_atom_v, std::string{"worker-3"}) == "worker-3 stopped");
   advance_one_active(1s);
   CHECK(ask<std::string>(ctrl[1], start_atom_v, std::string{"worker-3"})
         == "worker-3 restarted");
   CHECK(ask<std::string>(ctrl[1], action_atom_v, cfg::failure_action::fail)
         == "failure action already fail");
+  CHECK(ask<std::string>(ctrl[1], tune_atom_v, tuning{100, 0, 0, 0})
+        == "period 100 ms, thresholds 4/6/10 unchanged");
   advance_one_active(1s);
   heal_link();
   advance_one_active(1s);
@@ -132,6 +137,7 @@ TEST_CASE_FIXTURE(pair_fixture, "an operator's later command wins over the peer'
     CAPTURE(me);
     CHECK(control(me).find("worker-3")->monitored);
     CHECK(control(me).action().value == cfg::failure_action::fail);
+    CHECK(control(me).tune().value.period_ms == 100);
     CHECK(ask<host_status>(ctrl[me], host_atom_v, std::string{"worker-3"}).started);
   }
   CHECK(control(0).to_json() == control(1).to_json());
