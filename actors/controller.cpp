@@ -174,6 +174,12 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
         const std::string& clstr, bool) { return put_host(self, name, type, mgmt, clstr); },
     [=](del_atom, const std::string& name) { return del_host(self, name); },
     [=](start_atom, const std::string& name) { return set_started(self, name, true); },
+    [=](start_atom, const std::string& name, bool) {
+      return set_started(self, name, true, false);
+    },
+    [=](stop_atom, const std::string& name, bool) {
+      return set_started(self, name, false, false);
+    },
     [=](stop_atom, const std::string& name) { return set_started(self, name, false); },
     [=](activate_atom, const std::string& name) { return activate(self, name); },
     [=](action_atom, cfg::failure_action a) { return set_action(self, a); },

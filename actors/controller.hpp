@@ -129,7 +129,9 @@ caf::result<std::string> put_host(controller_ptr self, const std::string& name,
                                   cfg::host_type type, const std::string& mgmt,
                                   const std::string& clstr);
 caf::result<std::string> del_host(controller_ptr self, const std::string& name);
-caf::result<std::string> set_started(controller_ptr self, const std::string& name, bool on);
+// `restate`: stamped also when the host is already so (an operator's word, not mtcAgent's).
+caf::result<std::string> set_started(controller_ptr self, const std::string& name, bool on,
+                                     bool restate = true);
 caf::result<std::string> activate(controller_ptr self, const std::string& name);
 caf::result<std::string> set_action(controller_ptr self, cfg::failure_action action);
 // Zero fields keep their current value.

@@ -87,7 +87,8 @@ caf::result<std::string> del_host(self_ptr self, const std::string& name) {
   return change_host(self, r, "deleted " + name);
 }
 
-caf::result<std::string> set_started(self_ptr self, const std::string& name, bool on) {
+caf::result<std::string> set_started(self_ptr self, const std::string& name, bool on,
+                                     bool restate) {
   auto* h = known(self, name);
   if (!h)
     return refused(ec::unknown_host, name);
@@ -95,11 +96,13 @@ caf::result<std::string> set_started(self_ptr self, const std::string& name, boo
     return name + " is this controller: it never heartbeats itself";
   auto r = *h;
   if (!on && !h->monitored)
-    return change_host(self, r, name + " was not started");
+    return restate ? change_host(self, r, name + " was not started")
+                   : caf::result<std::string>{name + " was not started"};
   if (on && h->monitored) { // a restart: counters reset here, the value stays
     self->send(self->state.hosts.at(name), start_atom_v);
     log::info("controller", "{} heartbeat restart", name);
-    return change_host(self, r, name + " restarted");
+    return restate ? change_host(self, r, name + " restarted")
+                   : caf::result<std::string>{name + " restarted"};
   }
   r.monitored = on;
   return change_host(self, r, name + (on ? " started" : " stopped"));

@@ -185,6 +185,10 @@ using controller_actor = control_reads::extend<
   caf::replies_to<del_atom, std::string>::with<std::string>,
   caf::replies_to<start_atom, std::string>::with<std::string>,
   caf::replies_to<stop_atom, std::string>::with<std::string>,
+  // mtcAgent's START and STOP: a host already so is left unstamped (mtcAgent restates them
+  // after every restart); hbsctl's stamp a restated value (it may outrank the peer's).
+  caf::replies_to<start_atom, std::string, bool>::with<std::string>,
+  caf::replies_to<stop_atom, std::string, bool>::with<std::string>,
   caf::replies_to<activate_atom, std::string>::with<std::string>,
   caf::replies_to<lock_atom, bool>::with<std::string>,
   caf::replies_to<action_atom, cfg::failure_action>::with<std::string>,

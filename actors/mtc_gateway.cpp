@@ -77,13 +77,13 @@ void apply(self_ptr self, const wire::mtc_command_message& m) {
     case mtc_command::restart_hbs:
       st.counters.inventory = true;
       if (!me)
-        ask(self, what, start_atom_v, m.host);
+        ask(self, what, start_atom_v, m.host, false);
       return send_clears(self, m.host);
     case mtc_command::stop_host:
       st.counters.inventory = true;
       if (me)
         return; // ignored for self, as the stock agent
-      return ask(self, what, stop_atom_v, m.host);
+      return ask(self, what, stop_atom_v, m.host, false);
     case mtc_command::active_ctrl:
       // The 10 s reminder changes nothing when this agent's role already agrees; when it
       // does not (a restart, an hbsctl activate meanwhile), mtcAgent's word is taken again.

@@ -284,3 +284,17 @@ TEST_CASE_FIXTURE(stx_fixture, "mtcAgent's MOD moves a host to its new address a
   CHECK(again.networks[1].num_pulses > pulses); // the same actor counting on, no respawn
   CHECK(got.empty());
 }
+
+TEST_CASE_FIXTURE(stx_fixture, "mtcAgent's inventory pushed again stamps nothing; an operator's "
+                               "restated start is stamped") {
+  inventory();
+  advance_and_collect(1s);
+  auto& cs = *state_of<controller_state>(ctrl).control;
+  auto generation = cs.generation();
+  REQUIRE(generation > 0);                  // the first push was taken as changes
+  inventory();                              // mtcAgent's READY reply after an agent restart
+  advance_and_collect(1s);
+  CHECK(cs.generation() == generation);     // no write, no sync for a restated inventory
+  CHECK(ask<std::string>(ctrl, start_atom_v, host_name(0)) == host_name(0) + " restarted");
+  CHECK(cs.generation() > generation);      // hbsctl's word may outrank the peer's
+}
