@@ -52,8 +52,11 @@ caf::result<std::string> add_host(self_ptr self, const std::string& name, cfg::h
                                   const std::string& mgmt, const std::string& clstr) {
   if (static_cast<uint8_t>(type) > static_cast<uint8_t>(cfg::host_type::storage))
     return refused(ec::bad_argument, "type: allowed controller | worker | storage");
-  if (known(self, name))
-    return refused(ec::duplicate_host, name);
+  if (auto* h = known(self, name)) {
+    if (h->type != type || h->management != mgmt || h->cluster_host != clstr)
+      return refused(ec::duplicate_host, name);
+    return change_host(self, *h, name + " already present"); // restated, as a start is
+  }
   if (self->state.control->hosts().size() >= cfg::max_hosts)
     return refused(ec::bad_argument, fmt::format("inventory full: {} hosts", cfg::max_hosts));
   return change_host(self, {name, type, mgmt, clstr, true, false, {}}, "added " + name);

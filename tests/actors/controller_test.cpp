@@ -119,9 +119,10 @@ TEST_CASE_FIXTURE(pair_fixture, "an operator's later command wins over the peer'
   advance_one_active(500ms);
   CHECK(ask<std::string>(ctrl[0], action_atom_v, cfg::failure_action::alarm)
         == "failure action alarm (was fail)");
+  CHECK(ask<std::string>(ctrl[0], del_atom_v, std::string{"worker-5"}) == "deleted worker-5");
   CHECK(ask<std::string>(ctrl[0], tune_atom_v, tuning{200, 0, 0, 0})
         == "period 100 -> 200 ms, thresholds 4/6/10 -> 4/6/10");
-  // Its third change: a Lamport clock alone would rank it above controller-1's first.
+  // Its fourth change: a Lamport clock alone would rank it above controller-1's first.
   CHECK(ask<std::string>(ctrl[0], stop_atom_v, std::string{"worker-3"}) == "worker-3 stopped");
   advance_one_active(1s);
   CHECK(ask<std::string>(ctrl[1], start_atom_v, std::string{"worker-3"})
@@ -130,6 +131,8 @@ TEST_CASE_FIXTURE(pair_fixture, "an operator's later command wins over the peer'
         == "failure action already fail");
   CHECK(ask<std::string>(ctrl[1], tune_atom_v, tuning{100, 0, 0, 0})
         == "period 100 ms, thresholds 4/6/10 unchanged");
+  CHECK(ask<std::string>(ctrl[1], add_atom_v, std::string{"worker-5"}, cfg::host_type::worker,
+                         worker_addr(5), std::string{}) == "worker-5 already present");
   advance_one_active(1s);
   heal_link();
   advance_one_active(1s);
@@ -138,6 +141,7 @@ TEST_CASE_FIXTURE(pair_fixture, "an operator's later command wins over the peer'
     CHECK(control(me).find("worker-3")->monitored);
     CHECK(control(me).action().value == cfg::failure_action::fail);
     CHECK(control(me).tune().value.period_ms == 100);
+    CHECK(control(me).find("worker-5") != nullptr);
     CHECK(ask<host_status>(ctrl[me], host_atom_v, std::string{"worker-3"}).started);
   }
   CHECK(control(0).to_json() == control(1).to_json());

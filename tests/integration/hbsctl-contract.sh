@@ -55,6 +55,7 @@ code() { # EXPECTED COMMAND...
 }
 code 0 hbs_ctl add worker-9 worker 127.0.10.9
 code 1 hbs_ctl add worker-9 worker 127.0.10.19           # duplicate name
+code 0 hbs_ctl add worker-9 worker 127.0.10.9            # the same again: restated
 code 1 hbs_ctl add worker-8 worker 127.0.10.9            # duplicate address
 code 2 hbs_ctl add worker-8 router 127.0.10.8            # bad type
 code 0 hbs_ctl start worker-9
