@@ -98,14 +98,15 @@ caf::result<std::string> set_started(self_ptr self, const std::string& name, boo
   if (name == self->state.setup.config.controller)
     return name + " is this controller: it never heartbeats itself";
   auto r = *h;
-  if (!on && !h->monitored)
-    return restate ? change_host(self, r, name + " was not started")
-                   : caf::result<std::string>{name + " was not started"};
-  if (on && h->monitored) { // a restart: counters reset here, the value stays
-    self->send(self->state.hosts.at(name), start_atom_v);
-    log::info("controller", "{} heartbeat restart", name);
-    return restate ? change_host(self, r, name + " restarted")
-                   : caf::result<std::string>{name + " restarted"};
+  if (on == h->monitored) {
+    if (on) { // a restart: counters reset here, the value stays
+      self->send(self->state.hosts.at(name), start_atom_v);
+      log::info("controller", "{} heartbeat restart", name);
+    }
+    auto done = name + (on ? " restarted" : " was not started");
+    if (!restate)
+      return done;
+    return change_host(self, r, std::move(done));
   }
   r.monitored = on;
   return change_host(self, r, name + (on ? " started" : " stopped"));
