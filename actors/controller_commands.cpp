@@ -22,7 +22,8 @@ caf::error refused(ec code, std::string why) {
   return caf::make_error(code, std::move(why));
 }
 
-// The next stamp, or why there is none (only after 2^53 changes: a reset is needed).
+// The next stamp, or why there is none (only once a generation reaches 2^53 - 1, as a
+// corrupted peer's clock could make it: a reset is needed).
 std::optional<stamp> next(self_ptr self, caf::error& err) {
   auto s = self->state.control->next(wall_now(self));
   if (!s)

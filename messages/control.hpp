@@ -1,8 +1,9 @@
 #pragma once
 // The control state both agents replicate and persist: inventory, failure action, active
 // designation, run-time tuning and each controller's lock. Every value is a last-writer-wins
-// register stamped with a Lamport generation (ties: the higher controller number), so any
-// two agents that have seen the same registers hold the same state, whatever the order.
+// register stamped with a generation from a hybrid logical clock (control_state::next; ties:
+// the higher controller number), so any two agents that have seen the same registers hold
+// the same state, whatever the order.
 // Plain structs with inspect(); the logic is actors/control_state.
 
 #include <cstdint>

@@ -281,7 +281,7 @@ struct peer_status {
   int64_t last_contact_age_ms = -1;
   uint64_t num_link_ups = 0;
   uint64_t num_link_downs = 0;
-  uint64_t generation = 0;     // this agent's Lamport clock over the control state
+  uint64_t generation = 0;     // this agent's clock over the control state (wall-clock ms)
   std::string designation;     // the controller the newest designation names
   uint64_t epoch = 0;          // that designation's epoch (2 x generation + origin)
   bool peer_locked = false;    // the other controller is locked by an operator
