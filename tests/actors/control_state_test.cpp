@@ -201,10 +201,16 @@ TEST_CASE("of two changes made unseen across a partition the later on the wall c
   CHECK(a.to_json() == b.to_json());
   // A clock behind the generations seen never stamps below them.
   CHECK(*a.next(5) == stamp{1501, 0});
-  // Lamport alone (no clock) would have let a's two changes outrank b's one.
-  control_state c{config(0)};
-  CHECK(*c.next() == stamp{1, 0});
-  CHECK(stamp{1, 1} < stamp{2, 0});
+  // The same without the clock (a plain Lamport clock): a's two changes outrank b's later one.
+  control_state c{config(0)}, d{config(1, false)};
+  auto c1 = change_host(c, w1);
+  apply(c, c1);
+  auto c2 = change_host(c, w0);
+  apply(c, c2);
+  auto d1 = change_host(d, record(d, "worker-0"));
+  for (auto* s : {&c1, &c2, &d1})
+    apply(d, *s);
+  CHECK_FALSE(record(d, "worker-0").monitored);
 }
 
 TEST_CASE("a stamp ahead of this agent's wall clock by more than far_ahead is noted") {
