@@ -278,7 +278,7 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
       dump_state(self, "audit", nullptr);
       self->delayed_send(self, std::chrono::hours{1}, audit_atom_v);
     },
-    [=](reload_atom, const tuning& t, bool tune_changed, cfg::failure_action a,
+    [=](reload_atom, tuning t, bool tune_changed, cfg::failure_action a,
         bool action_changed) {
       self->send(self->state.events, reload_atom_v); // SIGHUP reopens events.jsonl too
       return reload(self, t, tune_changed, a, action_changed);

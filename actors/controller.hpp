@@ -138,11 +138,11 @@ caf::result<std::string> set_action(controller_ptr self, cfg::failure_action act
 caf::result<std::string> set_tuning(controller_ptr self, tuning t);
 caf::result<std::string> set_lock(controller_ptr self, bool on);
 caf::result<std::string> period_command(controller_ptr self, const std::string& what);
-// SIGHUP: what changed in the file since it was last read (tuning, action, or both).
-// `restate`: an operator's command, stamped even where this agent has the value already.
-caf::result<std::string> reload(controller_ptr self, const tuning& t, bool tune_changed,
-                                cfg::failure_action action, bool action_changed,
-                                bool restate = false);
+// SIGHUP: what was edited in the file since it was last read (tuning, action, or both;
+// zero fields keep their current value). An operator's command: stamped even where this
+// agent has the value already.
+caf::result<std::string> reload(controller_ptr self, tuning t, bool tune_changed,
+                                cfg::failure_action action, bool action_changed);
 
 // controller_service.cpp: status, dumps, shutdown.
 caf::result<agent_status> status(controller_ptr self);

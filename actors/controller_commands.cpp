@@ -173,26 +173,22 @@ caf::result<std::string> set_action(self_ptr self, cfg::failure_action action) {
 }
 
 caf::result<std::string> set_tuning(self_ptr self, tuning t) {
-  auto& now = self->state.control->tune().value; // 0: keep the current value
+  return reload(self, t, true, {}, false);
+}
+
+caf::result<std::string> reload(self_ptr self, tuning t, bool tune_changed,
+                                cfg::failure_action action, bool action_changed) {
+  auto& cs = *self->state.control;
+  auto& now = cs.tune().value; // 0: keep the current value
   for (auto [mine, cur] : {std::pair{&t.period_ms, now.period_ms}, {&t.minor, now.minor},
                            {&t.degrade, now.degrade}, {&t.loss, now.loss}})
     if (*mine == 0)
       *mine = cur;
-  return reload(self, t, true, {}, false, true);
-}
-
-caf::result<std::string> reload(self_ptr self, const tuning& t, bool tune_changed,
-                                cfg::failure_action action, bool action_changed,
-                                bool restate) {
-  auto& cs = *self->state.control;
   if (tune_changed)
     if (auto p = cfg::check_tuning(t.period_ms, {t.minor, t.degrade, t.loss}); !p.empty())
       return refused(ec::bad_argument, p);
   if (action_changed && static_cast<uint8_t>(action) > 3)
     return refused(ec::bad_argument, "failure action: allowed fail | degrade | alarm | none");
-  bool same = t == cs.tune().value;
-  tune_changed = tune_changed && (restate || !same);
-  action_changed = action_changed && (restate || action != cs.action().value);
   if (!tune_changed && !action_changed)
     return std::string{"nothing changed"};
   caf::error err;
@@ -204,7 +200,7 @@ caf::result<std::string> reload(self_ptr self, const tuning& t, bool tune_change
   if (tune_changed) {
     auto& o = cs.tune().value;
     delta.tune = {t, *s};
-    if (same)
+    if (t == o)
       what.push_back(fmt::format("period {} ms, thresholds {}/{}/{} unchanged", t.period_ms,
                                  t.minor, t.degrade, t.loss));
     else
@@ -214,8 +210,11 @@ caf::result<std::string> reload(self_ptr self, const tuning& t, bool tune_change
   }
   if (action_changed) {
     delta.action = {action, *s};
-    what.push_back(fmt::format("failure action {} -> {}", cfg::to_string(cs.action().value),
-                               cfg::to_string(action)));
+    auto o = cs.action().value;
+    what.push_back(o == action
+                     ? fmt::format("failure action already {}", cfg::to_string(action))
+                     : fmt::format("failure action {} -> {}", cfg::to_string(o),
+                                   cfg::to_string(action)));
   }
   return take(self, std::move(delta), fmt::format("{}", fmt::join(what, "; ")));
 }

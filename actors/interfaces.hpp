@@ -209,7 +209,7 @@ using controller_actor = control_reads::extend<
   caf::reacts_to<flock_atom, bool>,                        // the lock file appeared / went
   caf::reacts_to<store_atom>,                              // retry a failed state write
   caf::reacts_to<audit_atom>,                              // hourly state audit
-  // SIGHUP: the file's period and thresholds and failure action (only what changed)
+  // SIGHUP: the file's period, thresholds (0: not edited) and failure action, each if edited
   caf::replies_to<reload_atom, tuning, bool, cfg::failure_action, bool>::with<std::string>>;
 
 // Links this agent to the other controller's peer gateway over CAF: connects with backoff

@@ -190,6 +190,17 @@ void validate(const agent_config& c, std::vector<std::string>& problems);
 void validate(const client_config& c, std::vector<std::string>& problems);
 // Period and thresholds as the file allows them; "" when valid, else one problem line.
 std::string check_tuning(uint32_t period_ms, const thresholds& t);
+
+// What a SIGHUP takes from the file: each of period and thresholds edited since the file was
+// last read (0 where not edited: the value in force, perhaps set by hbsctl, is kept) and
+// whether the failure action was edited. An edit is a command even where it restates the
+// value in force.
+struct file_edits {
+  uint32_t period_ms = 0, minor = 0, degrade = 0, loss = 0;
+  bool action = false;
+  bool tuning() const { return period_ms || minor || degrade || loss; }
+};
+file_edits edits(const agent_config& was, const agent_config& now);
 bool valid_host_name(std::string_view name);
 
 bool is_ipv4(std::string_view s);

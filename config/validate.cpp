@@ -72,6 +72,13 @@ std::string check_tuning(uint32_t period_ms, const thresholds& t) {
   return {};
 }
 
+file_edits edits(const agent_config& was, const agent_config& now) {
+  auto edited = [](uint32_t a, uint32_t b) { return a == b ? 0 : b; };
+  return {edited(was.period_ms, now.period_ms), edited(was.limits.minor, now.limits.minor),
+          edited(was.limits.degrade, now.limits.degrade),
+          edited(was.limits.loss, now.limits.loss), was.action != now.action};
+}
+
 const network_config* agent_config::network(uint8_t index) const {
   for (auto& n : networks)
     if (n.index == index)

@@ -50,9 +50,9 @@ bool make_dir(const std::string& path) {
   return true;
 }
 
-// SIGHUP: re-read the file; what changed in it since it was last read (period, thresholds,
-// failure action) is taken as a run-time change of both agents, validated by the agent; log
-// settings apply here. An invalid file changes nothing and says why.
+// SIGHUP: re-read the file; what was edited in it since it was last read (each of period,
+// thresholds, failure action) is taken as a run-time change of both agents, validated by the
+// agent; log settings apply here. An invalid file changes nothing and says why.
 void reload(caf::actor_system& sys, const hbs::controller_actor& ctrl,
             const std::string& path, hbs::cfg::agent_config& running) {
   auto fresh = hbs::cfg::load_agent_config_and_files(path);
@@ -66,18 +66,14 @@ void reload(caf::actor_system& sys, const hbs::controller_actor& ctrl,
   if (hbs::log::parse_level(c.log_level, lvl))
     hbs::log::set_level(lvl);
   hbs::log::set_categories(c.log_categories);
-  auto& l = c.limits;
-  auto& r = running.limits;
-  bool tune_changed = c.period_ms != running.period_ms || l.minor != r.minor
-                      || l.degrade != r.degrade || l.loss != r.loss;
-  bool action_changed = c.action != running.action;
+  auto e = hbs::cfg::edits(running, c);
   running.period_ms = c.period_ms;
   running.limits = c.limits;
   running.action = c.action;
   caf::scoped_actor self{sys};
   self->request(ctrl, std::chrono::seconds{15}, hbs::reload_atom_v,
-                hbs::tuning{c.period_ms, l.minor, l.degrade, l.loss}, tune_changed, c.action,
-                action_changed)
+                hbs::tuning{e.period_ms, e.minor, e.degrade, e.loss}, e.tuning(), c.action,
+                e.action)
     .receive([](std::string& what) { hbs::log::info("main", "SIGHUP: {}", what); },
              [&](caf::error& e) {
                hbs::log::error("main", "SIGHUP: {}", self->system().render(e));

@@ -147,6 +147,41 @@ TEST_CASE_FIXTURE(pair_fixture, "an operator's later command wins over the peer'
   CHECK(control(0).to_json() == control(1).to_json());
 }
 
+TEST_CASE_FIXTURE(pair_fixture, "a SIGHUP takes only what was edited in the file, and an edit "
+                                "made across a partition wins at the heal as hbsctl's would") {
+  advance(1s);
+  auto sighup = [&](int me, tuning edited, bool action_edited, cfg::failure_action a) {
+    return ask<std::string>(ctrl[me], reload_atom_v, edited, edited.period_ms || edited.minor
+                            || edited.degrade || edited.loss, a, action_edited);
+  };
+  CHECK(ask<std::string>(ctrl[0], tune_atom_v, tuning{200, 0, 0, 0})
+        == "period 100 -> 200 ms, thresholds 4/6/10 -> 4/6/10");
+  // The file's loss edited: hbsctl's period stays in force (the file still says 100).
+  CHECK(sighup(0, {0, 0, 0, 12}, false, cfg::failure_action::fail)
+        == "period 200 -> 200 ms, thresholds 4/6/10 -> 4/6/12");
+  CHECK(sighup(1, {0, 0, 0, 0}, false, cfg::failure_action::fail) == "nothing changed");
+  advance_one_active(1s);
+  CHECK(control(1).tune().value == tuning{200, 4, 6, 12});
+  cut_link();
+  advance_one_active(500ms);
+  CHECK(ask<std::string>(ctrl[1], tune_atom_v, tuning{300, 0, 0, 0})
+        == "period 200 -> 300 ms, thresholds 4/6/12 -> 4/6/12");
+  CHECK(ask<std::string>(ctrl[1], action_atom_v, cfg::failure_action::alarm)
+        == "failure action alarm (was fail)");
+  advance_one_active(1s);
+  // Later, controller-0's file is edited to the values it has: a command all the same.
+  CHECK(sighup(0, {200, 0, 0, 0}, true, cfg::failure_action::fail)
+        == "period 200 ms, thresholds 4/6/12 unchanged; failure action already fail");
+  advance_one_active(1s);
+  heal_link();
+  advance_one_active(1s);
+  for (int me : {0, 1}) {
+    CAPTURE(me);
+    CHECK(control(me).tune().value == tuning{200, 4, 6, 12});
+    CHECK(control(me).action().value == cfg::failure_action::fail);
+  }
+}
+
 TEST_CASE_FIXTURE(pair_fixture, "activating the survivor during a partition makes both active "
                                 "until the heal, with epochs that tell them apart") {
   advance(1s);

@@ -276,6 +276,28 @@ TEST_CASE("run-time tuning is checked like the file") {
   CHECK(check_tuning(100, {4, 6, 10001}).find("out of range") != std::string::npos);
 }
 
+TEST_CASE("a reload takes from the file only what was edited since it was last read") {
+  agent_config was;
+  agent_config now = was;
+  auto none = edits(was, now);
+  CHECK_FALSE(none.tuning());
+  CHECK_FALSE(none.action);
+  now.limits.loss = 12;
+  auto loss = edits(was, now);
+  CHECK(loss.tuning());
+  CHECK(loss.period_ms == 0); // hbsctl's period, if any, stays in force
+  CHECK(loss.minor == 0);
+  CHECK(loss.degrade == 0);
+  CHECK(loss.loss == 12);
+  CHECK_FALSE(loss.action);
+  now.period_ms = 200;
+  now.action = failure_action::degrade;
+  auto more = edits(was, now);
+  CHECK(more.period_ms == 200);
+  CHECK(more.loss == 12);
+  CHECK(more.action);
+}
+
 TEST_CASE("pulse authentication is off by default and, when on, needs an absolute key file") {
   auto r = parse_agent_config(good_agent, "t");
   CHECK(r.config.pulse_auth.mode == hbs::wire::auth_mode::off);

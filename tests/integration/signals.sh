@@ -50,6 +50,17 @@ kill -HUP "$HBS_AGENT_PID"
 hbs_wait_for "an invalid reload refused" 5 'grep -q "SIGHUP: config error, nothing reloaded" "$log"'
 mv "$HBS_DIR/agent.toml.good" "$HBS_DIR/agent.toml" # hbsctl reads it too
 
+echo "== SIGHUP takes only what was edited: hbsctl's period stays in force"
+hbs_ctl tune --period 300 >/dev/null
+sed -i 's/^loss = 8$/loss = 9/' "$HBS_DIR/agent.toml"
+kill -HUP "$HBS_AGENT_PID"
+hbs_wait_for "the loss edit logged" 5 \
+  'grep -q "SIGHUP: period 300 -> 300 ms, thresholds 3/5/8 -> 3/5/9" "$log"'
+[[ $(hbs_ctl status --json | jq -c '[.period_ms, .thresholds.loss]') == "[300,9]" ]] ||
+  hbs_fail "after a loss-only edit: $(hbs_ctl status --json | jq -c '[.period_ms, .thresholds.loss]')"
+echo "edited loss taken, hbsctl's period 300 ms kept"
+hbs_ctl tune --period 200 >/dev/null
+
 echo "== the lock file (polled once a second)"
 touch "$HBS_DIR/locked"
 hbs_wait_for "locked by the file" 3 \
