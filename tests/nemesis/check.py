@@ -250,10 +250,13 @@ class Checker:
         return None
 
     def _loss(self, lo, hi):
-        """The loss threshold: the configured one, or a tuned one in effect."""
-        tuned = [int(f["args"][f["args"].index("--loss") + 1])
-                 for f in self.h.in_effect(lo, hi, self.until)
-                 if f["op"] == "tune" and "--loss" in f.get("args", [])]
+        """The loss threshold: the configured one, or one tuned or reloaded in effect."""
+        tuned = []
+        for f in self.h.in_effect(lo, hi, self.until):
+            if f["op"] == "tune" and "--loss" in f.get("args", []):
+                tuned.append(int(f["args"][f["args"].index("--loss") + 1]))
+            elif f["op"] == "reload" and "loss" in f.get("edit", {}):
+                tuned.append(int(f["edit"]["loss"]))
         return max([self.h.meta["loss"]] + tuned)
 
     def no_missed_loss(self):

@@ -94,6 +94,44 @@ nem_signal() { # ID agent|client SIGNAL
 
 nem_role() { NEM_CTL_TIMEOUT=2 nem_ctl "$1" role 2>/dev/null; }
 
+# A controller's file edited (the step's "edit": period_ms, loss, failure_action) and SIGHUP,
+# as an operator reloads; the file as it was kept beside it. The end puts the file back and
+# sends SIGHUP again; where that agent is not running, or the file is back already (a heal
+# applying an end that failed), an operator restores the values with hbsctl instead.
+nem_reload() { # ID STEP_JSON begin|end
+  local file=$TB_DIR/$1/agent.toml pid
+  pid=$(tb_pid "$1" agent)
+  if [[ $3 == begin ]]; then
+    [[ -e $file.nem ]] || cp "$file" "$file.nem"
+    python3 - "$file" "$(jq -c .edit <<<"$2")" <<'PY' || return 1
+import json, re, sys
+path, edit = sys.argv[1], json.loads(sys.argv[2])
+text = open(path).read()
+def agent_key(text, key, value):
+    line = f"{key} = {value}"
+    if re.search(rf"^{key} = .*$", text, re.M):
+        return re.sub(rf"^{key} = .*$", line, text, count=1, flags=re.M)
+    return text.replace("[agent]\n", f"[agent]\n{line}\n", 1)
+if "period_ms" in edit:
+    text = agent_key(text, "period_ms", edit["period_ms"])
+if "failure_action" in edit:
+    text = agent_key(text, "failure_action", json.dumps(edit["failure_action"]))
+if "loss" in edit:
+    text += f"\n[thresholds]\nloss = {edit['loss']}\n"
+open(path, "w").write(text)
+PY
+    [[ -n $pid ]] && kill -HUP "$pid" 2>/dev/null && echo "edited, SIGHUP" ||
+      { echo "edited; agent not running"; return 1; }
+    return 0
+  fi
+  if [[ -e $file.nem ]]; then
+    mv "$file.nem" "$file"
+    if [[ -n $pid ]] && kill -HUP "$pid" 2>/dev/null; then echo "restored, SIGHUP"; return 0; fi
+  fi
+  if jq -e '.edit.failure_action' <<<"$2" >/dev/null; then nem_ctl_any action fail
+  else nem_ctl_any tune --period "$TB_PERIOD_MS" --loss 10; fi
+}
+
 # Applies one step; prints its applied.jsonl line.
 nem_apply() { # STEP_JSON
   local s=$1 op phase node net t ok=true note=""
@@ -126,6 +164,7 @@ nem_apply() { # STEP_JSON
     agent_stop) nem_signal "$node" agent "$( ((begin)) && echo STOP || echo CONT)" || ok=false ;;
     agent_restart) tb_kill "$node" agent TERM; tb_start_agent "$node" ;;
     sighup) nem_signal "$node" agent HUP || ok=false ;;
+    reload) note=$(nem_reload "$node" "$s" "$( ((begin)) && echo begin || echo end)") || ok=false ;;
     swact)
       local via to
       via=$(jq -r .via <<<"$s"); to=$(jq -r .to <<<"$s")

@@ -3,17 +3,17 @@
 
 usage: heal.py RUN_DIR > steps.jsonl   (RUN_DIR holds schedule.jsonl and applied.jsonl)
 
-A lock, tuning, failure action, stopped or deleted host is durable: left open it outlives
-the run and the cluster never settles. Its end is open when the last attempt at it failed
-(the agent that had to take it was stopped or dead) or when its begin was applied and a
-violation stopped the schedule before its end. Links, signals, partitions and killed
+A lock, tuning (also one reloaded from an edited file), failure action, stopped or deleted
+host is durable: left open it outlives the run and the cluster never settles. Its end is
+open when the last attempt at it failed (the agent that had to take it was stopped or dead)
+or when its begin was applied and a violation stopped the schedule before its end. Links, signals, partitions and killed
 processes are healed by scripts/nemesis itself, whatever the schedule says.
 """
 import json
 import os
 import sys
 
-DURABLE = ("lock", "tune", "action", "host_stop", "host_del")
+DURABLE = ("lock", "tune", "action", "host_stop", "host_del", "reload")
 
 
 def open_ends(applied, schedule):

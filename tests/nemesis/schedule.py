@@ -42,9 +42,15 @@ KINDS = {
     "host_del": (3, 1.0, 4.0),        # hbsctl del NAME, add back at the end
     "action": (3, 2.0, 6.0),          # failure action degrade | alarm | none, back to fail
     "tune": (3, 2.0, 6.0),            # period 200 ms or loss 12/15, back at the end
-    "sighup": (3, 0, 0),              # SIGHUP to one agent (the file is unchanged)
+    "sighup": (3, 0, 0),              # SIGHUP to one agent; half of them a "reload" (below)
     "lock": (3, 2.0, 5.0),            # hbsctl lock on the inactive agent, unlock at the end
 }
+# A "reload": one controller's file edited, then SIGHUP; at its end the file restored and
+# SIGHUP again. Drawn from a stream of its own when a sighup is drawn, and not counted in
+# MAX_CONCURRENT, so every other fault of a seed stays as it was before reloads existed.
+EDITS = [{"period_ms": 200}, {"loss": 12}, {"loss": 15}, {"period_ms": 200, "loss": 12},
+         {"failure_action": "degrade"}]
+RELOAD_SPAN = (2.0, 6.0)
 HOST_KINDS = {"cut", "lossy", "asym", "delay", "client_kill", "client_stop", "client_restart",
               "host_stop", "host_del"}
 AGENT_KINDS = {"agent_kill", "agent_stop", "agent_restart"}
@@ -53,6 +59,7 @@ GLOBAL_KINDS = {"partition", "action", "tune", "lock"}
 
 def build(seed, seconds, nodes, delay=True):
     rng = random.Random(seed)
+    edit_rng = random.Random(f"reload-{seed}")
     controllers = [n for n in nodes if n.startswith("c")]
     hosts = [n for n in nodes if not n.startswith("c")]
     kinds = {k: v for k, v in KINDS.items() if delay or k != "delay"}
@@ -123,6 +130,12 @@ def build(seed, seconds, nodes, delay=True):
             targets = ["tune"]
         elif kind == "sighup":
             step["node"] = rng.choice(controllers)
+            reload = edit_rng.random() < 0.5
+            edit, span = edit_rng.choice(EDITS), round(edit_rng.uniform(*RELOAD_SPAN), 3)
+            if reload and busy.get("file-" + step["node"], 0) <= t:
+                step.update(op="reload", edit=edit)
+                dur, end = span, min(t + span, seconds - 0.5)
+                targets = ["file-" + step["node"]]
         elif kind == "lock":
             targets = ["lock"]
         if any(busy.get(x, 0) > t for x in targets):
@@ -138,7 +151,8 @@ def build(seed, seconds, nodes, delay=True):
         if dur > 0:
             steps.append({"at": round(t, 3), "phase": "begin", **base})
             steps.append({"at": round(end, 3), "phase": "end", **base})
-            in_effect.append((t, end))
+            if step["op"] != "reload":
+                in_effect.append((t, end))
         else:
             steps.append({"at": round(t, 3), "phase": "instant", **base})
     steps.sort(key=lambda s: (s["at"], s["fault"], s["phase"] != "end"))

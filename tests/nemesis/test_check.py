@@ -263,6 +263,20 @@ class TestChecker(Base):
         h.faults = h._faults()
         self.assertEqual(self.check(h).violations, [])
 
+    def test_a_loss_threshold_reloaded_from_an_edited_file_extends_it_likewise(self):
+        h = self.history()
+        for e in h.events["c0"]:
+            if e["kind"] == "loss":
+                e["time_ms"] = T0 + 5000 + 1900
+        h.applied += [step(4000, 2, "reload", "begin", node="c1", edit={"period_ms": 200}),
+                      step(9000, 2, "reload", "end", node="c1", edit={"period_ms": 200})]
+        h.faults = h._faults()
+        self.assertCaught(h, "no_missed_loss")  # a period edit: the polls say the period
+        h.applied += [step(4000, 3, "reload", "begin", node="c1", edit={"loss": 15}),
+                      step(9000, 3, "reload", "end", node="c1", edit={"loss": 15})]
+        h.faults = h._faults()
+        self.assertEqual(self.check(h).violations, [])
+
 
 if __name__ == "__main__":
     unittest.main()

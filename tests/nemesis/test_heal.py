@@ -37,6 +37,13 @@ class OpenEndsTest(unittest.TestCase):
         done.insert(3, applied(TUNE[1], ok=False))  # the first try, before the one that took
         self.assertEqual(open_ends(done, SCHEDULE), [])
 
+    def test_a_reload_whose_end_failed_is_applied_again(self):
+        reload = (step(5, "reload", "begin", node="c1", edit={"loss": 12}),
+                  step(5, "reload", "end", node="c1", edit={"loss": 12}))
+        schedule = SCHEDULE + list(reload)
+        done = [applied(s, ok=s is not reload[1]) for s in schedule]
+        self.assertEqual(open_ends(done, schedule), [reload[1]])
+
     def test_a_lock_whose_end_a_violation_cut_off_is_unlocked(self):
         done = [applied(s) for s in SCHEDULE[:4]]  # the schedule stopped before the unlock
         self.assertEqual(open_ends(done, SCHEDULE), [LOCK[1]])
