@@ -173,6 +173,8 @@ caf::result<std::string> set_action(self_ptr self, cfg::failure_action action) {
 }
 
 caf::result<std::string> set_tuning(self_ptr self, tuning t) {
+  if (t == tuning{0, 0, 0, 0}) // states nothing: must not restate the peer's values away
+    return refused(ec::bad_argument, "tune: give --period, --minor, --degrade or --loss");
   return reload(self, t, true, {}, false);
 }
 
@@ -186,7 +188,10 @@ caf::result<std::string> reload(self_ptr self, tuning t, bool tune_changed,
       *mine = cur;
   if (tune_changed)
     if (auto p = cfg::check_tuning(t.period_ms, {t.minor, t.degrade, t.loss}); !p.empty())
-      return refused(ec::bad_argument, p);
+      return refused(ec::bad_argument,
+                     fmt::format("{} (the result, with the values in force for those not "
+                                 "given: period {} ms, thresholds {}/{}/{})", p, t.period_ms,
+                                 t.minor, t.degrade, t.loss));
   if (action_changed && static_cast<uint8_t>(action) > 3)
     return refused(ec::bad_argument, "failure action: allowed fail | degrade | alarm | none");
   if (!tune_changed && !action_changed)

@@ -67,17 +67,21 @@ void reload(caf::actor_system& sys, const hbs::controller_actor& ctrl,
     hbs::log::set_level(lvl);
   hbs::log::set_categories(c.log_categories);
   auto e = hbs::cfg::edits(running, c);
-  running.period_ms = c.period_ms;
-  running.limits = c.limits;
-  running.action = c.action;
   caf::scoped_actor self{sys};
   self->request(ctrl, std::chrono::seconds{15}, hbs::reload_atom_v,
                 hbs::tuning{e.period_ms, e.minor, e.degrade, e.loss}, e.tuning(), c.action,
                 e.action)
-    .receive([](std::string& what) { hbs::log::info("main", "SIGHUP: {}", what); },
-             [&](caf::error& e) {
-               hbs::log::error("main", "SIGHUP: {}", self->system().render(e));
-             });
+    .receive(
+      [&](std::string& what) {
+        hbs::log::info("main", "SIGHUP: {}", what);
+        running.period_ms = c.period_ms; // taken: the next SIGHUP compares with this file
+        running.limits = c.limits;
+        running.action = c.action;
+      },
+      [&](caf::error& err) { // not taken: the same edits count again at the next SIGHUP
+        hbs::log::error("main", "SIGHUP: {}; period, thresholds and failure action not "
+                                "reloaded", self->system().render(err));
+      });
 }
 
 // The control state: the file seeds it, run-time changes kept in control.json win (unless

@@ -194,6 +194,7 @@ int main(int argc, char** argv) {
   tune->add_option("--minor", o.minor, "minor threshold (misses)")->check(CLI::Range(1, 10000));
   tune->add_option("--degrade", o.degrade, "degrade threshold")->check(CLI::Range(1, 10000));
   tune->add_option("--loss", o.loss, "loss threshold")->check(CLI::Range(2, 10000));
+  tune->require_option(1, 0); // a tune stating nothing would restate every value in force
   auto* action = app.add_subcommand("action", "set the failure action on both agents");
   action->add_option("name", o.name, "fail | degrade | alarm | none")->required()
     ->check(CLI::IsMember({"fail", "degrade", "alarm", "none"}));

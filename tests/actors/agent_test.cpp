@@ -295,11 +295,11 @@ TEST_CASE_FIXTURE(agent_fixture, "a SIGHUP period change reaches the hosts' wind
   CHECK(ask<std::vector<alarm_view>>(ctrl, alarms_atom_v).size() == 1);
 }
 
-TEST_CASE_FIXTURE(agent_fixture, "tuning that the file would refuse is refused at run time") {
+TEST_CASE_FIXTURE(agent_fixture, "tuning that the file would refuse, or that states nothing, "
+                                 "is refused at run time") {
+  // All zero states no value: taken, it would restate every value in force over the peer's.
   for (auto t : {tuning{0, 0, 0, 0}, tuning{50, 0, 0, 0}, tuning{0, 0, 12, 0},
                  tuning{0, 7, 6, 10}, tuning{0, 0, 0, 100000}}) {
-    if (t.period_ms == 0 && t.minor == 0 && t.degrade == 0 && t.loss == 0)
-      continue; // all zero keeps everything: nothing to refuse
     auto r = self->request(ctrl, caf::infinite, tune_atom_v, t);
     run();
     r.receive([&](std::string& s) { FAIL("accepted: " << s); },

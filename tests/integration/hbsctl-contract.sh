@@ -74,6 +74,7 @@ hbs_ctl status --json | jq -e '.thresholds == {"minor": 4, "degrade": 6, "loss":
   >/dev/null || hbs_fail "tune --loss 12: $(hbs_ctl status --json | jq -c .thresholds)"
 code 1 hbs_ctl tune --degrade 20                          # not below loss: refused
 code 2 hbs_ctl tune --period 50                           # out of range
+code 2 hbs_ctl tune                                       # states nothing: refused
 code 0 hbs_ctl tune --loss 10
 # Run-time changes are kept in control.json: the file wins nothing back after a restart.
 jq -e '.action.value == "degrade" and (.hosts | map(select(.name == "worker-9")) |

@@ -61,6 +61,20 @@ hbs_wait_for "the loss edit logged" 5 \
 echo "edited loss taken, hbsctl's period 300 ms kept"
 hbs_ctl tune --period 200 >/dev/null
 
+echo "== an edit the agent refuses counts again at the next SIGHUP"
+hbs_ctl tune --degrade 8 --loss 12 >/dev/null
+sed -i 's/^loss = 9$/loss = 7/' "$HBS_DIR/agent.toml" # a valid file; 3/8/7 in force is not
+kill -HUP "$HBS_AGENT_PID"
+hbs_wait_for "the refusal logged" 5 \
+  '(( $(grep -c "SIGHUP: .*not below loss (7).*not reloaded" "$log") == 1 ))'
+kill -HUP "$HBS_AGENT_PID"
+hbs_wait_for "refused again, not forgotten" 5 \
+  '(( $(grep -c "SIGHUP: .*not below loss (7).*not reloaded" "$log") == 2 ))'
+t=$(hbs_ctl status --json | jq -c '[.thresholds.minor, .thresholds.degrade, .thresholds.loss]')
+[[ $t == "[3,8,12]" ]] || hbs_fail "a refused edit changed the thresholds: $t"
+sed -i 's/^loss = 7$/loss = 9/' "$HBS_DIR/agent.toml"
+echo "refused twice, thresholds 3/8/12 kept"
+
 echo "== the lock file (polled once a second)"
 touch "$HBS_DIR/locked"
 hbs_wait_for "locked by the file" 3 \
