@@ -43,6 +43,21 @@ bool take(stamped<T>& mine, const stamped<T>& theirs, Same same) {
   return changed;
 }
 
+// A host's two registers, each kept if newer (a record new here is taken whole); true when
+// either was taken.
+bool take_host(host_record& mine, const host_record& theirs) {
+  bool fresh = mine.name.empty();
+  bool membership = fresh || mine.at < theirs.at;
+  bool started = fresh || mine.started_at < theirs.started_at;
+  auto kept = mine;
+  if (membership)
+    mine = theirs;
+  auto& from = started ? theirs : kept;
+  mine.monitored = from.monitored;
+  mine.started_at = from.started_at;
+  return membership || started;
+}
+
 std::string check_record(const host_record& h) {
   if (!cfg::valid_host_name(h.name))
     return fmt::format("host \"{}\": not a valid host name", h.name.substr(0, 80));
@@ -63,7 +78,7 @@ control_state::control_state(const cfg::agent_config& c)
   : base_(c), number_(c.controller_number()) {
   stamp seed{0, number_};
   for (auto& h : c.hosts)
-    hosts_[h.name] = {h.name, h.type, h.management, h.cluster_host, true, h.start, seed};
+    hosts_[h.name] = {h.name, h.type, h.management, h.cluster_host, true, h.start, seed, seed};
   designation_ = {c.active ? c.controller : c.peer_name(), seed};
   action_ = {c.action, seed};
   tune_ = {{c.period_ms, c.limits.minor, c.limits.degrade, c.limits.loss}, seed};
@@ -95,6 +110,7 @@ std::string control_state::check(const control_snapshot& s) const {
     if (auto p = check_record(h); !p.empty())
       return p;
     stamps.push_back(h.at);
+    stamps.push_back(h.started_at);
   }
   for (auto& st : stamps)
     if (st.generation > max_generation || st.origin > 1)
@@ -140,12 +156,13 @@ std::optional<control_change> control_state::merge(const control_snapshot& s,
   };
   for (auto& h : s.hosts) {
     auto& mine = trial.hosts_[h.name];
-    if (!mine.name.empty() && !(mine.at < h.at))
+    auto before = mine;
+    if (!take_host(mine, h))
       continue;
     note_far(h.at, "host " + h.name);
-    if (mine.name.empty() || !mine.same_value(h))
+    note_far(h.started_at, "host " + h.name + "'s start or stop");
+    if (before.name.empty() || !before.same_value(mine))
       ch.hosts.push_back(h.name);
-    mine = h;
   }
   note_far(s.designation.at, "the designation");
   note_far(s.action.at, "the failure action");
@@ -168,7 +185,7 @@ std::optional<control_change> control_state::merge(const control_snapshot& s,
   }
   trial.generation_ = std::max(generation_, s.generation);
   for (auto& h : s.hosts)
-    trial.generation_ = std::max(trial.generation_, h.at.generation);
+    trial.generation_ = std::max({trial.generation_, h.at.generation, h.started_at.generation});
   for (auto* st : {&s.designation.at, &s.action.at, &s.tune.at})
     trial.generation_ = std::max(trial.generation_, st->generation);
   for (auto& l : s.locks)
@@ -201,11 +218,12 @@ control_snapshot control_state::delta(const std::vector<std::string>& names) con
 std::string control_state::to_json() const {
   json hosts = json::array();
   for (auto& [name, h] : hosts_)
-    if (h.at.generation > 0)
+    if (h.at.generation > 0 || h.started_at.generation > 0)
       hosts.push_back({{"name", h.name}, {"type", cfg::to_string(h.type)},
                        {"management", h.management}, {"cluster_host", h.cluster_host},
                        {"present", h.present}, {"monitored", h.monitored},
-                       {"stamp", stamp_json(h.at)}});
+                       {"stamp", stamp_json(h.at)},
+                       {"started_stamp", stamp_json(h.started_at)}});
   json j{{"format", 1}, {"generation", generation_}, {"hosts", hosts}};
   if (designation_.at.generation > 0)
     j["designation"] = {{"value", designation_.value}, {"stamp", stamp_json(designation_.at)}};
@@ -243,7 +261,11 @@ void read_state(const json& j, control_snapshot& s) {
     r.cluster_host = h.at("cluster_host").get<std::string>();
     r.present = h.at("present").get<bool>();
     r.monitored = h.at("monitored").get<bool>();
-    r.at = positive(stamp_of(h.at("stamp")));
+    r.at = stamp_of(h.at("stamp"));
+    // A file of an earlier version: one stamp for the whole record.
+    r.started_at = h.contains("started_stamp") ? stamp_of(h.at("started_stamp")) : r.at;
+    if (r.at.generation == 0 && r.started_at.generation == 0)
+      throw std::runtime_error("a run-time change with generation 0");
     s.hosts.push_back(std::move(r));
   }
   if (j.contains("designation"))

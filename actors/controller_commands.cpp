@@ -32,12 +32,20 @@ std::optional<stamp> next(self_ptr self, caf::error& err) {
   return s;
 }
 
-caf::result<std::string> change_host(self_ptr self, host_record r, std::string done) {
+// Which of a host's two registers a command states (messages/control.hpp): only those are
+// stamped.
+enum class states { membership, start, both };
+
+caf::result<std::string> change_host(self_ptr self, host_record r, states what,
+                                     std::string done) {
   caf::error err;
   auto s = next(self, err);
   if (!s)
     return err;
-  r.at = *s;
+  if (what != states::start)
+    r.at = *s;
+  if (what != states::membership)
+    r.started_at = *s;
   auto delta = self->state.control->delta({});
   delta.hosts = {std::move(r)};
   return take(self, std::move(delta), std::move(done));
@@ -56,11 +64,12 @@ caf::result<std::string> add_host(self_ptr self, const std::string& name, cfg::h
   if (auto* h = known(self, name)) {
     if (h->type != type || h->management != mgmt || h->cluster_host != clstr)
       return refused(ec::duplicate_host, name);
-    return change_host(self, *h, name + " already present"); // restated, as a start is
+    return change_host(self, *h, states::membership, name + " already present"); // restated
   }
   if (self->state.control->hosts().size() >= cfg::max_hosts)
     return refused(ec::bad_argument, fmt::format("inventory full: {} hosts", cfg::max_hosts));
-  return change_host(self, {name, type, mgmt, clstr, true, false, {}}, "added " + name);
+  return change_host(self, {name, type, mgmt, clstr, true, false, {}, {}}, states::both,
+                     "added " + name);
 }
 
 caf::result<std::string> put_host(self_ptr self, const std::string& name, cfg::host_type type,
@@ -78,8 +87,9 @@ caf::result<std::string> put_host(self_ptr self, const std::string& name, cfg::h
   r.type = type;
   r.management = mgmt;
   r.cluster_host = clstr;
-  return change_host(self, r, fmt::format("modified {} (was {}; now {} {} {})", name, was,
-                                          cfg::to_string(type), mgmt, clstr));
+  return change_host(self, r, states::membership,
+                     fmt::format("modified {} (was {}; now {} {} {})", name, was,
+                                 cfg::to_string(type), mgmt, clstr));
 }
 
 caf::result<std::string> del_host(self_ptr self, const std::string& name) {
@@ -88,7 +98,7 @@ caf::result<std::string> del_host(self_ptr self, const std::string& name) {
     return refused(ec::unknown_host, name);
   auto r = *h;
   r.present = false;
-  return change_host(self, r, "deleted " + name);
+  return change_host(self, r, states::membership, "deleted " + name);
 }
 
 caf::result<std::string> set_started(self_ptr self, const std::string& name, bool on,
@@ -107,10 +117,10 @@ caf::result<std::string> set_started(self_ptr self, const std::string& name, boo
     auto done = name + (on ? " restarted" : " was not started");
     if (!restate)
       return done;
-    return change_host(self, r, std::move(done));
+    return change_host(self, r, states::start, std::move(done));
   }
   r.monitored = on;
-  return change_host(self, r, name + (on ? " started" : " stopped"));
+  return change_host(self, r, states::start, name + (on ? " started" : " stopped"));
 }
 
 caf::result<std::string> activate(self_ptr self, const std::string& name) {

@@ -36,6 +36,10 @@ typename Inspector::result_type inspect(Inspector& f, stamp& x) {
   return f(x.generation, x.origin);
 }
 
+// Two registers: the host's membership (present, type, addresses; `at`) and whether it is
+// heartbeated (`monitored`; `started_at`). A command states one or both and stamps only
+// those, so a start given later never restates an address or a deletion made unseen on the
+// peer, nor an add restate the peer's start or stop.
 struct host_record {
   std::string name;
   cfg::host_type type = cfg::host_type::worker;
@@ -44,6 +48,7 @@ struct host_record {
   bool present = true;      // false: deleted, kept so the delete outranks older changes
   bool monitored = false;
   stamp at;
+  stamp started_at;
   bool same_value(const host_record& o) const {
     return name == o.name && type == o.type && management == o.management
            && cluster_host == o.cluster_host && present == o.present
@@ -53,7 +58,8 @@ struct host_record {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, host_record& x) {
-  return f(x.name, x.type, x.management, x.cluster_host, x.present, x.monitored, x.at);
+  return f(x.name, x.type, x.management, x.cluster_host, x.present, x.monitored, x.at,
+           x.started_at);
 }
 
 // Period and thresholds changed at run time (SIGHUP, hbsctl tune).

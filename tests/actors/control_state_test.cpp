@@ -23,9 +23,16 @@ cfg::agent_config config(int me, bool active = true) {
   return c;
 }
 
-// A change as the controller takes it: the record with this agent's next stamp.
-control_snapshot change_host(control_state& cs, host_record r, uint64_t now_ms = 0) {
-  r.at = *cs.next(now_ms);
+// A change as the controller takes it: the record with this agent's next stamp (on both
+// registers, as an add stamps them, unless told which).
+enum class part { membership, start, both };
+control_snapshot change_host(control_state& cs, host_record r, uint64_t now_ms = 0,
+                             part p = part::both) {
+  auto s = *cs.next(now_ms);
+  if (p != part::start)
+    r.at = s;
+  if (p != part::membership)
+    r.started_at = s;
   auto d = cs.delta({});
   d.hosts = {r};
   return d;
@@ -82,6 +89,61 @@ TEST_CASE("a deleted and a stopped host stay so over a restart, the file's other
                     "(file)");
 }
 
+TEST_CASE("a host's membership and its start are two registers: each command wins only what "
+          "it states") {
+  control_state a{config(0)};
+  control_state b{config(1, false)};
+  // Unseen across a partition: a deletes worker-0 and moves worker-1; later, b stops
+  // worker-0 and starts worker-1 (both registers of each host were b's view before).
+  auto del = record(a, "worker-0");
+  del.present = false;
+  auto d1 = change_host(a, del, 1000, part::membership);
+  apply(a, d1);
+  auto moved = record(a, "worker-1");
+  moved.management = "10.0.0.21";
+  auto d2 = change_host(a, moved, 1001, part::membership);
+  apply(a, d2);
+  auto stop = record(b, "worker-0");
+  stop.monitored = false;
+  auto d3 = change_host(b, stop, 2000, part::start);
+  apply(b, d3);
+  auto start = record(b, "worker-1");
+  start.monitored = true;
+  auto d4 = change_host(b, start, 2001, part::start);
+  apply(b, d4);
+  apply(a, d3);
+  apply(a, d4);
+  apply(b, d1);
+  apply(b, d2);
+  for (auto* cs : {&a, &b}) {
+    CHECK(cs->find("worker-0") == nullptr);         // the later stop did not undo the delete
+    CHECK(record(*cs, "worker-1").management == "10.0.0.21"); // nor the start the move
+    CHECK(record(*cs, "worker-1").monitored);
+  }
+  CHECK(a.to_json() == b.to_json());
+}
+
+TEST_CASE("a state file of the version before two host registers loads with one stamp for "
+          "both") {
+  control_state cs{config(0)};
+  std::string err;
+  std::vector<std::string> notes;
+  REQUIRE(cs.load(R"({"format":1,"generation":5,"hosts":[{"name":"worker-0","type":"worker",
+      "management":"10.0.0.10","cluster_host":"","present":true,"monitored":false,
+      "stamp":{"generation":5,"origin":0}}]})", err, notes));
+  CHECK(record(cs, "worker-0").at == stamp{5, 0});
+  CHECK(record(cs, "worker-0").started_at == stamp{5, 0});
+  CHECK_FALSE(record(cs, "worker-0").monitored);
+  auto stop = record(cs, "worker-1");
+  stop.monitored = false;
+  apply(cs, change_host(cs, stop, 0, part::start)); // only its start register at run time
+  control_state again{config(0)};
+  REQUIRE(again.load(cs.to_json(), err, notes));
+  CHECK_FALSE(record(again, "worker-1").monitored);
+  CHECK(record(again, "worker-1").at.generation == 0);
+  CHECK(again.to_json() == cs.to_json());
+}
+
 TEST_CASE("a corrupt or invalid state file is refused whole and changes nothing") {
   control_state cs{config(0)};
   for (std::string bad :
@@ -130,7 +192,7 @@ TEST_CASE("merges keep the newer register whatever the order, and repeat harmles
   w0b.present = false;
   from_b.push_back(change_host(b, w0b)); // b deletes it (generation 1, origin 1): wins
   apply(b, from_b.back());
-  host_record w5{"worker-5", cfg::host_type::storage, "10.0.0.15", "", true, true, {}};
+  host_record w5{"worker-5", cfg::host_type::storage, "10.0.0.15", "", true, true, {}, {}};
   from_a.push_back(change_host(a, w5));
   apply(a, from_a.back());
   auto act = b.delta({});
@@ -249,7 +311,7 @@ TEST_CASE("generations never wrap: the largest is refused, one far ahead is note
 TEST_CASE("a snapshot that would make the inventory invalid is refused whole") {
   control_state a{config(0)};
   control_state b{config(1, false)};
-  host_record clash{"worker-9", cfg::host_type::worker, "10.0.0.10", "", true, true, {}};
+  host_record clash{"worker-9", cfg::host_type::worker, "10.0.0.10", "", true, true, {}, {}};
   auto s = change_host(b, clash); // worker-0's address
   std::string err;
   std::vector<std::string> notes;

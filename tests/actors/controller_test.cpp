@@ -147,6 +147,30 @@ TEST_CASE_FIXTURE(pair_fixture, "an operator's later command wins over the peer'
   CHECK(control(0).to_json() == control(1).to_json());
 }
 
+TEST_CASE_FIXTURE(pair_fixture, "a later command across a partition wins only what it states: "
+                                "an add keeps the peer's stop, a start does not undo a delete") {
+  advance(1s);
+  cut_link();
+  advance_one_active(500ms);
+  CHECK(ask<std::string>(ctrl[0], stop_atom_v, std::string{"worker-3"}) == "worker-3 stopped");
+  CHECK(ask<std::string>(ctrl[0], del_atom_v, std::string{"worker-4"}) == "deleted worker-4");
+  advance_one_active(1s);
+  CHECK(ask<std::string>(ctrl[1], add_atom_v, std::string{"worker-3"}, cfg::host_type::worker,
+                         worker_addr(3), std::string{}) == "worker-3 already present");
+  CHECK(ask<std::string>(ctrl[1], start_atom_v, std::string{"worker-4"})
+        == "worker-4 restarted");
+  advance_one_active(1s);
+  heal_link();
+  advance_one_active(1s);
+  for (int me : {0, 1}) {
+    CAPTURE(me);
+    REQUIRE(control(me).find("worker-3") != nullptr);
+    CHECK_FALSE(control(me).find("worker-3")->monitored);
+    CHECK(control(me).find("worker-4") == nullptr);
+  }
+  CHECK(control(0).to_json() == control(1).to_json());
+}
+
 TEST_CASE_FIXTURE(pair_fixture, "a SIGHUP takes only what was edited in the file, and an edit "
                                 "made across a partition wins at the heal as hbsctl's would") {
   advance(1s);
