@@ -58,6 +58,46 @@ bool take_host(host_record& mine, const host_record& theirs) {
   return membership || started;
 }
 
+// Present hosts holding one address after a merge (two were given it unseen on the two sides
+// of a cut, or the file's host and one added at run time): the newest membership keeps it
+// and the others are deleted, alike on both agents whatever the order of their merges; each
+// is kept in `ch.settled` as it was. Refusing the merge instead left the agents apart for
+// good, each refusing the other's state.
+void settle_clashes(std::map<std::string, host_record>& hosts, control_change& ch) {
+  std::vector<host_record*> order;
+  for (auto& [name, h] : hosts)
+    if (h.present)
+      order.push_back(&h);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const host_record* a, const host_record* b) { return b->at < a->at; });
+  std::map<std::string, const host_record*> held[2]; // per network: address -> holder
+  for (auto* h : order) {
+    const std::string* addr[2] = {&h->management, &h->cluster_host};
+    const host_record* keeper = nullptr;
+    int net = 0;
+    for (int n : {0, 1}) {
+      auto it = held[n].find(*addr[n]);
+      if (!keeper && !addr[n]->empty() && it != held[n].end()) {
+        keeper = it->second;
+        net = n;
+      }
+    }
+    if (!keeper) {
+      for (int n : {0, 1})
+        if (!addr[n]->empty())
+          held[n][*addr[n]] = h;
+      continue;
+    }
+    ch.settled.push_back({*h, fmt::format("{} deleted: its {} address {} is {}'s, whose "
+                                          "membership is newer", h->name,
+                                          net ? "cluster-host" : "management", *addr[net],
+                                          keeper->name)});
+    h->present = false;
+    if (std::find(ch.hosts.begin(), ch.hosts.end(), h->name) == ch.hosts.end())
+      ch.hosts.push_back(h->name);
+  }
+}
+
 std::string check_record(const host_record& h) {
   if (!cfg::valid_host_name(h.name))
     return fmt::format("host \"{}\": not a valid host name", h.name.substr(0, 80));
@@ -143,7 +183,7 @@ cfg::agent_config control_state::as_config() const {
 std::optional<control_change> control_state::merge(const control_snapshot& s,
                                                    std::string& error,
                                                    std::vector<std::string>& notes,
-                                                   uint64_t now_ms) {
+                                                   uint64_t now_ms, bool settle) {
   if (error = check(s); !error.empty())
     return std::nullopt;
   auto trial = *this;
@@ -177,6 +217,8 @@ std::optional<control_change> control_state::merge(const control_snapshot& s,
     if (take(trial.locks_[n], s.locks[n], [](bool a, bool b) { return a == b; })
         && n == number_)
       ch.own_lock = true;
+  if (settle)
+    settle_clashes(trial.hosts_, ch);
   std::vector<std::string> problems;
   cfg::validate(trial.as_config(), problems);
   if (!problems.empty()) {
@@ -313,9 +355,11 @@ bool control_state::load(const std::string& text, std::string& error,
   }
   auto seed = *this;
   std::vector<std::string> far;
-  auto ch = merge(s, error, far);
+  auto ch = merge(s, error, far, 0, true);
   if (!ch)
     return false;
+  for (auto& c : ch->settled)
+    notes.push_back(c.why + " (run time and file merged)");
   for (auto& name : ch->hosts)
     notes.push_back(fmt::format("host {}: {} (run time) wins over {} (file)", name,
                                 describe(find(name)), describe(seed.find(name))));

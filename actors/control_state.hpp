@@ -21,6 +21,13 @@ struct control_change {
   bool action = false;
   bool tune = false;
   bool own_lock = false;
+  // Hosts deleted as they were before the merge, and why: their address went to a host whose
+  // membership is newer (merge's `settle`).
+  struct settled_host {
+    host_record was;
+    std::string why;
+  };
+  std::vector<settled_host> settled;
   bool empty() const { return hosts.empty() && !designation && !action && !tune && !own_lock; }
 };
 
@@ -47,9 +54,12 @@ public:
   std::string check(const control_snapshot& s) const;
   // Keeps the newer of each register; refused (nothing changes, `error` set) when the result
   // would not be a valid inventory. `notes`: generations far ahead of ours and of `now_ms`,
-  // worth a loud log line.
+  // worth a loud log line. `settle` (the peer's state, the file's): two hosts holding one
+  // address are settled, the newer membership keeping it (control_change::settled), where
+  // an operator's command is refused instead.
   std::optional<control_change> merge(const control_snapshot& s, std::string& error,
-                                      std::vector<std::string>& notes, uint64_t now_ms = 0);
+                                      std::vector<std::string>& notes, uint64_t now_ms = 0,
+                                      bool settle = false);
 
   control_snapshot full() const;
   // Every scalar register and the named hosts' records: one change for the peer.

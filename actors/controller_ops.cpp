@@ -165,9 +165,16 @@ void apply_tune(self_ptr self, const tuning& old) {
 
 void apply_change(self_ptr self, const control_change& ch, const prior& p) {
   auto& st = self->state;
+  auto before = [&](const std::string& name) -> std::optional<host_record> {
+    if (p.hosts.count(name))
+      return p.hosts.at(name);
+    for (auto& c : ch.settled) // deleted by the merge though the snapshot did not name it
+      if (c.was.name == name)
+        return c.was;
+    return std::nullopt;
+  };
   for (auto& name : ch.hosts)
-    apply_host(self, p.hosts.count(name) ? p.hosts.at(name) : std::nullopt,
-               st.control->find(name));
+    apply_host(self, before(name), st.control->find(name));
   if (!ch.hosts.empty())
     count_started(self);
   if (ch.action)
@@ -321,9 +328,12 @@ void from_peer(self_ptr self, const control_snapshot& s) {
   auto p = capture(*st.control, s);
   std::string err;
   std::vector<std::string> notes;
-  auto ch = st.control->merge(s, err, notes, wall_now(self));
+  auto ch = st.control->merge(s, err, notes, wall_now(self), true);
   for (auto& n : notes)
     log::error("controller", "from {}: {}: is a clock corrupted?", peer, n);
+  if (ch)
+    for (auto& c : ch->settled) // two operators gave one address away across a cut
+      log::error("controller", "from {}: {} (both agents settle it alike)", peer, c.why);
   if (!ch) {
     if (++st.num_refused == 1 || st.num_refused % 100 == 0)
       log::error("controller", "refused {}'s control state ({} refused): {}", peer,

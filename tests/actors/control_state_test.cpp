@@ -144,6 +144,64 @@ TEST_CASE("a state file of the version before two host registers loads with one 
   CHECK(again.to_json() == cs.to_json());
 }
 
+TEST_CASE("two hosts given one address unseen across a partition: the newer membership keeps "
+          "it on both agents, whatever the order of their merges") {
+  for (bool later_readd : {true, false}) {
+    CAPTURE(later_readd);
+    control_state a{config(0)};
+    control_state b{config(1, false)};
+    auto del = record(a, "worker-0");
+    del.present = false;
+    auto d1 = change_host(a, del, 1000, part::membership);
+    apply(a, d1);
+    host_record w9{"worker-9", cfg::host_type::worker, "10.0.0.10", "", true, false, {}, {}};
+    auto d2 = change_host(a, w9, 2000); // worker-0's address, free on a
+    apply(a, d2);
+    auto d3 = change_host(b, record(b, "worker-0"), later_readd ? 3000 : 1500,
+                          part::membership); // b re-adds worker-0 (already present)
+    apply(b, d3);
+    std::string err;
+    std::vector<std::string> notes;
+    auto on_a = a.merge(b.full(), err, notes, 0, true);
+    REQUIRE_MESSAGE(on_a, err);
+    auto on_b = b.merge(a.full(), err, notes, 0, true);
+    REQUIRE_MESSAGE(on_b, err);
+    auto keeper = later_readd ? "worker-0" : "worker-9";
+    auto loser = later_readd ? "worker-9" : "worker-0";
+    for (auto* cs : {&a, &b}) {
+      CHECK(cs->find(keeper) != nullptr);
+      CHECK(cs->find(loser) == nullptr);
+    }
+    CHECK(a.to_json() == b.to_json());
+    auto& settled = later_readd ? on_a->settled : on_b->settled; // the side that held it
+    REQUIRE(settled.size() == 1);
+    CHECK(settled[0].was.name == loser);
+    CHECK(settled[0].was.present);
+    CHECK(settled[0].why == std::string{loser} + " deleted: its management address 10.0.0.10 "
+                            "is " + keeper + "'s, whose membership is newer");
+    // An operator's command is still refused: settling is for merges of whole states.
+    control_state c{config(0)};
+    CHECK_FALSE(c.merge(change_host(c, w9), err, notes));
+  }
+}
+
+TEST_CASE("a host added at run time keeps its address over a file's host given it since") {
+  control_state cs{config(0)};
+  host_record w9{"worker-9", cfg::host_type::worker, "10.0.0.19", "", true, true, {}, {}};
+  apply(cs, change_host(cs, w9, 1000));
+  auto edited = config(0);
+  edited.hosts.push_back({"worker-7", cfg::host_type::worker, "10.0.0.19", "", true});
+  control_state again{edited};
+  std::string err;
+  std::vector<std::string> notes;
+  REQUIRE_MESSAGE(again.load(cs.to_json(), err, notes), err);
+  CHECK(again.find("worker-9") != nullptr);
+  CHECK(again.find("worker-7") == nullptr);
+  CHECK(std::count_if(notes.begin(), notes.end(), [](auto& n) {
+          return n.find("worker-7 deleted: its management address 10.0.0.19") == 0;
+        }) == 1);
+}
+
 TEST_CASE("a corrupt or invalid state file is refused whole and changes nothing") {
   control_state cs{config(0)};
   for (std::string bad :
@@ -153,8 +211,8 @@ TEST_CASE("a corrupt or invalid state file is refused whole and changes nothing"
             "management":"10.0.0.9","cluster_host":"","present":true,"monitored":true,
             "stamp":{"generation":2,"origin":0}}]})",
         R"({"format":1,"generation":3,"hosts":[{"name":"w9","type":"worker",
-            "management":"10.0.0.10","cluster_host":"","present":true,"monitored":true,
-            "stamp":{"generation":2,"origin":0}}]})", // worker-0's address
+            "management":"10.0.0.1","cluster_host":"","present":true,"monitored":true,
+            "stamp":{"generation":2,"origin":0}}]})", // this controller's own address
         R"({"format":1,"generation":3,"hosts":[],"action":{"value":"explode",
             "stamp":{"generation":2,"origin":0}}})",
         R"({"format":1,"generation":3,"hosts":[],"tuning":{"period_ms":0,"minor":4,

@@ -171,6 +171,36 @@ TEST_CASE_FIXTURE(pair_fixture, "a later command across a partition wins only wh
   CHECK(control(0).to_json() == control(1).to_json());
 }
 
+TEST_CASE_FIXTURE(pair_fixture, "an address given to two hosts across a partition goes to the "
+                                "later one on both agents, not to a lasting split") {
+  advance(1s);
+  auto num_hosts = ask<agent_status>(ctrl[0], status_atom_v).num_hosts;
+  cut_link();
+  advance_one_active(500ms);
+  CHECK(ask<std::string>(ctrl[0], del_atom_v, std::string{"worker-5"}) == "deleted worker-5");
+  CHECK(ask<std::string>(ctrl[0], add_atom_v, std::string{"worker-30"}, cfg::host_type::worker,
+                         worker_addr(5), std::string{}) == "added worker-30");
+  CHECK(ask<std::string>(ctrl[0], start_atom_v, std::string{"worker-30"})
+        == "worker-30 started");
+  advance_one_active(1s);
+  CHECK(ask<std::string>(ctrl[1], add_atom_v, std::string{"worker-5"}, cfg::host_type::worker,
+                         worker_addr(5), std::string{}) == "worker-5 already present");
+  advance_one_active(1s);
+  heal_link();
+  advance_one_active(2s);
+  for (int me : {0, 1}) {
+    CAPTURE(me);
+    CHECK(control(me).find("worker-5") != nullptr);
+    CHECK(control(me).find("worker-30") == nullptr);
+    CHECK(ask<host_status>(ctrl[me], host_atom_v, std::string{"worker-5"}).started);
+    CHECK(ask<agent_status>(ctrl[me], status_atom_v).num_hosts == num_hosts);
+    auto& actors = state_of<controller_state>(ctrl[me]).hosts;
+    CHECK(actors.count("worker-5") == 1);
+    CHECK(actors.count("worker-30") == 0); // controller-0's actor for it is gone
+  }
+  CHECK(control(0).to_json() == control(1).to_json());
+}
+
 TEST_CASE_FIXTURE(pair_fixture, "a SIGHUP takes only what was edited in the file, and an edit "
                                 "made across a partition wins at the heal as hbsctl's would") {
   advance(1s);
