@@ -66,6 +66,8 @@ void reload(caf::actor_system& sys, const hbs::controller_actor& ctrl,
   if (hbs::log::parse_level(c.log_level, lvl))
     hbs::log::set_level(lvl);
   hbs::log::set_categories(c.log_categories);
+  hbs::log::info("main", "SIGHUP: log level {}, categories [{}]", c.log_level,
+                 fmt::join(c.log_categories, ", "));
   auto e = hbs::cfg::edits(running, c);
   caf::scoped_actor self{sys};
   self->request(ctrl, std::chrono::seconds{15}, hbs::reload_atom_v,

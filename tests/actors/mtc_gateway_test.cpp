@@ -295,6 +295,13 @@ TEST_CASE_FIXTURE(stx_fixture, "mtcAgent's inventory pushed again stamps nothing
   inventory();                              // mtcAgent's READY reply after an agent restart
   advance_and_collect(1s);
   CHECK(cs.generation() == generation);     // no write, no sync for a restated inventory
+  command(mtc_command::stop_host, host_name(1));
+  advance_and_collect(1s);
+  CHECK(cs.generation() > generation);      // a real stop is a change
+  generation = cs.generation();
+  command(mtc_command::stop_host, host_name(1)); // and restated, not
+  advance_and_collect(1s);
+  CHECK(cs.generation() == generation);
   CHECK(ask<std::string>(ctrl, start_atom_v, host_name(0)) == host_name(0) + " restarted");
   CHECK(cs.generation() > generation);      // hbsctl's word may outrank the peer's
 }
