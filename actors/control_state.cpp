@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -58,44 +60,46 @@ bool take_host(host_record& mine, const host_record& theirs) {
   return membership || started;
 }
 
-// Present hosts holding one address after a merge (two were given it unseen on the two sides
-// of a cut, or the file's host and one added at run time): the newest membership keeps it
-// and the others are deleted, alike on both agents whatever the order of their merges; each
-// is kept in `ch.settled` as it was. Refusing the merge instead left the agents apart for
-// good, each refusing the other's state.
-void settle_clashes(std::map<std::string, host_record>& hosts, control_change& ch) {
-  std::vector<host_record*> order;
-  for (auto& [name, h] : hosts)
-    if (h.present)
+// Present hosts holding one address (each controller gave it to another host unseen across a
+// cut, or the file to a host since): the newest membership holds it; the others are
+// eclipsed (not heartbeated, not counted) while it is taken. A function of the registers
+// alone, so two agents with equal registers agree whatever the order of their merges:
+// storing the outcome let crossing merges keep different ones.
+struct eclipse {
+  std::string network; // of the address taken
+  std::string address;
+  std::string by;      // the host holding it
+};
+
+std::map<std::string, eclipse> eclipsed_hosts(const std::map<std::string, host_record>& all) {
+  std::map<std::string, eclipse> out;
+  std::vector<const host_record*> order;
+  std::unordered_map<std::string_view, int> seen[2];
+  bool clash = false;
+  for (auto& [name, h] : all)
+    if (h.present) {
       order.push_back(&h);
+      clash |= ++seen[0][h.management] > 1;
+      clash |= !h.cluster_host.empty() && ++seen[1][h.cluster_host] > 1;
+    }
+  if (!clash)
+    return out;
   std::stable_sort(order.begin(), order.end(),
                    [](const host_record* a, const host_record* b) { return b->at < a->at; });
-  std::map<std::string, const host_record*> held[2]; // per network: address -> holder
+  std::map<std::string_view, const host_record*> held[2]; // per network: address -> holder
   for (auto* h : order) {
-    const std::string* addr[2] = {&h->management, &h->cluster_host};
-    const host_record* keeper = nullptr;
-    int net = 0;
-    for (int n : {0, 1}) {
-      auto it = held[n].find(*addr[n]);
-      if (!keeper && !addr[n]->empty() && it != held[n].end()) {
-        keeper = it->second;
-        net = n;
-      }
-    }
-    if (!keeper) {
-      for (int n : {0, 1})
-        if (!addr[n]->empty())
-          held[n][*addr[n]] = h;
+    std::string_view addr[2] = {h->management, h->cluster_host};
+    int net = held[0].count(addr[0]) ? 0 : !addr[1].empty() && held[1].count(addr[1]) ? 1 : -1;
+    if (net >= 0) {
+      out[h->name] = {net ? "cluster-host" : "management", std::string{addr[net]},
+                      held[net].at(addr[net])->name};
       continue;
     }
-    ch.settled.push_back({*h, fmt::format("{} deleted: its {} address {} is {}'s, whose "
-                                          "membership is newer", h->name,
-                                          net ? "cluster-host" : "management", *addr[net],
-                                          keeper->name)});
-    h->present = false;
-    if (std::find(ch.hosts.begin(), ch.hosts.end(), h->name) == ch.hosts.end())
-      ch.hosts.push_back(h->name);
+    for (int n : {0, 1})
+      if (!addr[n].empty())
+        held[n][addr[n]] = h;
   }
+  return out;
 }
 
 std::string check_record(const host_record& h) {
@@ -135,7 +139,16 @@ std::optional<stamp> control_state::next(uint64_t now_ms) {
 
 const host_record* control_state::find(const std::string& name) const {
   auto it = hosts_.find(name);
+  return it != hosts_.end() && holds(it->second) ? &it->second : nullptr;
+}
+
+const host_record* control_state::present(const std::string& name) const {
+  auto it = hosts_.find(name);
   return it != hosts_.end() && it->second.present ? &it->second : nullptr;
+}
+
+bool control_state::holds(const host_record& h) const {
+  return h.present && !eclipsed_.count(h.name);
 }
 
 std::string control_state::check(const control_snapshot& s) const {
@@ -171,7 +184,7 @@ std::string control_state::check(const control_snapshot& s) const {
 cfg::agent_config control_state::as_config() const {
   auto c = base_;
   for (auto& [name, h] : hosts_)
-    if (h.present)
+    if (holds(h))
       c.hosts.push_back({h.name, h.type, h.management, h.cluster_host, h.monitored});
   auto& t = tune_.value;
   c.period_ms = t.period_ms;
@@ -217,8 +230,35 @@ std::optional<control_change> control_state::merge(const control_snapshot& s,
     if (take(trial.locks_[n], s.locks[n], [](bool a, bool b) { return a == b; })
         && n == number_)
       ch.own_lock = true;
-  if (settle)
-    settle_clashes(trial.hosts_, ch);
+  auto eclipsed = eclipsed_hosts(trial.hosts_);
+  trial.eclipsed_.clear();
+  for (auto& [name, e] : eclipsed) {
+    trial.eclipsed_.insert(name);
+    auto it = hosts_.find(name);
+    if (it == hosts_.end() || !holds(it->second))
+      continue; // not held here before this merge either
+    // An operator's command never gives a host a held address; what it frees may go back
+    // to a host eclipsed for it, and that one's to its own holder.
+    auto named = [&](const std::string& n) {
+      return std::any_of(s.hosts.begin(), s.hosts.end(), [&](auto& h) { return h.name == n; });
+    };
+    if (!settle && named(e.by)) {
+      error = fmt::format("the merged inventory would be invalid: {} would take {}'s {} "
+                          "address {} (duplicate address)", e.by, name, e.network, e.address);
+      return std::nullopt;
+    }
+    ch.settled.push_back({it->second, fmt::format("{} no longer heartbeated: its {} address "
+                                                  "{} is {}'s, whose membership is newer",
+                                                  name, e.network, e.address, e.by)});
+  }
+  for (auto* names : {&eclipsed_, &trial.eclipsed_}) // held before or now, not both
+    for (auto& name : *names) {
+      auto it = hosts_.find(name);
+      bool was = it != hosts_.end() && holds(it->second);
+      if (was != trial.holds(trial.hosts_.at(name))
+          && std::find(ch.hosts.begin(), ch.hosts.end(), name) == ch.hosts.end())
+        ch.hosts.push_back(name);
+    }
   std::vector<std::string> problems;
   cfg::validate(trial.as_config(), problems);
   if (!problems.empty()) {
@@ -259,14 +299,20 @@ control_snapshot control_state::delta(const std::vector<std::string>& names) con
 
 std::string control_state::to_json() const {
   json hosts = json::array();
-  for (auto& [name, h] : hosts_)
-    if (h.at.generation > 0 || h.started_at.generation > 0)
-      hosts.push_back({{"name", h.name}, {"type", cfg::to_string(h.type)},
-                       {"management", h.management}, {"cluster_host", h.cluster_host},
-                       {"present", h.present}, {"monitored", h.monitored},
-                       {"stamp", stamp_json(h.at)},
-                       {"started_stamp", stamp_json(h.started_at)}});
-  json j{{"format", 1}, {"generation", generation_}, {"hosts", hosts}};
+  // Only registers changed at run time: a generation-0 value is a file's, perhaps the
+  // peer's, and written here it would outrank this agent's own file after an edit of both.
+  for (auto& [name, h] : hosts_) {
+    json r{{"name", h.name}};
+    if (h.at.generation > 0)
+      r.update({{"type", cfg::to_string(h.type)}, {"management", h.management},
+                {"cluster_host", h.cluster_host}, {"present", h.present},
+                {"stamp", stamp_json(h.at)}});
+    if (h.started_at.generation > 0)
+      r.update({{"monitored", h.monitored}, {"started_stamp", stamp_json(h.started_at)}});
+    if (r.size() > 1)
+      hosts.push_back(std::move(r));
+  }
+  json j{{"format", 2}, {"generation", generation_}, {"hosts", hosts}};
   if (designation_.at.generation > 0)
     j["designation"] = {{"value", designation_.value}, {"stamp", stamp_json(designation_.at)}};
   if (action_.at.generation > 0)
@@ -285,8 +331,45 @@ std::string control_state::to_json() const {
 namespace {
 
 // The file's registers over `s` (a copy of the current state); throws on a malformed file.
-void read_state(const json& j, control_snapshot& s) {
-  if (whole<int>(j.at("format"), "format") != 1)
+// A host's registers as the file has them. Format 1 (one stamp per host) has every field;
+// format 2 only the registers changed at run time, the others are the seed's (a host the file
+// no longer names and only started at run time is gone). False: nothing to merge.
+bool read_host(const json& h, int format, const std::map<std::string, host_record>& seeds,
+               host_record& r) {
+  r.name = h.at("name").get<std::string>();
+  auto seed = seeds.find(r.name);
+  if (seed != seeds.end())
+    r = seed->second;
+  bool membership = format == 1 || h.contains("stamp");
+  bool started = format == 1 || h.contains("started_stamp");
+  if (!membership && !started)
+    throw std::runtime_error("host " + r.name + ": no register");
+  if (membership) {
+    if (!cfg::parse_host_type(h.at("type").get<std::string>(), r.type))
+      throw std::runtime_error("host " + r.name + ": unknown type");
+    r.management = h.at("management").get<std::string>();
+    r.cluster_host = h.at("cluster_host").get<std::string>();
+    r.present = h.at("present").get<bool>();
+    r.at = stamp_of(h.at("stamp"));
+  } else if (seed == seeds.end()) {
+    return false;
+  }
+  if (started) {
+    r.monitored = h.at("monitored").get<bool>();
+    r.started_at = stamp_of(h.at(format == 1 ? "stamp" : "started_stamp"));
+  } else if (seed == seeds.end()) {
+    r.monitored = false; // a run-time host whose start is the file's, and the file lost it
+    r.started_at = {};
+  }
+  if ((membership && r.at.generation == 0) || (started && r.started_at.generation == 0))
+    throw std::runtime_error("a run-time change with generation 0");
+  return true;
+}
+
+void read_state(const json& j, const std::map<std::string, host_record>& seeds,
+                control_snapshot& s) {
+  auto format = whole<int>(j.at("format"), "format");
+  if (format != 1 && format != 2)
     throw std::runtime_error("unknown format " + j.at("format").dump());
   s.generation = whole<uint64_t>(j.at("generation"), "generation");
   auto positive = [](const stamp& st) {
@@ -296,19 +379,8 @@ void read_state(const json& j, control_snapshot& s) {
   };
   for (auto& h : j.at("hosts")) {
     host_record r;
-    r.name = h.at("name").get<std::string>();
-    if (!cfg::parse_host_type(h.at("type").get<std::string>(), r.type))
-      throw std::runtime_error("host " + r.name + ": unknown type");
-    r.management = h.at("management").get<std::string>();
-    r.cluster_host = h.at("cluster_host").get<std::string>();
-    r.present = h.at("present").get<bool>();
-    r.monitored = h.at("monitored").get<bool>();
-    r.at = stamp_of(h.at("stamp"));
-    // A file of an earlier version: one stamp for the whole record.
-    r.started_at = h.contains("started_stamp") ? stamp_of(h.at("started_stamp")) : r.at;
-    if (r.at.generation == 0 && r.started_at.generation == 0)
-      throw std::runtime_error("a run-time change with generation 0");
-    s.hosts.push_back(std::move(r));
+    if (read_host(h, format, seeds, r))
+      s.hosts.push_back(std::move(r));
   }
   if (j.contains("designation"))
     s.designation = {j["designation"].at("value").get<std::string>(),
@@ -348,7 +420,7 @@ bool control_state::load(const std::string& text, std::string& error,
                          std::vector<std::string>& notes) {
   auto s = delta({});
   try {
-    read_state(json::parse(text), s);
+    read_state(json::parse(text), hosts_, s);
   } catch (const std::exception& e) {
     error = std::string{"not a valid state file: "} + e.what();
     return false;

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,8 @@ struct control_change {
   bool action = false;
   bool tune = false;
   bool own_lock = false;
-  // Hosts deleted as they were before the merge, and why: their address went to a host whose
-  // membership is newer (merge's `settle`).
+  // Hosts held here before the merge that it eclipsed (their address is a host's whose
+  // membership is newer; merge's `settle`), as they were, and why.
   struct settled_host {
     host_record was;
     std::string why;
@@ -54,9 +55,10 @@ public:
   std::string check(const control_snapshot& s) const;
   // Keeps the newer of each register; refused (nothing changes, `error` set) when the result
   // would not be a valid inventory. `notes`: generations far ahead of ours and of `now_ms`,
-  // worth a loud log line. `settle` (the peer's state, the file's): two hosts holding one
-  // address are settled, the newer membership keeping it (control_change::settled), where
-  // an operator's command is refused instead.
+  // worth a loud log line. Two present hosts at one address: the newer membership holds it,
+  // the other is eclipsed (`holds` false) until it is free; the hosts this eclipses are named
+  // in control_change::settled. Without `settle` (an operator's command) a host the snapshot
+  // names may take no held address: refused.
   std::optional<control_change> merge(const control_snapshot& s, std::string& error,
                                       std::vector<std::string>& notes, uint64_t now_ms = 0,
                                       bool settle = false);
@@ -66,7 +68,10 @@ public:
   control_snapshot delta(const std::vector<std::string>& hosts) const;
 
   const std::map<std::string, host_record>& hosts() const { return hosts_; }
-  const host_record* find(const std::string& name) const; // present hosts only
+  const host_record* find(const std::string& name) const; // held hosts only
+  const host_record* present(const std::string& name) const; // held or eclipsed
+  // Present and not eclipsed: heartbeated (if started), counted, in the configuration.
+  bool holds(const host_record& h) const;
   const stamped<std::string>& designation() const { return designation_; }
   const stamped<cfg::failure_action>& action() const { return action_; }
   const stamped<tuning>& tune() const { return tune_; }
@@ -81,6 +86,7 @@ private:
   uint32_t number_;
   uint64_t generation_ = 0;
   std::map<std::string, host_record> hosts_;
+  std::set<std::string> eclipsed_; // present, but a newer membership holds their address
   stamped<std::string> designation_;
   stamped<cfg::failure_action> action_;
   stamped<tuning> tune_;

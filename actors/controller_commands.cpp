@@ -93,7 +93,7 @@ caf::result<std::string> put_host(self_ptr self, const std::string& name, cfg::h
 }
 
 caf::result<std::string> del_host(self_ptr self, const std::string& name) {
-  auto* h = known(self, name);
+  auto* h = self->state.control->present(name); // an eclipsed host can be deleted too
   if (!h)
     return refused(ec::unknown_host, name);
   auto r = *h;

@@ -43,7 +43,7 @@ void count_started(self_ptr self) {
   auto& st = self->state;
   uint32_t n = 0;
   for (auto& [name, h] : st.control->hosts())
-    n += h.present && h.monitored && !is_me(self, name);
+    n += st.control->holds(h) && h.monitored && !is_me(self, name);
   self->send(st.mnfa, monitored_atom_v, n);
 }
 
@@ -111,14 +111,24 @@ void kill_host(self_ptr self, const host_record& h, bool was_monitored) {
   log::info("controller", "inventory del {}", h.name);
 }
 
+bool moved(const std::optional<host_record>& before, const host_record* after) {
+  return before && after
+         && (before->type != after->type || before->management != after->management
+             || before->cluster_host != after->cluster_host);
+}
+
+// Gone or moved: its actor stops. Every change's stops come before any start, so a host
+// given a freed address is never unwatched along with the one that left it.
+void retire_host(self_ptr self, const std::optional<host_record>& before,
+                 const host_record* after) {
+  if (before && (!after || moved(before, after)))
+    kill_host(self, *before, before->monitored);
+}
+
+// New or moved (after retire_host): its actor starts; otherwise a start or stop applies.
 void apply_host(self_ptr self, const std::optional<host_record>& before,
                 const host_record* after) {
-  bool moved = before && after
-               && (before->type != after->type || before->management != after->management
-                   || before->cluster_host != after->cluster_host);
-  if (before && (!after || moved))
-    kill_host(self, *before, before->monitored);
-  if (after && (!before || moved)) {
+  if (after && (!before || moved(before, after))) {
     spawn_host(self, *after);
     if (after->monitored)
       monitor(self, *after, true);
@@ -173,6 +183,8 @@ void apply_change(self_ptr self, const control_change& ch, const prior& p) {
         return c.was;
     return std::nullopt;
   };
+  for (auto& name : ch.hosts)
+    retire_host(self, before(name), st.control->find(name));
   for (auto& name : ch.hosts)
     apply_host(self, before(name), st.control->find(name));
   if (!ch.hosts.empty())
@@ -250,7 +262,7 @@ void persist(self_ptr self, std::function<void(const std::string&)> done) {
 
 void apply_all(self_ptr self) {
   for (auto& [name, h] : self->state.control->hosts())
-    if (h.present)
+    if (self->state.control->holds(h))
       apply_host(self, std::nullopt, &h);
   count_started(self);
   apply_lock(self);
@@ -310,6 +322,8 @@ void take_then(self_ptr self, control_snapshot delta, std::string done,
   auto ch = st.control->merge(delta, err, notes, wall_now(self));
   if (!ch)
     return (void)rp.deliver(caf::make_error(ec::bad_argument, err));
+  for (auto& c : ch->settled) // an address this command freed went back to an older host's
+    log::warn("controller", "{}", c.why);
   apply_change(self, *ch, p);
   self->send(st.peer, sync_atom_v, std::move(delta));
   // The answer waits for the disk: "done" means it survives a restart.

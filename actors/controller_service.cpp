@@ -146,8 +146,9 @@ caf::result<agent_status> status(self_ptr self) {
   out->degrade = t.degrade;
   out->loss = t.loss;
   for (auto& [name, h] : st.control->hosts()) {
-    out->num_hosts += h.present;
-    out->num_started += h.present && h.monitored && name != st.setup.config.controller;
+    bool held = st.control->holds(h);
+    out->num_hosts += held;
+    out->num_started += held && h.monitored && name != st.setup.config.controller;
   }
   out->uptime_ms = ms_since(self, st.born);
   auto j = std::make_shared<join>();

@@ -11,7 +11,8 @@ void watch_host(network_state& st, const std::string& name, const std::string& a
   auto addr = parse_ipv4(address);
   if (auto it = st.by_name.find(name); it != st.by_name.end()) {
     auto& slot = st.slots[it->second];
-    st.by_addr.erase(slot.addr);
+    if (st.by_addr.find(slot.addr) == it->second) // a swap may have given it away already
+      st.by_addr.erase(slot.addr);
     slot.addr = addr;
     st.refs[it->second].actor = std::move(h);
     st.by_addr.set(addr, it->second);
@@ -33,7 +34,8 @@ void unwatch_host(network_state& st, const std::string& name) {
   if (it == st.by_name.end())
     return;
   auto i = it->second;
-  st.by_addr.erase(st.slots[i].addr);
+  if (st.by_addr.find(st.slots[i].addr) == i) // another host may hold it now
+    st.by_addr.erase(st.slots[i].addr);
   st.by_name.erase(it);
   if (i + 1 != st.slots.size()) {
     st.slots[i] = std::move(st.slots.back());

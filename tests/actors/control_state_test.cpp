@@ -177,11 +177,47 @@ TEST_CASE("two hosts given one address unseen across a partition: the newer memb
     REQUIRE(settled.size() == 1);
     CHECK(settled[0].was.name == loser);
     CHECK(settled[0].was.present);
-    CHECK(settled[0].why == std::string{loser} + " deleted: its management address 10.0.0.10 "
-                            "is " + keeper + "'s, whose membership is newer");
+    CHECK(settled[0].why == std::string{loser} + " no longer heartbeated: its management "
+                            "address 10.0.0.10 is " + keeper + "'s, whose membership is newer");
     // An operator's command is still refused: settling is for merges of whole states.
     control_state c{config(0)};
     CHECK_FALSE(c.merge(change_host(c, w9), err, notes));
+  }
+}
+
+TEST_CASE("deltas that cross settle the same on both agents: which host holds an address "
+          "follows from the registers alone") {
+  control_state a{config(0)};
+  control_state b{config(1, false)};
+  auto add = [](control_state& cs, const char* name, const char* mgmt, const char* clstr,
+                uint64_t at) {
+    auto d = change_host(cs, {name, cfg::host_type::worker, mgmt, clstr, true, false, {}, {}},
+                         at);
+    apply(cs, d);
+    return d;
+  };
+  auto l = add(b, "worker-l", "10.0.0.40", "10.0.1.9", 5); // cluster-host 10.0.1.9
+  auto k = add(b, "worker-k", "10.0.0.9", "", 10);          // management 10.0.0.9
+  auto m = add(a, "worker-m", "10.0.0.9", "10.0.1.9", 7);   // both, unseen by b
+  std::string err;
+  std::vector<std::string> notes;
+  for (auto* d : {&l, &k}) // a takes l (m holds 10.0.1.9 then), then k (k holds 10.0.0.9)
+    REQUIRE_MESSAGE(a.merge(*d, err, notes, 0, true), err);
+  REQUIRE_MESSAGE(b.merge(m, err, notes, 0, true), err);
+  for (auto* cs : {&a, &b}) {
+    CHECK(cs->find("worker-k") != nullptr);
+    CHECK(cs->find("worker-l") != nullptr); // m, eclipsed by k, takes no address from l
+    CHECK(cs->find("worker-m") == nullptr);
+  }
+  CHECK(a.to_json() == b.to_json());
+  auto moved = record(b, "worker-k"); // k leaves 10.0.0.9: m holds its addresses again,
+  moved.management = "10.0.0.41";     // l (older) loses 10.0.1.9 to it, on both
+  auto d = change_host(b, moved, 20, part::membership);
+  apply(b, d);
+  REQUIRE_MESSAGE(a.merge(d, err, notes, 0, true), err);
+  for (auto* cs : {&a, &b}) {
+    CHECK(cs->find("worker-m") != nullptr);
+    CHECK(cs->find("worker-l") == nullptr);
   }
 }
 
@@ -198,14 +234,46 @@ TEST_CASE("a host added at run time keeps its address over a file's host given i
   CHECK(again.find("worker-9") != nullptr);
   CHECK(again.find("worker-7") == nullptr);
   CHECK(std::count_if(notes.begin(), notes.end(), [](auto& n) {
-          return n.find("worker-7 deleted: its management address 10.0.0.19") == 0;
+          return n.find("worker-7 no longer heartbeated: its management address 10.0.0.19")
+                 == 0;
         }) == 1);
+}
+
+TEST_CASE("only registers changed at run time are written: a stop kept over a restart leaves "
+          "the host's address to the edited file, alike on both agents") {
+  control_state a{config(0)};
+  control_state b{config(1, false)};
+  apply(a, b.full()); // controller-1's seeds outrank controller-0's: {0, 1} on both
+  auto stop = record(a, "worker-0");
+  stop.monitored = false;
+  auto d = change_host(a, stop, 1000, part::start);
+  apply(a, d);
+  apply(b, d);
+  CHECK(a.to_json().find("10.0.0.10") == std::string::npos); // its address is the file's
+  auto edit = [](cfg::agent_config c) {
+    c.hosts[2].management = "10.0.0.30"; // worker-0 moved in both files
+    return c;
+  };
+  control_state a2{edit(config(0))};
+  control_state b2{edit(config(1, false))};
+  std::string err;
+  std::vector<std::string> notes;
+  REQUIRE_MESSAGE(a2.load(a.to_json(), err, notes), err);
+  REQUIRE_MESSAGE(b2.load(b.to_json(), err, notes), err);
+  apply(a2, b2.full());
+  apply(b2, a2.full());
+  for (auto* cs : {&a2, &b2}) {
+    CHECK(record(*cs, "worker-0").management == "10.0.0.30");
+    CHECK_FALSE(record(*cs, "worker-0").monitored);
+  }
+  CHECK(a2.to_json() == b2.to_json());
 }
 
 TEST_CASE("a corrupt or invalid state file is refused whole and changes nothing") {
   control_state cs{config(0)};
   for (std::string bad :
-       {"", "{", "[]", R"({"format":2,"generation":1,"hosts":[]})",
+       {"", "{", "[]", R"({"format":3,"generation":1,"hosts":[]})",
+        R"({"format":2,"generation":1,"hosts":[{"name":"worker-0"}]})",
         R"({"format":1,"generation":1,"hosts":[{"name":"x"}]})",
         R"({"format":1,"generation":3,"hosts":[{"name":"bad name","type":"worker",
             "management":"10.0.0.9","cluster_host":"","present":true,"monitored":true,

@@ -178,10 +178,10 @@ TEST_CASE_FIXTURE(pair_fixture, "an address given to two hosts across a partitio
   cut_link();
   advance_one_active(500ms);
   CHECK(ask<std::string>(ctrl[0], del_atom_v, std::string{"worker-5"}) == "deleted worker-5");
-  CHECK(ask<std::string>(ctrl[0], add_atom_v, std::string{"worker-30"}, cfg::host_type::worker,
-                         worker_addr(5), std::string{}) == "added worker-30");
-  CHECK(ask<std::string>(ctrl[0], start_atom_v, std::string{"worker-30"})
-        == "worker-30 started");
+  CHECK(ask<std::string>(ctrl[0], add_atom_v, std::string{"worker-50"}, cfg::host_type::worker,
+                         worker_addr(5), std::string{}) == "added worker-50");
+  CHECK(ask<std::string>(ctrl[0], start_atom_v, std::string{"worker-50"})
+        == "worker-50 started");
   advance_one_active(1s);
   CHECK(ask<std::string>(ctrl[1], add_atom_v, std::string{"worker-5"}, cfg::host_type::worker,
                          worker_addr(5), std::string{}) == "worker-5 already present");
@@ -191,14 +191,28 @@ TEST_CASE_FIXTURE(pair_fixture, "an address given to two hosts across a partitio
   for (int me : {0, 1}) {
     CAPTURE(me);
     CHECK(control(me).find("worker-5") != nullptr);
-    CHECK(control(me).find("worker-30") == nullptr);
+    CHECK(control(me).find("worker-50") == nullptr);
     CHECK(ask<host_status>(ctrl[me], host_atom_v, std::string{"worker-5"}).started);
     CHECK(ask<agent_status>(ctrl[me], status_atom_v).num_hosts == num_hosts);
     auto& actors = state_of<controller_state>(ctrl[me]).hosts;
     CHECK(actors.count("worker-5") == 1);
-    CHECK(actors.count("worker-30") == 0); // controller-0's actor for it is gone
+    CHECK(actors.count("worker-50") == 0); // controller-0's actor for it is gone
   }
   CHECK(control(0).to_json() == control(1).to_json());
+  advance_one_active(3s); // worker-5's answers still reach it (stopping worker-50 came first)
+  for (int me : {0, 1}) {
+    CAPTURE(me);
+    auto h = ask<host_status>(ctrl[me], host_atom_v, std::string{"worker-5"});
+    REQUIRE_FALSE(h.networks.empty());
+    CHECK(h.networks[0].state == "ok");
+    CHECK(h.networks[0].last_response_age_ms >= 0);
+    CHECK(h.networks[0].last_response_age_ms < 500);
+  }
+  // The eclipsed host is still in the registers: an operator can delete it.
+  CHECK(ask<std::string>(ctrl[1], del_atom_v, std::string{"worker-50"}) == "deleted worker-50");
+  advance_one_active(1s);
+  CHECK(control(0).to_json() == control(1).to_json());
+  CHECK_FALSE(control(0).hosts().at("worker-50").present);
 }
 
 TEST_CASE_FIXTURE(pair_fixture, "a SIGHUP takes only what was edited in the file, and an edit "
