@@ -406,12 +406,14 @@ void read_state(const json& j, const std::map<std::string, host_record>& seeds,
     }
 }
 
-std::string describe(const host_record* h) {
-  if (!h || !h->present)
+std::string describe(const control_state& cs, const std::string& name) {
+  auto* h = cs.present(name);
+  if (!h)
     return "absent";
-  return fmt::format("{} {}{}, {}", cfg::to_string(h->type), h->management,
+  return fmt::format("{} {}{}, {}{}", cfg::to_string(h->type), h->management,
                      h->cluster_host.empty() ? "" : " " + h->cluster_host,
-                     h->monitored ? "monitored" : "not monitored");
+                     h->monitored ? "monitored" : "not monitored",
+                     cs.holds(*h) ? "" : " (eclipsed: a newer host holds its address)");
 }
 
 } // namespace
@@ -434,7 +436,7 @@ bool control_state::load(const std::string& text, std::string& error,
     notes.push_back(c.why + " (run time and file merged)");
   for (auto& name : ch->hosts)
     notes.push_back(fmt::format("host {}: {} (run time) wins over {} (file)", name,
-                                describe(find(name)), describe(seed.find(name))));
+                                describe(*this, name), describe(seed, name)));
   if (ch->designation)
     notes.push_back(fmt::format("designation {} (run time) wins over {} (file)",
                                 designation_.value, seed.designation_.value));
