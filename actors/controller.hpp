@@ -87,6 +87,9 @@ struct controller_state {
   uint64_t epoch = ~uint64_t{0}; // the designation epoch events were last told
   std::string persisted;    // the control state as the store last wrote it
   bool retry_scheduled = false;
+  bool writing = false;     // a write of the control state is on its way to the store
+  bool write_again = false; // changed since that write's text was taken
+  std::vector<std::function<void(const std::string&)>> awaiting; // the next write's callers
   uint64_t num_syncs = 0;
   uint64_t num_refused = 0;
   caf::actor_clock::time_point born{};

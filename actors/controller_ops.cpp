@@ -232,32 +232,56 @@ void set_role(self_ptr self, bool active) {
 
 } // namespace
 
-void persist(self_ptr self, std::function<void(const std::string&)> done) {
+namespace {
+
+// One write at a time, of the whole state as it is when the write starts; changes made
+// meanwhile, and their callers, wait for the next one. A push of thousands of hosts costs a
+// few writes instead of one each (each serialises every host: ~0.1 s at 20,000).
+void write_state(self_ptr self) {
   auto& st = self->state;
+  st.write_again = false;
+  auto waiting = std::move(st.awaiting);
+  st.awaiting.clear();
+  auto finish = [self, waiting](const std::string& err) {
+    for (auto& f : waiting)
+      f(err);
+    auto& st = self->state;
+    st.writing = false;
+    if (st.write_again)
+      write_state(self);
+  };
   auto text = st.control->to_json();
-  if (text == st.persisted) {
-    if (done)
-      done({});
-    return;
-  }
-  auto fail = [=](const std::string& err) {
+  if (text == st.persisted)
+    return finish({});
+  st.writing = true;
+  auto fail = [self, finish](const std::string& err) {
     // Kept in memory; tried again until the disk takes it (the store logs and counts).
     if (!self->state.retry_scheduled) {
       self->state.retry_scheduled = true;
       self->delayed_send(self, std::chrono::seconds{1}, store_atom_v);
     }
-    if (done)
-      done(err);
+    finish(err);
   };
   self->request(st.store, store_timeout, store_atom_v, text).then(
-    [=](std::string& err) {
+    [self, text, finish, fail](std::string& err) {
       if (!err.empty())
         return fail(err);
       self->state.persisted = text;
-      if (done)
-        done({});
+      finish({});
     },
-    [=](caf::error& e) { fail(self->system().render(e)); });
+    [self, fail](caf::error& e) { fail(self->system().render(e)); });
+}
+
+} // namespace
+
+void persist(self_ptr self, std::function<void(const std::string&)> done) {
+  auto& st = self->state;
+  if (done)
+    st.awaiting.push_back(std::move(done));
+  if (st.writing)
+    st.write_again = true;
+  else
+    write_state(self);
 }
 
 void apply_all(self_ptr self) {

@@ -39,6 +39,7 @@ store_actor::behavior_type store_fn(store_actor::stateful_pointer<store_state> s
     [=](store_atom, const std::string& text) -> std::string {
       auto& st = self->state;
       std::string err;
+      ++st.num_writes;
       if (!st.path.empty())
         write_atomically(st.path, text, err);
       note_write(st.health, st.failing_since, self->clock().now(), err);

@@ -12,6 +12,7 @@ namespace hbs {
 struct store_state {
   std::string path;        // empty: nothing written (tests)
   file_health health;
+  uint64_t num_writes = 0; // tried
   caf::actor_clock::time_point failing_since{};
   static inline const char* name = "store";
 };

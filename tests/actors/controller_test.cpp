@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "actors/store.hpp"
 #include "tests/support/two_agents.hpp"
 
 using namespace hbs;
@@ -213,6 +214,28 @@ TEST_CASE_FIXTURE(pair_fixture, "an address given to two hosts across a partitio
   advance_one_active(1s);
   CHECK(control(0).to_json() == control(1).to_json());
   CHECK_FALSE(control(0).hosts().at("worker-50").present);
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "a burst of commands is written in a few writes, each answered "
+                                "once a write holding it is done") {
+  advance(1s);
+  auto& store = state_of<store_state>(state_of<controller_state>(ctrl[0]).store);
+  auto writes = store.num_writes;
+  std::vector<decltype(self->request(ctrl[0], caf::infinite, stop_atom_v, std::string{}))> rs;
+  for (int i = 1; i <= 20; ++i)
+    rs.push_back(self->request(ctrl[0], caf::infinite, stop_atom_v, fmt::format("worker-{}", i)));
+  run();
+  for (auto& r : rs)
+    r.receive([](std::string& s) { CHECK(s.find(" stopped") != std::string::npos); },
+              [&](caf::error& e) { FAIL("refused: " << sys.render(e)); });
+  CHECK(store.num_writes - writes <= 3); // one each: 20
+  std::string text, err;
+  REQUIRE(read_file(dir[0] + "/control.json", text, err));
+  control_state saved{config(0)};
+  std::vector<std::string> notes;
+  REQUIRE_MESSAGE(saved.load(text, err, notes), err);
+  for (int i = 1; i <= 20; ++i)
+    CHECK_FALSE(saved.find(fmt::format("worker-{}", i))->monitored);
 }
 
 TEST_CASE_FIXTURE(pair_fixture, "a SIGHUP takes only what was edited in the file, and an edit "
