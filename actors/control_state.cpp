@@ -121,8 +121,10 @@ std::string check_record(const host_record& h) {
 control_state::control_state(const cfg::agent_config& c)
   : base_(c), number_(c.controller_number()) {
   stamp seed{0, number_};
-  for (auto& h : c.hosts)
+  for (auto& h : c.hosts) {
     hosts_[h.name] = {h.name, h.type, h.management, h.cluster_host, true, h.start, seed, seed};
+    seeded_.insert(h.name);
+  }
   designation_ = {c.active ? c.controller : c.peer_name(), seed};
   action_ = {c.action, seed};
   tune_ = {{c.period_ms, c.limits.minor, c.limits.degrade, c.limits.loss}, seed};
@@ -299,15 +301,18 @@ control_snapshot control_state::delta(const std::vector<std::string>& names) con
 
 std::string control_state::to_json() const {
   json hosts = json::array();
-  // Only registers changed at run time: a generation-0 value is a file's, perhaps the
-  // peer's, and written here it would outrank this agent's own file after an edit of both.
+  // Registers changed at run time, and all of a host this agent's file does not name (the
+  // peer's file's): a generation-0 value of a host the file names is the file's, perhaps
+  // the peer's, and written here it would outrank this agent's own file after an edit of
+  // both.
   for (auto& [name, h] : hosts_) {
     json r{{"name", h.name}};
-    if (h.at.generation > 0)
+    bool own = seeded_.count(name) > 0;
+    if (h.at.generation > 0 || !own)
       r.update({{"type", cfg::to_string(h.type)}, {"management", h.management},
                 {"cluster_host", h.cluster_host}, {"present", h.present},
                 {"stamp", stamp_json(h.at)}});
-    if (h.started_at.generation > 0)
+    if (h.started_at.generation > 0 || !own)
       r.update({{"monitored", h.monitored}, {"started_stamp", stamp_json(h.started_at)}});
     if (r.size() > 1)
       hosts.push_back(std::move(r));
@@ -331,39 +336,45 @@ std::string control_state::to_json() const {
 namespace {
 
 // The file's registers over `s` (a copy of the current state); throws on a malformed file.
-// A host's registers as the file has them. Format 1 (one stamp per host) has every field;
-// format 2 only the registers changed at run time, the others are the seed's (a host the file
-// no longer names and only started at run time is gone). False: nothing to merge.
+// A host's registers as the file has them: format 1 has every field under one stamp (or two,
+// as builds between the formats wrote); format 2 the registers changed at run time, and all
+// of a host this agent's file does not name. A register at generation 0 of a host the file
+// names is the file's own: the file's value stands. False: nothing to merge.
 bool read_host(const json& h, int format, const std::map<std::string, host_record>& seeds,
                host_record& r) {
   r.name = h.at("name").get<std::string>();
   auto seed = seeds.find(r.name);
-  if (seed != seeds.end())
+  bool seeded = seed != seeds.end();
+  if (seeded)
     r = seed->second;
-  bool membership = format == 1 || h.contains("stamp");
-  bool started = format == 1 || h.contains("started_stamp");
-  if (!membership && !started)
+  const char* start_key = h.contains("started_stamp") ? "started_stamp"
+                          : format == 1               ? "stamp"
+                                                      : nullptr;
+  if (!h.contains("stamp") && !h.contains("started_stamp"))
     throw std::runtime_error("host " + r.name + ": no register");
+  auto taken = [&](const char* key) -> std::optional<stamp> {
+    if (!key || !h.contains(key))
+      return std::nullopt;
+    auto st = stamp_of(h.at(key));
+    return st.generation == 0 && seeded ? std::nullopt : std::optional<stamp>{st};
+  };
+  auto membership = taken("stamp");
+  auto started = taken(start_key);
   if (membership) {
     if (!cfg::parse_host_type(h.at("type").get<std::string>(), r.type))
       throw std::runtime_error("host " + r.name + ": unknown type");
     r.management = h.at("management").get<std::string>();
     r.cluster_host = h.at("cluster_host").get<std::string>();
     r.present = h.at("present").get<bool>();
-    r.at = stamp_of(h.at("stamp"));
-  } else if (seed == seeds.end()) {
-    return false;
+    r.at = *membership;
   }
   if (started) {
     r.monitored = h.at("monitored").get<bool>();
-    r.started_at = stamp_of(h.at(format == 1 ? "stamp" : "started_stamp"));
-  } else if (seed == seeds.end()) {
-    r.monitored = false; // a run-time host whose start is the file's, and the file lost it
-    r.started_at = {};
+    r.started_at = *started;
   }
-  if ((membership && r.at.generation == 0) || (started && r.started_at.generation == 0))
-    throw std::runtime_error("a run-time change with generation 0");
-  return true;
+  if (!seeded && !membership) // only its start changed, and the file no longer names it
+    return false;
+  return membership || started;
 }
 
 void read_state(const json& j, const std::map<std::string, host_record>& seeds,

@@ -87,6 +87,7 @@ private:
   uint64_t generation_ = 0;
   std::map<std::string, host_record> hosts_;
   std::set<std::string> eclipsed_; // present, but a newer membership holds their address
+  std::set<std::string> seeded_;   // the hosts this agent's file names
   stamped<std::string> designation_;
   stamped<cfg::failure_action> action_;
   stamped<tuning> tune_;

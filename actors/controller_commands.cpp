@@ -51,8 +51,10 @@ caf::result<std::string> change_host(self_ptr self, host_record r, states what,
   return take(self, std::move(delta), std::move(done));
 }
 
+// In the inventory, held or eclipsed (a command on an eclipsed host states its registers
+// like any other's; only a held host has an actor).
 const host_record* known(self_ptr self, const std::string& name) {
-  return self->state.control->find(name);
+  return self->state.control->present(name);
 }
 
 } // namespace
@@ -93,7 +95,7 @@ caf::result<std::string> put_host(self_ptr self, const std::string& name, cfg::h
 }
 
 caf::result<std::string> del_host(self_ptr self, const std::string& name) {
-  auto* h = self->state.control->present(name); // an eclipsed host can be deleted too
+  auto* h = known(self, name);
   if (!h)
     return refused(ec::unknown_host, name);
   auto r = *h;
@@ -110,8 +112,9 @@ caf::result<std::string> set_started(self_ptr self, const std::string& name, boo
     return name + " is this controller: it never heartbeats itself";
   auto r = *h;
   if (on == h->monitored) {
-    if (on) { // a restart: counters reset here, the value stays
-      self->send(self->state.hosts.at(name), start_atom_v);
+    if (auto it = self->state.hosts.find(name); on && it != self->state.hosts.end()) {
+      // a restart: counters reset here, the value stays (an eclipsed host has no counters)
+      self->send(it->second, start_atom_v);
       log::info("controller", "{} heartbeat restart", name);
     }
     auto done = name + (on ? " restarted" : " was not started");

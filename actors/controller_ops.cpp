@@ -243,11 +243,11 @@ void write_state(self_ptr self) {
   auto waiting = std::move(st.awaiting);
   st.awaiting.clear();
   auto finish = [self, waiting](const std::string& err) {
+    auto& st = self->state;
+    st.writing = false; // first: a callback may persist again
     for (auto& f : waiting)
       f(err);
-    auto& st = self->state;
-    st.writing = false;
-    if (st.write_again)
+    if (st.write_again && !st.writing)
       write_state(self);
   };
   auto text = st.control->to_json();

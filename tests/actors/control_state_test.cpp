@@ -269,6 +269,51 @@ TEST_CASE("only registers changed at run time are written: a stop kept over a re
   CHECK(a2.to_json() == b2.to_json());
 }
 
+TEST_CASE("a host only the peer's file names keeps all its registers over a restart") {
+  auto with_x = config(0);
+  with_x.hosts.push_back({"worker-x", cfg::host_type::worker, "10.0.0.50", "", true});
+  control_state a{with_x};
+  control_state b{config(1, false)};
+  apply(b, a.full()); // b knows worker-x from a's file only: {0, 0}, started
+  auto moved = record(b, "worker-x");
+  moved.management = "10.0.0.51";
+  apply(b, change_host(b, moved, 1000, part::membership)); // its start stays a's file's
+  control_state b2{config(1, false)};
+  std::string err;
+  std::vector<std::string> notes;
+  REQUIRE_MESSAGE(b2.load(b.to_json(), err, notes), err);
+  REQUIRE(b2.find("worker-x") != nullptr);
+  CHECK(record(b2, "worker-x").monitored);
+  CHECK(record(b2, "worker-x").started_at == stamp{0, 0});
+  auto stop = record(b2, "worker-x"); // an operator stops it; b restarts before the link
+  stop.monitored = false;
+  apply(b2, change_host(b2, stop, 2000, part::start));
+  control_state b3{config(1, false)};
+  REQUIRE_MESSAGE(b3.load(b2.to_json(), err, notes), err);
+  REQUIRE(b3.find("worker-x") != nullptr);
+  CHECK_FALSE(record(b3, "worker-x").monitored);
+  CHECK(record(b3, "worker-x").management == "10.0.0.51");
+  CHECK(b3.to_json() == b2.to_json());
+}
+
+TEST_CASE("a format-1 file with a stamp per register, as builds between the formats wrote, "
+          "loads each register by its own stamp") {
+  control_state cs{config(0)};
+  std::string err;
+  std::vector<std::string> notes;
+  REQUIRE_MESSAGE(cs.load(R"({"format":1,"generation":9,"hosts":[
+      {"name":"worker-0","type":"worker","management":"10.0.0.10","cluster_host":"",
+       "present":true,"monitored":false,"stamp":{"generation":0,"origin":0},
+       "started_stamp":{"generation":7,"origin":1}},
+      {"name":"worker-1","type":"worker","management":"10.0.0.21","cluster_host":"",
+       "present":true,"monitored":true,"stamp":{"generation":9,"origin":0},
+       "started_stamp":{"generation":2,"origin":0}}]})", err, notes), err);
+  CHECK_FALSE(record(cs, "worker-0").monitored); // its stop; the membership is the file's
+  CHECK(record(cs, "worker-0").at == stamp{0, 0});
+  CHECK(record(cs, "worker-1").management == "10.0.0.21");
+  CHECK(record(cs, "worker-1").started_at == stamp{2, 0}); // not raised to the other's 9
+}
+
 TEST_CASE("a corrupt or invalid state file is refused whole and changes nothing") {
   control_state cs{config(0)};
   for (std::string bad :

@@ -209,7 +209,16 @@ TEST_CASE_FIXTURE(pair_fixture, "an address given to two hosts across a partitio
     CHECK(h.networks[0].last_response_age_ms >= 0);
     CHECK(h.networks[0].last_response_age_ms < 500);
   }
-  // The eclipsed host is still in the registers: an operator can delete it.
+  // The eclipsed host is still in the inventory: moved to a free address (mtcAgent's MOD)
+  // it is heartbeated again, its start (controller-0's) kept; then deleted.
+  CHECK(ask<std::string>(ctrl[1], add_atom_v, std::string{"worker-50"}, cfg::host_type::worker,
+                         worker_addr(40), std::string{}, true).find("modified worker-50") == 0);
+  advance_one_active(1s);
+  for (int me : {0, 1}) {
+    CAPTURE(me);
+    REQUIRE(control(me).find("worker-50") != nullptr);
+    CHECK(control(me).find("worker-50")->monitored);
+  }
   CHECK(ask<std::string>(ctrl[1], del_atom_v, std::string{"worker-50"}) == "deleted worker-50");
   advance_one_active(1s);
   CHECK(control(0).to_json() == control(1).to_json());
