@@ -50,6 +50,15 @@ host_record record(const control_state& cs, const std::string& name) {
   return cs.hosts().at(name);
 }
 
+// `name` deleted on `cs` at `now_ms` (its membership only), applied there: the delta.
+control_snapshot deleted(control_state& cs, const std::string& name, uint64_t now_ms) {
+  auto r = record(cs, name);
+  r.present = false;
+  auto d = change_host(cs, r, now_ms, part::membership);
+  apply(cs, d);
+  return d;
+}
+
 } // namespace
 
 TEST_CASE("the file seeds every register at generation zero") {
@@ -95,10 +104,7 @@ TEST_CASE("a host's membership and its start are two registers: each command win
   control_state b{config(1, false)};
   // Unseen across a partition: a deletes worker-0 and moves worker-1; later, b stops
   // worker-0 and starts worker-1 (both registers of each host were b's view before).
-  auto del = record(a, "worker-0");
-  del.present = false;
-  auto d1 = change_host(a, del, 1000, part::membership);
-  apply(a, d1);
+  auto d1 = deleted(a, "worker-0", 1000);
   auto moved = record(a, "worker-1");
   moved.management = "10.0.0.21";
   auto d2 = change_host(a, moved, 1001, part::membership);
@@ -150,10 +156,7 @@ TEST_CASE("two hosts given one address unseen across a partition: the newer memb
     CAPTURE(later_readd);
     control_state a{config(0)};
     control_state b{config(1, false)};
-    auto del = record(a, "worker-0");
-    del.present = false;
-    auto d1 = change_host(a, del, 1000, part::membership);
-    apply(a, d1);
+    deleted(a, "worker-0", 1000);
     host_record w9{"worker-9", cfg::host_type::worker, "10.0.0.10", "", true, false, {}, {}};
     auto d2 = change_host(a, w9, 2000); // worker-0's address, free on a
     apply(a, d2);
