@@ -5,10 +5,12 @@
 // a peer's snapshot keeps the newer stamp of every register, so merges commute, repeat
 // harmlessly and converge. No CAF, no files, no time.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "messages/control.hpp"
@@ -82,12 +84,25 @@ public:
   cfg::agent_config as_config() const;
 
 private:
+  using noter = std::function<void(const host_record&)>;
+  bool merge_in_place(const control_snapshot& s, control_change& ch, const noter& noted);
+  bool merge_whole(const control_snapshot& s, control_state& trial, control_change& ch,
+                   const noter& noted, std::string& error, bool settle) const;
+  bool free_for(const host_record& r) const; // its addresses held by nobody else
+  void index(const host_record& h);
+  void unindex(const host_record& h);
+  void reindex();
+
   cfg::agent_config base_;
   uint32_t number_;
   uint64_t generation_ = 0;
   std::map<std::string, host_record> hosts_;
   std::set<std::string> eclipsed_; // present, but a newer membership holds their address
   std::set<std::string> seeded_;   // the hosts this agent's file names
+  // Present hosts' addresses per network -> name, and how many are present: exact while no
+  // host is eclipsed (the only time merge_in_place uses them).
+  std::unordered_map<std::string, std::string> owner_[2];
+  size_t num_present_ = 0;
   stamped<std::string> designation_;
   stamped<cfg::failure_action> action_;
   stamped<tuning> tune_;

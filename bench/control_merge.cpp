@@ -1,10 +1,11 @@
 // How long the control state takes per change as the inventory grows one host at a time, as
 // an mtcAgent push of ADDs does on both agents (each change is merged, checked against the
 // whole inventory and then written). Prints the time per change at each size reached.
-// usage: control-merge [HOSTS (default 5000)]
+// usage: control-merge [HOSTS (default 5000)] [--no-json]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -14,6 +15,8 @@ using namespace hbs;
 
 int main(int argc, char** argv) {
   long n = argc > 1 ? std::strtol(argv[1], nullptr, 10) : 5000;
+  bool json = !(argc > 2 && std::string{argv[2]} == "--no-json"); // the JSON's garbage slows
+                                                                    // the merges it interleaves
   if (n < 1 || n > static_cast<long>(cfg::max_hosts) - 1) {
     std::fprintf(stderr, "control-merge: HOSTS must be 1..%zu\n", cfg::max_hosts - 1);
     return 2;
@@ -45,7 +48,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     auto t1 = clock::now();
-    auto text = cs.to_json(); // what a write without coalescing serialised per change
+    auto text = json ? cs.to_json() : std::string{}; // a write per change, uncoalesced
     auto t2 = clock::now();
     window_merge += std::chrono::duration<double>(t1 - t0).count();
     window_json += std::chrono::duration<double>(t2 - t1).count();
@@ -60,5 +63,9 @@ int main(int argc, char** argv) {
       window = 0;
     }
   }
-  std::printf("total for %ld changes: merge %.1f s, JSON %.1f s\n", n, merge_s, json_s);
+  size_t held = 0;
+  for (auto& [name, h] : cs.hosts())
+    held += cs.holds(h);
+  std::printf("total for %ld changes: merge %.2f s, JSON %.1f s; %zu hosts held\n", n, merge_s,
+              json_s, held);
 }

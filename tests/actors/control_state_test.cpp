@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <random>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include "actors/control_state.hpp"
 
 using namespace hbs;
@@ -315,6 +318,83 @@ TEST_CASE("a format-1 file with a stamp per register, as builds between the form
   CHECK(record(cs, "worker-0").at == stamp{0, 0});
   CHECK(record(cs, "worker-1").management == "10.0.0.21");
   CHECK(record(cs, "worker-1").started_at == stamp{2, 0}); // not raised to the other's 9
+}
+
+TEST_CASE("one-host changes taken in place end as the whole-inventory merge of the same "
+          "registers would, on both agents, through clashes and their settling") {
+  std::mt19937 rng{20261205};
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  control_state side[2] = {control_state{config(0)}, control_state{config(1, false)}};
+  std::vector<control_snapshot> to[2]; // deltas on their way to each side
+  uint64_t now = 1000;
+  int taken = 0, refused = 0;
+  for (int step = 0; step < 600; ++step) {
+    int me = pick(2);
+    auto& cs = side[me];
+    std::vector<std::string> names;
+    for (auto& [name, h] : cs.hosts())
+      if (h.present && name.rfind("controller", 0) != 0)
+        names.push_back(name);
+    auto address = fmt::format("10.0.0.{}", 100 + pick(12)); // few: clashes are common
+    host_record r;
+    auto p = part::both;
+    int op = names.empty() ? 0 : pick(10);
+    auto some = [&] { return record(cs, names[pick(static_cast<int>(names.size()))]); };
+    if (op < 4) {
+      r = {fmt::format("worker-{}", 100 + pick(30)), cfg::host_type::worker, address, "", true,
+           pick(2) == 0, {}, {}};
+    } else if (op == 4) {
+      r = some();
+      r.present = false;
+      p = part::membership;
+    } else if (op < 7) {
+      r = some();
+      r.management = address;
+      p = part::membership;
+    } else {
+      r = some();
+      r.monitored = !r.monitored;
+      p = part::start;
+    }
+    auto d = change_host(cs, r, now += 1 + pick(3), p);
+    std::string err;
+    std::vector<std::string> notes;
+    if (!cs.merge(d, err, notes, 0, false)) { // as an operator's command: clashes refused
+      ++refused;
+      continue;
+    }
+    ++taken;
+    to[1 - me].push_back(d);
+    for (int other : {0, 1}) // a few deliveries, in order, now and then
+      while (!to[other].empty() && pick(5) == 0) {
+        REQUIRE_MESSAGE(side[other].merge(to[other].front(), err, notes, 0, true), err);
+        to[other].erase(to[other].begin());
+      }
+  }
+  std::string err;
+  std::vector<std::string> notes;
+  for (int other : {0, 1})
+    for (auto& d : to[other])
+      REQUIRE_MESSAGE(side[other].merge(d, err, notes, 0, true), err);
+  CHECK(taken > 200);
+  CHECK(refused > 10);
+  auto registers = [](const control_state& cs) { // not the clock: a refused command moved it
+    auto j = nlohmann::json::parse(cs.to_json());
+    j.erase("generation");
+    return j.dump();
+  };
+  CHECK(registers(side[0]) == registers(side[1]));
+  control_state whole{config(0)}; // the same registers through the whole-inventory merge
+  REQUIRE_MESSAGE(whole.merge(side[0].full(), err, notes, 0, true), err);
+  REQUIRE_MESSAGE(whole.merge(side[1].full(), err, notes, 0, true), err);
+  for (auto& [name, h] : whole.hosts()) {
+    CAPTURE(name);
+    for (auto& cs : side) {
+      CHECK((cs.find(name) != nullptr) == (whole.find(name) != nullptr));
+      if (cs.find(name) && whole.find(name))
+        CHECK(cs.find(name)->same_value(*whole.find(name)));
+    }
+  }
 }
 
 TEST_CASE("a corrupt or invalid state file is refused whole and changes nothing") {
