@@ -148,9 +148,16 @@ alarms_actor::behavior_type alarms_fn(self_ptr self, alarms_setup s) {
       return health_now(self->state.health, self->state.failing_since, self->clock().now());
     },
     [=](role_atom, bool active) {
-      self->state.setup.active = active;
-      if (active)
-        persist(self); // and hand the table to the other agent (it may have restarted)
+      auto& st = self->state;
+      st.setup.active = active;
+      if (!active)
+        return;
+      // The peer, active before, may have alarmed this controller as one of its hosts; an
+      // agent never heartbeats itself, so nothing here would ever clear that (nemesis seed
+      // 1205045: 200.005 on controller-0 held by controller-0 after a swact).
+      if (auto own = st.table.clear_host(st.setup.controller); !own.empty())
+        cleared(self, own);
+      persist(self); // and hand the table to the other agent (it may have restarted)
     },
     [=](table_atom, const std::string& json) {
       auto& st = self->state;

@@ -227,6 +227,10 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
     [=](peer_atom, control_snapshot& s) { from_peer(self, s); },
     [=](handoff_atom, control_snapshot& s) {
       from_peer(self, s);
+      // Also as a change of its own: the peer's request may have timed out before this
+      // answer arrives (a link slow to fail over), and then only this tells it that it is
+      // designated; both were left inactive otherwise (nemesis seed 1839).
+      self->send(self->state.peer, sync_atom_v, self->state.control->delta({}));
       return !self->state.active; // the designation it carries names the peer
     },
     [=](peer_atom, std::string& table) { on_peer_table(self, table); },

@@ -153,8 +153,9 @@ caf::result<std::string> activate(self_ptr self, const std::string& name) {
       },
       [=](caf::error& e) mutable {
         rp.deliver(refused(ec::not_connected, fmt::format(
-          "{} did not confirm the hand-over ({}): nothing changed here; if the link is down, "
-          "activate again takes effect at once", c.peer_name(), self->system().render(e))));
+          "{} did not confirm the hand-over ({}): nothing changed here yet (if it took it, "
+          "this agent becomes active when its state arrives); if the link is down, activate "
+          "again takes effect at once", c.peer_name(), self->system().render(e))));
       });
     return rp;
   }

@@ -225,6 +225,25 @@ TEST_CASE_FIXTURE(pair_fixture, "an address given to two hosts across a partitio
   CHECK_FALSE(control(0).hosts().at("worker-50").present);
 }
 
+TEST_CASE_FIXTURE(pair_fixture, "a hand-over taken after its request timed out still makes "
+                                "the requester active") {
+  advance(1s);
+  CHECK(ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-1"})
+        .find("controller-1 is active") == 0);
+  advance_one_active(1s);
+  REQUIRE(active(1));
+  // controller-0's activate of itself: its request reached controller-1 only after the
+  // 2 s timeout (nemesis seed 1839: the management link cut, the peer link slow to move),
+  // so controller-0 changed nothing and the late answer was dropped.
+  auto handoff = control(0).delta({});
+  handoff.designation = {"controller-0", *control(0).next(sim_wall_ms()())};
+  self->send(ctrl[1], handoff_atom_v, handoff);
+  advance_one_active(1s);
+  CHECK(active(0));
+  CHECK_FALSE(active(1));
+  CHECK(control(0).designation().value == "controller-0");
+}
+
 TEST_CASE_FIXTURE(pair_fixture, "a burst of commands is written in a few writes, each answered "
                                 "once a write holding it is done") {
   advance(1s);
