@@ -178,7 +178,7 @@ void apply_change(self_ptr self, const control_change& ch, const prior& p) {
   auto before = [&](const std::string& name) -> std::optional<host_record> {
     if (p.hosts.count(name))
       return p.hosts.at(name);
-    for (auto& c : ch.settled) // deleted by the merge though the snapshot did not name it
+    for (auto& c : ch.settled) // eclipsed by the merge though the snapshot did not name it
       if (c.was.name == name)
         return c.was;
     return std::nullopt;
