@@ -236,7 +236,8 @@ namespace {
 
 // One write at a time, of the whole state as it is when the write starts; changes made
 // meanwhile, and their callers, wait for the next one. A push of thousands of hosts costs a
-// few writes instead of one each (each serialises every host: ~0.1 s at 20,000).
+// few writes instead of one each (each serialises every host: 36 ms at 5,000,
+// build/control-merge).
 void write_state(self_ptr self) {
   auto& st = self->state;
   st.write_again = false;
