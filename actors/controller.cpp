@@ -99,7 +99,8 @@ void spawn_children(self_ptr self) {
     paths.push_back(c.peer.cluster_address);
   st.peer = spawn_child(self, own, peer_fn,
                         peer_setup{c.controller, c.peer_name(), paths, c.peer.port, me, own,
-                                   st.setup.peer_tls, c.controller_number() == 0});
+                                   st.setup.peer_tls, c.controller_number() == 0,
+                                   st.setup.peer_protocol});
   apply_all(self);
 }
 

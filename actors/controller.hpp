@@ -54,6 +54,7 @@ struct controller_setup {
   // in tests). The hold-off still applies when config.peer.address is set.
   bool dial_peer = true;
   bool peer_tls = false; // the link runs over CAF's OpenSSL module
+  uint32_t peer_protocol = hbs::peer_protocol; // another only in tests of a mixed pair
   std::shared_ptr<const wire::pulse_gate> pulse_auth; // null: pulses unsigned
   // One per config.networks entry (or none): each network beats when it closes a period.
   std::vector<std::shared_ptr<beat>> progress;

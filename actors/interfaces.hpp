@@ -167,7 +167,9 @@ using peer_gateway_actor = caf::typed_actor<
   // an operator activated it: take this designation (naming it) and step down; reply once
   // this agent is inactive, so the two are never active at once
   caf::replies_to<handoff_atom, control_snapshot>::with<bool>,
-  caf::replies_to<ping_atom>::with<uint64_t>>; // last-contact probe; reply: messages taken
+  caf::replies_to<ping_atom>::with<uint64_t>, // last-contact probe; reply: messages taken
+  // asked before anything else crosses: its peer protocol and hbs version (peer.hpp)
+  caf::replies_to<protocol_atom>::with<uint32_t, std::string>>;
 
 // ---- Internal -------------------------------------------------------------------------
 

@@ -1,50 +1,13 @@
 #include "actors/peer.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 
 #include "runtime/log.hpp"
+#include "runtime/tcp_probe.hpp"
 #include "runtime/tls.hpp"
 
 namespace hbs {
-
-std::string probe_tcp(const std::string& address, uint16_t port, int timeout_ms) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  if (inet_pton(AF_INET, address.c_str(), &sa.sin_addr) != 1)
-    return "not an IPv4 address";
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return std::strerror(errno);
-  std::string err;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
-    err = std::strerror(errno);
-  } else {
-    pollfd p{fd, POLLOUT, 0};
-    int n = poll(&p, 1, timeout_ms);
-    int so = 0;
-    socklen_t len = sizeof so;
-    if (n == 0)
-      err = "no answer within " + std::to_string(timeout_ms) + " ms";
-    else if (n < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &len) != 0)
-      err = std::strerror(errno);
-    else if (so != 0)
-      err = std::strerror(so);
-  }
-  close(fd);
-  return err;
-}
 
 namespace {
 
@@ -83,6 +46,7 @@ void link_up(self_ptr self, peer_gateway_actor remote, bool dialed) {
   st.backoff = caf::timespan{0};
   st.last_contact = self->clock().now();
   st.ever_contacted = true;
+  st.refusal.clear();
   ++st.num_link_ups;
   self->monitor(st.remote);
   log::info("peer", "link to {} up ({})", st.setup.peer,
@@ -90,6 +54,60 @@ void link_up(self_ptr self, peer_gateway_actor remote, bool dialed) {
   if (dialed && st.own_gateway) // so the peer links back over this very connection
     self->send(st.remote, hello_atom_v, st.own_gateway);
   self->send(st.setup.parent, link_atom_v, true);
+}
+
+// Another protocol's gateway is not linked (its state would be misread): said in the log
+// (once per reason, then every 60th time) and in hbsctl peer; asked again later.
+void refuse_peer(self_ptr self, std::string why) {
+  auto& st = self->state;
+  st.connecting = false;
+  if (why != st.refusal || st.num_refusals % 60 == 0)
+    log::warn("peer", "link to {} refused: {}", st.setup.peer, why);
+  ++st.num_refusals;
+  st.refusal = std::move(why);
+  self->delayed_send(self, peer_refused_retry, connect_atom_v);
+}
+
+// What a peer says of itself, fit for a log line: printable, bounded.
+std::string printable(const std::string& s) {
+  std::string out = s.substr(0, 40);
+  for (auto& c : out)
+    if (c < 0x20 || c > 0x7e)
+      c = '?';
+  return out;
+}
+
+void check_protocol(self_ptr self, caf::strong_actor_ptr ptr, std::set<std::string> ifs) {
+  auto gateway = caf::actor_cast<caf::actor>(ptr);
+  self->request(gateway, 2s, protocol_atom_v).then(
+    [=](uint32_t theirs, const std::string& version) {
+      auto& st = self->state;
+      if (theirs != st.setup.protocol)
+        return refuse_peer(self, fmt::format("{} runs hbs {} (peer protocol {}), this agent "
+                                             "hbs {} (peer protocol {}); they link once both "
+                                             "speak one protocol", address(self),
+                                             printable(version), theirs, HBS_VERSION,
+                                             st.setup.protocol));
+      st.connecting = false;
+      if (!self->system().assignable<peer_gateway_actor>(ifs)) {
+        log::warn("peer", "{}:{} answers peer protocol {} but is not an hbs-agent peer "
+                  "gateway", address(self), st.setup.port, theirs);
+        return retry_later(self);
+      }
+      link_up(self, caf::actor_cast<peer_gateway_actor>(ptr), true);
+    },
+    [=](caf::error& err) {
+      if (err == caf::sec::unexpected_message)
+        return refuse_peer(self, fmt::format("{} answers no peer-protocol query: an hbs-agent "
+                                             "older than peer protocol 2, or not an hbs-agent; "
+                                             "this agent hbs {} (peer protocol {})",
+                                             address(self), HBS_VERSION,
+                                             self->state.setup.protocol));
+      self->state.connecting = false;
+      log::debug("peer", "no answer from {} to the protocol query: {}", address(self),
+                 self->system().render(err));
+      retry_later(self);
+    });
 }
 
 void connect(self_ptr self) {
@@ -117,14 +135,13 @@ void connect(self_ptr self) {
                          : self->system().middleman().actor_handle();
   self->request(mm, 2s, caf::connect_atom::value, address(self), st.setup.port)
     .then(
-      [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
-        self->state.connecting = false;
-        if (!ptr || !self->system().assignable<peer_gateway_actor>(ifs)) {
-          log::warn("peer", "{}:{} is not an hbs-agent peer gateway", address(self),
-                    self->state.setup.port);
+      [=](const caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>& ifs) {
+        if (!ptr) {
+          self->state.connecting = false;
+          log::warn("peer", "{}:{} publishes no actor", address(self), self->state.setup.port);
           return retry_later(self);
         }
-        link_up(self, caf::actor_cast<peer_gateway_actor>(std::move(ptr)), true);
+        check_protocol(self, std::move(ptr), std::move(ifs));
       },
       [=](caf::error& err) {
         auto& st = self->state;
@@ -215,6 +232,8 @@ peer_actor::behavior_type peer_fn(self_ptr self, peer_setup s) {
       out.num_unsent = st.num_unsent;
       out.tls = st.setup.tls;
       out.num_tls_refused = num_tls_refused();
+      out.protocol = st.setup.protocol;
+      out.refusal = st.refusal;
       return out;
     },
   };

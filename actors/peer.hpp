@@ -8,6 +8,9 @@
 // closing the spare one cuts the link (seen with TLS, whose handshake is slow enough to make
 // it likely: a link flapping ten times a second). The other side dials only when it has had
 // no link for a while (a path only it can use).
+// Before anything crosses, the dialer asks the gateway it reached for its peer protocol
+// (control.hpp): an agent of another protocol (a rolling upgrade) is refused, named in the
+// log and in hbsctl peer, and asked again every `peer_refused_retry`.
 
 #include <string>
 #include <vector>
@@ -27,9 +30,11 @@ struct peer_setup {
   bool probe = false;
   bool tls = false; // dial through CAF's OpenSSL module (mutual TLS)
   bool dials = true; // false: wait to be dialed, dial only after `fallback` without a link
+  uint32_t protocol = peer_protocol; // the one it links with (another only in tests)
 };
 
 constexpr caf::timespan peer_dial_fallback = std::chrono::seconds{5};
+constexpr caf::timespan peer_refused_retry = std::chrono::seconds{5};
 
 struct peer_state {
   peer_setup setup;
@@ -43,14 +48,13 @@ struct peer_state {
   uint64_t num_link_downs = 0;
   uint64_t num_unsent = 0;
   uint64_t num_tls_failures = 0; // own connects that failed in the TLS handshake
+  std::string refusal;           // why the gateway reached last was not linked ("": none)
+  uint64_t num_refusals = 0;
   caf::actor_addr own_gateway;   // announced to the peer after dialing it
   caf::actor_clock::time_point unlinked_since{};
   static inline const char* name = "peer";
 };
 
 peer_actor::behavior_type peer_fn(peer_actor::stateful_pointer<peer_state> self, peer_setup s);
-
-// A TCP connect to address:port that gives up after timeout_ms; "" when it was accepted.
-std::string probe_tcp(const std::string& address, uint16_t port, int timeout_ms);
 
 } // namespace hbs

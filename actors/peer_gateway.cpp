@@ -18,8 +18,10 @@ bool refuse(self_ptr self, const char* what, size_t size, size_t limit) {
 
 } // namespace
 
-peer_gateway_actor::behavior_type peer_gateway_fn(self_ptr self, controller_actor ctrl) {
+peer_gateway_actor::behavior_type peer_gateway_fn(self_ptr self, controller_actor ctrl,
+                                                  uint32_t protocol) {
   self->state.controller = ctrl;
+  self->state.protocol = protocol;
   // Ends with the controller; its own end (an exit sent to it) must not end the controller.
   self->monitor(ctrl);
   self->set_down_handler([=](caf::down_msg&) { self->quit(); });
@@ -59,6 +61,9 @@ peer_gateway_actor::behavior_type peer_gateway_fn(self_ptr self, controller_acto
       self->send(self->state.controller, peer_atom_v, std::move(gw));
     },
     [=](ping_atom) { return self->state.num_taken; },
+    [=](protocol_atom) -> caf::result<uint32_t, std::string> {
+      return {self->state.protocol, std::string{HBS_VERSION}};
+    },
   };
 }
 

@@ -11,14 +11,16 @@ constexpr size_t max_table_bytes = 16 * 1024 * 1024;
 
 struct peer_gateway_state {
   controller_actor controller;
+  uint32_t protocol = peer_protocol; // what it answers the dialer's first question with
   uint64_t num_taken = 0;
   uint64_t num_refused = 0;
   static inline const char* name = "peer_gateway";
 };
 
-// Monitors the controller and ends with it.
+// Monitors the controller and ends with it. `protocol` is peer_protocol but in tests of a
+// mixed-version pair.
 peer_gateway_actor::behavior_type
 peer_gateway_fn(peer_gateway_actor::stateful_pointer<peer_gateway_state> self,
-                controller_actor controller);
+                controller_actor controller, uint32_t protocol);
 
 } // namespace hbs

@@ -14,6 +14,13 @@
 
 namespace hbs {
 
+// The peer link's protocol: the layout of everything peer_gateway_actor carries. Two agents
+// link only when theirs are equal (peer.cpp asks before anything else crosses), so a rolling
+// upgrade leaves the link down (as a partition) instead of misreading the other's state. A
+// change to any type the link carries must bump it: tests/messages/peer_protocol_test.cpp
+// pins the layout of each protocol. 1: every release before the check (asks nothing).
+constexpr uint32_t peer_protocol = 2;
+
 // Stamps stay exact as JSON numbers (doubles) and can never wrap: a larger one is refused.
 constexpr uint64_t max_generation = (uint64_t{1} << 53) - 1;
 

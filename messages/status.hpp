@@ -290,6 +290,8 @@ struct peer_status {
   uint64_t num_unsent = 0;     // messages for the peer while the link was down
   bool tls = false;            // mutual TLS (else BASP in the clear)
   uint64_t num_tls_refused = 0; // handshakes this agent refused (certificate, name, plain)
+  uint32_t protocol = 0;       // this agent's peer protocol
+  std::string refusal;         // why the peer reached last was not linked ("": none)
 };
 
 template <class Inspector>
@@ -297,7 +299,7 @@ typename Inspector::result_type inspect(Inspector& f, peer_status& x) {
   return f(x.controller, x.role, x.peer, x.endpoint, x.path, x.link_up, x.last_contact_age_ms,
            x.num_link_ups, x.num_link_downs, x.generation, x.designation, x.epoch,
            x.peer_locked, x.num_syncs, x.num_refused, x.num_unsent, x.tls,
-           x.num_tls_refused);
+           x.num_tls_refused, x.protocol, x.refusal);
 }
 
 // The MNFA state one agent tells the other (on every change and on link-up).

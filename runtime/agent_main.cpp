@@ -270,7 +270,7 @@ int main(int argc, char** argv) {
   // Only the two gateways are reachable from outside: hbsctl's on the local control socket
   // and the peer's on the peer port (actors/interfaces.hpp).
   auto control = sys.spawn(hbs::control_gateway_fn, ctrl, token);
-  auto peer_gw = sys.spawn(hbs::peer_gateway_fn, ctrl);
+  auto peer_gw = sys.spawn(hbs::peer_gateway_fn, ctrl, hbs::peer_protocol);
   caf::anon_send(ctrl, hbs::hello_atom_v, peer_gw.address()); // announced when dialing
   auto stop_all = [&] {
     caf::anon_send_exit(ctrl, caf::exit_reason::user_shutdown);

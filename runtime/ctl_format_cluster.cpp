@@ -67,7 +67,8 @@ nlohmann::json to_json(const peer_status& p) {
           {"num_link_downs", p.num_link_downs}, {"generation", p.generation},
           {"designation", p.designation}, {"epoch", p.epoch}, {"peer_locked", p.peer_locked},
           {"num_syncs", p.num_syncs}, {"num_refused", p.num_refused},
-          {"num_unsent", p.num_unsent}, {"tls", p.tls}, {"num_tls_refused", p.num_tls_refused}};
+          {"num_unsent", p.num_unsent}, {"tls", p.tls}, {"num_tls_refused", p.num_tls_refused},
+          {"protocol", p.protocol}, {"refusal", p.refusal}};
 }
 
 nlohmann::json sm_reading_json(const wire::cluster_block& v) {
@@ -125,7 +126,9 @@ std::string render_peer(const peer_status& p) {
                      p.num_link_ups, p.num_link_downs, p.designation, p.epoch, p.generation,
                      p.peer, p.peer_locked ? "LOCKED by an operator" : "not locked",
                      p.num_syncs, p.num_refused, p.num_unsent,
-                     p.tls ? "mutual TLS" : "IN THE CLEAR (peer.tls = false)", p.num_tls_refused);
+                     p.tls ? "mutual TLS" : "IN THE CLEAR (peer.tls = false)", p.num_tls_refused)
+         + fmt::format("  peer protocol {}{}\n", p.protocol,
+                       p.refusal.empty() ? "" : "; REFUSED the peer: " + p.refusal);
 }
 
 std::string render_sm_reading(const wire::cluster_block& v) {

@@ -8,6 +8,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/io/network/test_multiplexer.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
+#include <fmt/format.h>
 
 #include "actors/controller.hpp"
 #include "actors/peer.hpp"
@@ -66,22 +67,40 @@ cfg::agent_config config(int me) {
   return c;
 }
 
+// What controller-1 ("mars") runs: this release, a release of another peer protocol, or
+// one from before the protocol query (its gateway does not know the question).
+enum class mars_release { same, other_protocol, before_query };
+
+// A gateway as releases before peer protocol 2 published it: no protocol query.
+caf::behavior gateway_before_query() {
+  return {[](ping_atom) { return uint64_t{0}; }};
+}
+
 struct basp_pair {
   node n[2];
   int64_t next_handle = 10; // connection handles; acceptors are 0 and 1
+  caf::actor legacy;        // mars's published gateway when it runs a release before_query
 
-  basp_pair() {
+  explicit basp_pair(mars_release mars = mars_release::same) {
     wire(0); // each side's acceptor exists before it publishes
     wire(1);
     for (int me : {0, 1}) {
       controller_setup s;
       s.config = config(me);
+      if (me == 1 && mars == mars_release::other_protocol)
+        s.peer_protocol = peer_protocol + 1;
+      auto protocol = s.peer_protocol;
       n[me].ctrl = n[me].sys.spawn(controller_fn, std::move(s));
-      n[me].gateway = n[me].sys.spawn(peer_gateway_fn, n[me].ctrl);
+      n[me].gateway = n[me].sys.spawn(peer_gateway_fn, n[me].ctrl, protocol);
       caf::anon_send(n[me].ctrl, hello_atom_v, n[me].gateway.address()); // as the supervisor
+      if (me == 1 && mars == mars_release::before_query)
+        legacy = n[me].sys.spawn(gateway_before_query);
       pump(); // nothing else may be due when the publish request goes out
       n[me].sched.inline_next_enqueue(); // publish blocks on the middleman actor
-      REQUIRE(n[me].sys.middleman().publish(n[me].gateway, port) == port);
+      if (legacy)
+        REQUIRE(n[me].sys.middleman().publish(legacy, port) == port);
+      else
+        REQUIRE(n[me].sys.middleman().publish(n[me].gateway, port) == port);
     }
     pump();
   }
@@ -91,6 +110,8 @@ struct basp_pair {
       caf::anon_send_exit(x.ctrl, caf::exit_reason::user_shutdown);
       caf::anon_send_exit(x.gateway, caf::exit_reason::user_shutdown);
     }
+    if (legacy)
+      caf::anon_send_exit(legacy, caf::exit_reason::user_shutdown);
     pump();
   }
 
@@ -138,6 +159,12 @@ struct basp_pair {
 
   bool link_up(int me) { return state(me).link_up; }
 
+  uint64_t num_taken(int me) {
+    using base = peer_gateway_actor::stateful_base<peer_gateway_state>;
+    return dynamic_cast<base&>(*caf::actor_cast<caf::abstract_actor*>(n[me].gateway))
+      .state.num_taken;
+  }
+
   // The proxy node `me` holds of the other node's peer gateway.
   peer_gateway_actor state_of_peer(int me) {
     using base = peer_actor::stateful_base<peer_state>;
@@ -165,6 +192,14 @@ struct basp_pair {
     int client;
   };
   std::vector<link> links;
+};
+
+struct mixed_pair : basp_pair {
+  mixed_pair() : basp_pair(mars_release::other_protocol) {}
+};
+
+struct pair_with_old_mars : basp_pair {
+  pair_with_old_mars() : basp_pair(mars_release::before_query) {}
 };
 
 } // namespace
@@ -225,4 +260,39 @@ TEST_CASE_FIXTURE(basp_pair, "duplicated and reordered snapshots over the wire c
   pump();
   CHECK(state(1).control->action().value == cfg::failure_action::degrade);
   CHECK(state(1).num_refused == 0);
+}
+
+TEST_CASE_FIXTURE(mixed_pair, "agents of two peer protocols refuse each other, both named, "
+                              "and nothing of either's state crosses") {
+  advance(1s); // controller-0 dialed and asked
+  CHECK_FALSE(link_up(0));
+  CHECK_FALSE(link_up(1));
+  auto p0 = ask<peer_status>(0, peer_atom_v);
+  CHECK(p0.protocol == peer_protocol);
+  CHECK(p0.refusal.find(fmt::format("(peer protocol {}), this agent", peer_protocol + 1))
+        != std::string::npos);
+  CHECK(p0.refusal.find(fmt::format("(peer protocol {});", peer_protocol))
+        != std::string::npos);
+  CHECK(ask<std::string>(0, del_atom_v, std::string{"worker-1"}) == "deleted worker-1");
+  advance(6s); // controller-1 dials after 5 s without a link; controller-0 asked again
+  CHECK_FALSE(link_up(0));
+  CHECK_FALSE(link_up(1));
+  auto p1 = ask<peer_status>(1, peer_atom_v);
+  CHECK(p1.protocol == peer_protocol + 1);
+  CHECK(p1.refusal.find(fmt::format("(peer protocol {}), this agent", peer_protocol))
+        != std::string::npos);
+  CHECK(state(1).control->find("worker-1") != nullptr); // the delete never crossed
+  CHECK(num_taken(0) == 0);
+  CHECK(num_taken(1) == 0);
+  CHECK(p0.link_up == false);
+  CHECK(ask<peer_status>(0, peer_atom_v).num_link_ups == 0);
+}
+
+TEST_CASE_FIXTURE(pair_with_old_mars, "an agent from before the protocol query is refused, "
+                                      "the log and hbsctl saying so") {
+  advance(1s);
+  CHECK_FALSE(link_up(0));
+  auto p0 = ask<peer_status>(0, peer_atom_v);
+  CHECK(p0.refusal.find("answers no peer-protocol query") != std::string::npos);
+  CHECK(num_taken(0) == 0);
 }

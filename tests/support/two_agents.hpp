@@ -132,7 +132,7 @@ struct two_agents : test::caf_fixture {
     s.dial_peer = false; // the fixture hands each link the other's gateway
     s.wall_ms = sim_wall_ms();
     ctrl[me] = sys.spawn(controller_fn, std::move(s));
-    gateway[me] = sys.spawn(peer_gateway_fn, ctrl[me]);
+    gateway[me] = sys.spawn(peer_gateway_fn, ctrl[me], peer_protocol);
   }
   void spawn_agent(int me) { spawn_agent(me, config(me)); }
 
@@ -144,7 +144,7 @@ struct two_agents : test::caf_fixture {
       caf::anon_send_exit(gateway[me], caf::exit_reason::user_shutdown);
     run();
     for (int me : {0, 1})
-      gateway[me] = sys.spawn(peer_gateway_fn, ctrl[me]);
+      gateway[me] = sys.spawn(peer_gateway_fn, ctrl[me], peer_protocol);
   }
   // ... and comes back (a partition heals: each side reaches the other's gateway).
   void heal_link() {
@@ -159,7 +159,7 @@ struct two_agents : test::caf_fixture {
     run();
     caf::anon_send_exit(gateway[1 - me], caf::exit_reason::user_shutdown); // its link drops
     run();
-    gateway[1 - me] = sys.spawn(peer_gateway_fn, ctrl[1 - me]);
+    gateway[1 - me] = sys.spawn(peer_gateway_fn, ctrl[1 - me], peer_protocol);
   }
   void restart(int me, bool relink = true) {
     kill_agent(me);
