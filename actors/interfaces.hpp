@@ -163,7 +163,8 @@ using peer_gateway_actor = caf::typed_actor<
   caf::reacts_to<sync_atom, control_snapshot>, // its control state: all, or one change
   caf::reacts_to<table_atom, std::string>,     // the active agent's alarm table (JSON)
   caf::reacts_to<mnfa_atom, mnfa_report>,      // its MNFA episode and back-off
-  caf::reacts_to<hello_atom, caf::actor_addr>, // it dialed in: its own gateway (see peer.hpp)
+  // it dialed in (having asked the protocol): its own gateway and peer protocol (peer.hpp)
+  caf::reacts_to<hello_atom, caf::actor_addr, uint32_t>,
   // an operator activated it: take this designation (naming it) and step down; reply once
   // this agent is inactive, so the two are never active at once
   caf::replies_to<handoff_atom, control_snapshot>::with<bool>,

@@ -52,7 +52,7 @@ void link_up(self_ptr self, peer_gateway_actor remote, bool dialed) {
   log::info("peer", "link to {} up ({})", st.setup.peer,
             !dialed ? "it dialed in" : path_name(st.path));
   if (dialed && st.own_gateway) // so the peer links back over this very connection
-    self->send(st.remote, hello_atom_v, st.own_gateway);
+    self->send(st.remote, hello_atom_v, st.own_gateway, st.setup.protocol);
   self->send(st.setup.parent, link_atom_v, true);
 }
 

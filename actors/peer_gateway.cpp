@@ -8,12 +8,14 @@ namespace {
 
 using self_ptr = peer_gateway_actor::stateful_pointer<peer_gateway_state>;
 
-bool refuse(self_ptr self, const char* what, size_t size, size_t limit) {
+void refuse(self_ptr self, const std::string& why) {
   auto n = ++self->state.num_refused;
   if (n == 1 || n % 100 == 0)
-    log::warn("peer", "refused a {} from the peer ({} over the limit of {}; {} refused)",
-              what, size, limit, n);
-  return true;
+    log::warn("peer", "refused {} from the peer ({} refused)", why, n);
+}
+
+std::string over(const char* what, size_t size, size_t limit) {
+  return fmt::format("a {} of {} (over the limit of {})", what, size, limit);
 }
 
 } // namespace
@@ -28,19 +30,19 @@ peer_gateway_actor::behavior_type peer_gateway_fn(self_ptr self, controller_acto
   return {
     [=](sync_atom, control_snapshot& s) {
       if (s.hosts.size() > cfg::max_hosts)
-        return (void)refuse(self, "control snapshot", s.hosts.size(), cfg::max_hosts);
+        return refuse(self, over("control snapshot", s.hosts.size(), cfg::max_hosts));
       ++self->state.num_taken;
       self->send(self->state.controller, peer_atom_v, std::move(s));
     },
     [=](table_atom, std::string& json) {
       if (json.size() > max_table_bytes)
-        return (void)refuse(self, "alarm table", json.size(), max_table_bytes);
+        return refuse(self, over("alarm table", json.size(), max_table_bytes));
       ++self->state.num_taken;
       self->send(self->state.controller, peer_atom_v, std::move(json));
     },
     [=](handoff_atom a, control_snapshot& s) -> caf::result<bool> {
       if (s.hosts.size() > cfg::max_hosts) {
-        refuse(self, "hand-over", s.hosts.size(), cfg::max_hosts);
+        refuse(self, over("hand-over", s.hosts.size(), cfg::max_hosts));
         return caf::make_error(caf::sec::request_receiver_down);
       }
       ++self->state.num_taken;
@@ -50,13 +52,15 @@ peer_gateway_actor::behavior_type peer_gateway_fn(self_ptr self, controller_acto
       ++self->state.num_taken;
       self->send(self->state.controller, peer_atom_v, r);
     },
-    [=](hello_atom, caf::actor_addr& gw) {
-      // It dialed in: link back to its gateway, which must live where the hello came from.
+    [=](hello_atom, caf::actor_addr& gw, uint32_t protocol) {
+      // It dialed in: link back to its gateway, which must live where the hello came from,
+      // and speak this protocol (it asked first; this side links on the hello alone).
       auto sender = self->current_sender();
-      if (!gw || !sender || gw.node() != sender->node()) {
-        refuse(self, "hello naming a gateway elsewhere", 0, 0);
-        return;
-      }
+      if (!gw || !sender || gw.node() != sender->node())
+        return refuse(self, "a hello naming a gateway elsewhere");
+      if (protocol != self->state.protocol)
+        return refuse(self, fmt::format("a hello of peer protocol {} (this agent's: {})",
+                                        protocol, self->state.protocol));
       ++self->state.num_taken;
       self->send(self->state.controller, peer_atom_v, std::move(gw));
     },

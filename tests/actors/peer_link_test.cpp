@@ -159,11 +159,12 @@ struct basp_pair {
 
   bool link_up(int me) { return state(me).link_up; }
 
-  uint64_t num_taken(int me) {
+  peer_gateway_state& gateway_state(int me) {
     using base = peer_gateway_actor::stateful_base<peer_gateway_state>;
-    return dynamic_cast<base&>(*caf::actor_cast<caf::abstract_actor*>(n[me].gateway))
-      .state.num_taken;
+    return dynamic_cast<base&>(*caf::actor_cast<caf::abstract_actor*>(n[me].gateway)).state;
   }
+
+  uint64_t num_taken(int me) { return gateway_state(me).num_taken; }
 
   // The proxy node `me` holds of the other node's peer gateway.
   peer_gateway_actor state_of_peer(int me) {
@@ -295,4 +296,27 @@ TEST_CASE_FIXTURE(pair_with_old_mars, "an agent from before the protocol query i
   auto p0 = ask<peer_status>(0, peer_atom_v);
   CHECK(p0.refusal.find("answers no peer-protocol query") != std::string::npos);
   CHECK(num_taken(0) == 0);
+}
+
+TEST_CASE_FIXTURE(basp_pair, "a hello of another peer protocol is refused: the side dialed "
+                             "links on the hello alone") {
+  advance(500ms);
+  REQUIRE(link_up(1));
+  auto remote = state_of_peer(0); // earth's proxy of mars's gateway
+  auto taken = num_taken(1);
+  auto refused = gateway_state(1).num_refused;
+  {
+    caf::scoped_actor self{n[0].sys, true};
+    self->send(remote, hello_atom_v, self->address(), peer_protocol + 1);
+  }
+  pump();
+  CHECK(gateway_state(1).num_refused == refused + 1);
+  CHECK(num_taken(1) == taken);
+  {
+    caf::scoped_actor self{n[0].sys, true};
+    self->send(remote, hello_atom_v, self->address(), peer_protocol);
+  }
+  pump();
+  CHECK(gateway_state(1).num_refused == refused + 1);
+  CHECK(num_taken(1) == taken + 1); // taken to the controller (which keeps the link it has)
 }
