@@ -74,6 +74,8 @@ public:
   const host_record* present(const std::string& name) const; // held or eclipsed
   // Present and not eclipsed: heartbeated (if started), counted, in the configuration.
   bool holds(const host_record& h) const;
+  // Each eclipsed host and why ("its management address A is held by H"): for hbsctl.
+  std::map<std::string, std::string> eclipses() const;
   const stamped<std::string>& designation() const { return designation_; }
   const stamped<cfg::failure_action>& action() const { return action_; }
   const stamped<tuning>& tune() const { return tune_; }

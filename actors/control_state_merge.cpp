@@ -83,6 +83,16 @@ std::map<std::string, eclipse> eclipsed_hosts(const std::map<std::string, host_r
 
 } // namespace
 
+std::map<std::string, std::string> control_state::eclipses() const {
+  std::map<std::string, std::string> out;
+  if (eclipsed_.empty()) // the common case costs nothing
+    return out;
+  for (auto& [name, e] : eclipsed_hosts(hosts_))
+    out[name] = fmt::format("its {} address {} is held by {}, whose membership is newer",
+                            e.network, e.address, e.by);
+  return out;
+}
+
 void control_state::index(const host_record& h) {
   owner_[0][h.management] = h.name;
   if (!h.cluster_host.empty())

@@ -187,17 +187,41 @@ caf::result<agent_status> status(self_ptr self) {
   return rp;
 }
 
+namespace {
+
+// A host in the inventory but not heartbeated: another host holds its address.
+host_status eclipsed_status(const host_record& r, std::string why) {
+  host_status out;
+  out.name = r.name;
+  out.type = cfg::to_string(r.type);
+  out.management = r.management;
+  out.cluster_host = r.cluster_host;
+  out.started = r.monitored;
+  out.eclipsed = std::move(why);
+  return out;
+}
+
+} // namespace
+
 caf::result<std::vector<host_status>> hosts(self_ptr self) {
   auto rp = self->make_response_promise<std::vector<host_status>>();
   std::vector<std::string> names;
   for (auto& [name, actor] : self->state.hosts)
     names.push_back(name);
-  collect_hosts(self, std::move(names),
-                [rp](std::vector<host_status> v) mutable { rp.deliver(std::move(v)); });
+  collect_hosts(self, std::move(names), [self, rp](std::vector<host_status> v) mutable {
+    auto& cs = *self->state.control;
+    for (auto& [name, why] : cs.eclipses()) // listed after the heartbeated ones
+      if (auto* r = cs.present(name))
+        v.push_back(eclipsed_status(*r, why));
+    rp.deliver(std::move(v));
+  });
   return rp;
 }
 
 caf::result<host_status> host(self_ptr self, const std::string& name) {
+  auto& cs = *self->state.control;
+  if (auto* r = cs.present(name); r && !cs.holds(*r))
+    return eclipsed_status(*r, cs.eclipses()[name]);
   if (!self->state.hosts.count(name))
     return caf::make_error(ec::unknown_host, name);
   auto rp = self->make_response_promise<host_status>();

@@ -106,11 +106,12 @@ struct host_status {
   std::string cluster_host;
   bool started = false;
   std::vector<net_status> networks;
+  std::string eclipsed; // why it is not heartbeated: another host holds its address ("": no)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, host_status& x) {
-  return f(x.name, x.type, x.management, x.cluster_host, x.started, x.networks);
+  return f(x.name, x.type, x.management, x.cluster_host, x.started, x.networks, x.eclipsed);
 }
 
 // What a network actor counts for one host (joined into net_status by the controller).

@@ -180,7 +180,8 @@ nlohmann::json to_json(const host_status& h) {
   for (auto& n : h.networks)
     nets.push_back(to_json(n));
   return {{"name", h.name}, {"type", h.type}, {"management", h.management},
-          {"cluster_host", h.cluster_host}, {"started", h.started}, {"networks", nets}};
+          {"cluster_host", h.cluster_host}, {"started", h.started}, {"networks", nets},
+          {"eclipsed", h.eclipsed}};
 }
 
 nlohmann::json to_json(const std::vector<host_status>& hs) {
@@ -270,7 +271,10 @@ std::string render_hosts(const std::vector<host_status>& hs) {
                                 "MISSES", "PULSES", "RTT-P50", "RTT-P99", "LOSS1M", "FLAPS",
                                 "LAST");
   for (auto& h : hs) {
-    if (h.networks.empty())
+    if (!h.eclipsed.empty())
+      out += fmt::format("{:<20} {:<10} {:<13} {:<11} ({})\n", h.name, h.type, "-", "eclipsed",
+                         h.eclipsed);
+    else if (h.networks.empty())
       out += fmt::format("{:<20} {:<10} {:<13} {:<11}\n", h.name, h.type, "-", "unmonitored");
     for (auto& n : h.networks)
       out += fmt::format("{:<20} {:<10} {:<13} {:<11} {:>4} {:>8} {:>8} {:>9} {:>9} {:>7} {:>5}  "
@@ -287,6 +291,9 @@ std::string render_node_table(const std::vector<host_status>& hs, bool every_row
                                 "{:>10}\n", "HOST", "NETWORK", "STATE", "MON", "MISSES",
                                 "MAXB2B", "MINOR", "DEGRADE", "FAILS", "PULSES");
   size_t quiet = 0;
+  for (auto& h : hs)
+    if (!h.eclipsed.empty())
+      out += fmt::format("{:<20} {:<13} {:<11} ({})\n", h.name, "-", "eclipsed", h.eclipsed);
   for (auto& h : hs)
     for (auto& n : h.networks) {
       // Thousands of healthy rows would be written at once, on the agent's threads, at every
@@ -312,6 +319,9 @@ std::string render_host(const host_status& h) {
                                 h.management.empty() ? "-" : h.management,
                                 h.cluster_host.empty() ? "-" : h.cluster_host,
                                 h.started ? "started" : "not started");
+  if (!h.eclipsed.empty())
+    out += fmt::format("  ECLIPSED, not heartbeated nor counted: {} (hbsctl del the host "
+                       "not wanted, or give this one another address)\n", h.eclipsed);
   for (auto& n : h.networks)
     out += fmt::format("  {:<13} state {:<11} b2b {:<6} max {:<6} misses {:<8} pulses {:<10} "
                        "last response {} flags 0x{:x}\n",

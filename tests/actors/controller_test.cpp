@@ -3,6 +3,7 @@
 // quiet swacts, MNFA across partitions (issue 12).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "actors/store.hpp"
@@ -198,6 +199,18 @@ TEST_CASE_FIXTURE(pair_fixture, "an address given to two hosts across a partitio
     auto& actors = state_of<controller_state>(ctrl[me]).hosts;
     CHECK(actors.count("worker-5") == 1);
     CHECK(actors.count("worker-50") == 0); // controller-0's actor for it is gone
+    // hbsctl still shows it, and why it is not heartbeated.
+    auto eclipsed = ask<host_status>(ctrl[me], host_atom_v, std::string{"worker-50"});
+    CHECK(eclipsed.networks.empty());
+    CHECK(eclipsed.started);
+    CHECK(eclipsed.eclipsed == "its management address " + worker_addr(5)
+                                 + " is held by worker-5, whose membership is newer");
+    auto all = ask<std::vector<host_status>>(ctrl[me], hosts_atom_v);
+    REQUIRE_FALSE(all.empty());
+    CHECK(all.back().name == "worker-50"); // after the heartbeated ones
+    CHECK(all.back().eclipsed == eclipsed.eclipsed);
+    CHECK(std::count_if(all.begin(), all.end(), [](auto& h) { return !h.eclipsed.empty(); })
+          == 1);
   }
   CHECK(control(0).to_json() == control(1).to_json());
   advance_one_active(3s); // worker-5's answers still reach it (stopping worker-50 came first)
