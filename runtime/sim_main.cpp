@@ -134,8 +134,11 @@ int main(int argc, char** argv) {
   if (!hbs::use_realtime_scheduling(o.scheduling_priority, err))
     hbs::log::warn("main", "{}", err);
   hbs::io_loop loop;
-  hbs::sim_setup setup{names, {base[0], base[1]}, {}, {}, nullptr, nullptr, o.mirror_port,
-                       o.mirror_port != 0};
+  hbs::sim_setup setup;
+  setup.names = names;
+  setup.base = {base[0], base[1]};
+  setup.mirror_port = o.mirror_port;
+  setup.mirror = o.mirror_port != 0;
   for (int n = 0; n < o.networks; ++n) {
     hbs::cfg::network_config net;
     net.index = static_cast<uint8_t>(n);
