@@ -2,7 +2,6 @@
 // name), what is read back over the file's seed, older formats, corrupt files.
 #include <doctest/doctest.h>
 
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
