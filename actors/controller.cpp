@@ -154,9 +154,21 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
                                 : std::optional<control_state>{std::in_place, st.setup.config};
   st.setup.control.reset();
   spawn_children(self);
+  // A change taken but waiting for the next write (coalesced behind one on its way) is
+  // written before the store stops: the next start must not come up without it, nor its
+  // caller go unanswered. Bounded by the store's timeout.
   self->set_exit_handler([=](caf::exit_msg& msg) {
-    stop_children(self, msg.reason);
-    self->quit(msg.reason);
+    if (self->state.stopping)
+      return;
+    self->state.stopping = true;
+    auto reason = msg.reason;
+    persist(self, [=](const std::string& err) {
+      if (!err.empty())
+        log::error("controller", "stopping without the control state's last change "
+                   "written: {}", err);
+      stop_children(self, reason);
+      self->quit(reason);
+    });
   });
   // StarlingX's state audit: first 30 s after start, then hourly (§8).
   self->delayed_send(self, std::chrono::seconds{30}, audit_atom_v);

@@ -91,6 +91,7 @@ struct controller_state {
   bool writing = false;     // a write of the control state is on its way to the store
   bool write_again = false; // changed since that write's text was taken
   std::vector<std::function<void(const std::string&)>> awaiting; // the next write's callers
+  bool stopping = false;    // an exit came: the last write is on its way, then the children
   uint64_t num_syncs = 0;
   uint64_t num_refused = 0;
   caf::actor_clock::time_point born{};

@@ -279,6 +279,44 @@ TEST_CASE_FIXTURE(pair_fixture, "a burst of commands is written in a few writes,
     CHECK_FALSE(saved.find(fmt::format("worker-{}", i))->monitored);
 }
 
+TEST_CASE_FIXTURE(pair_fixture, "an agent told to stop while a change waits for the next "
+                                "write writes it first and answers its caller") {
+  advance(1s);
+  auto& st = state_of<controller_state>(ctrl[0]);
+  std::vector<decltype(self->request(ctrl[0], caf::infinite, stop_atom_v, std::string{}))> rs;
+  for (int i = 1; i <= 20; ++i)
+    rs.push_back(self->request(ctrl[0], caf::infinite, stop_atom_v, fmt::format("worker-{}", i)));
+  // One message at a time until a change waits behind a write on its way (coalesced).
+  for (int steps = 0; !(st.writing && st.write_again) && steps < 1000; ++steps)
+    REQUIRE(sched.try_run_once());
+  REQUIRE(st.write_again);
+  caf::anon_send_exit(ctrl[0], caf::exit_reason::user_shutdown); // SIGTERM
+  run();
+  size_t answered = 0;
+  std::set<std::string> stopped;
+  for (int i = 1; i <= 20; ++i)
+    rs[static_cast<size_t>(i - 1)].receive(
+      [&](std::string& s) {
+        ++answered;
+        stopped.insert(fmt::format("worker-{}", i));
+        CHECK(s.find(" stopped") != std::string::npos);
+      },
+      [](caf::error&) {}); // not taken before the exit: refused, never half-done
+  CHECK(answered >= 2); // the first write's and at least the one waiting behind it
+  std::string text, err;
+  REQUIRE(read_file(dir[0] + "/control.json", text, err));
+  control_state saved{config(0)};
+  std::vector<std::string> notes;
+  REQUIRE_MESSAGE(saved.load(text, err, notes), err);
+  for (int i = 1; i <= 20; ++i) {
+    auto name = fmt::format("worker-{}", i);
+    CAPTURE(name);
+    CHECK(saved.find(name)->monitored == !stopped.count(name)); // every answer is on disk
+  }
+  spawn_agent(0); // the fixture's teardown stops a live agent
+  run();
+}
+
 TEST_CASE_FIXTURE(pair_fixture, "a SIGHUP takes only what was edited in the file, and an edit "
                                 "made across a partition wins at the heal as hbsctl's would") {
   advance(1s);
