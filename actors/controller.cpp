@@ -160,8 +160,14 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
   self->set_exit_handler([=](caf::exit_msg& msg) {
     if (self->state.stopping)
       return;
-    self->state.stopping = true;
+    auto& st = self->state;
+    st.stopping = true;
     auto reason = msg.reason;
+    if (!st.writing && !st.retry_scheduled) { // nothing waits for the disk
+      stop_children(self, reason);
+      return self->quit(reason);
+    }
+    log::info("controller", "stopping once the control state's last change is written");
     persist(self, [=](const std::string& err) {
       if (!err.empty())
         log::error("controller", "stopping without the control state's last change "
