@@ -8,12 +8,17 @@ using namespace hbs;
 
 namespace {
 
-host_status heartbeated(const std::string& name) {
+host_status worker(const std::string& name) {
   host_status h;
   h.name = name;
   h.type = "worker";
   h.management = "10.0.1.5";
   h.started = true;
+  return h;
+}
+
+host_status heartbeated(const std::string& name) {
+  auto h = worker(name);
   net_status n;
   n.network = 0;
   n.monitored = true;
@@ -23,11 +28,7 @@ host_status heartbeated(const std::string& name) {
 }
 
 host_status eclipsed(const std::string& name) {
-  host_status h;
-  h.name = name;
-  h.type = "worker";
-  h.management = "10.0.1.5";
-  h.started = true;
+  auto h = worker(name);
   h.eclipsed = "its management address 10.0.1.5 is held by worker-5, whose membership is newer";
   return h;
 }
