@@ -277,8 +277,9 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
       auto& st = self->state;
       if (st.role_settled)
         return;
-      log::warn("controller", "the peer stayed unreachable for {} ms: the persisted "
-                "designation rules ({} is active, epoch {})", st.setup.config.peer.hold_off_ms,
+      log::warn("controller", "no link to the peer for {} ms (unreachable, or refused: "
+                "hbsctl peer says which): the persisted designation rules ({} is active, "
+                "epoch {})", st.setup.config.peer.hold_off_ms,
                 st.control->designation().value, st.control->designation().at.epoch());
       st.role_settled = true;
       evaluate_role(self);

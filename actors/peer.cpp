@@ -51,20 +51,31 @@ void link_up(self_ptr self, peer_gateway_actor remote, bool dialed) {
   self->monitor(st.remote);
   log::info("peer", "link to {} up ({})", st.setup.peer,
             !dialed ? "it dialed in" : path_name(st.path));
-  if (dialed && st.own_gateway) // so the peer links back over this very connection
+  // First on the link, both ways: the dialer's hello makes the peer link back over this
+  // very connection; each hello admits its sender's node at the other gateway, which takes
+  // nothing from a node that has not said its protocol.
+  if (st.own_gateway)
     self->send(st.remote, hello_atom_v, st.own_gateway, st.setup.protocol);
   self->send(st.setup.parent, link_atom_v, true);
 }
 
 // Another protocol's gateway is not linked (its state would be misread): said in the log
-// (once per reason, then every 60th time) and in hbsctl peer; asked again later.
-void refuse_peer(self_ptr self, std::string why) {
+// (once per peer release, then every 60th time) and in hbsctl peer; asked again when it
+// goes (an upgrade ends it), else after peer_refused_retry.
+void refuse_peer(self_ptr self, const caf::actor& gateway, std::string release,
+                 std::string why) {
   auto& st = self->state;
   st.connecting = false;
-  if (why != st.refusal || st.num_refusals % 60 == 0)
+  if (release != st.refused_release || st.num_refusals % 60 == 0)
     log::warn("peer", "link to {} refused: {}", st.setup.peer, why);
   ++st.num_refusals;
+  st.refused_release = std::move(release);
   st.refusal = std::move(why);
+  st.refused_at = self->clock().now();
+  if (gateway.address() != st.refused_gateway) {
+    st.refused_gateway = gateway.address();
+    self->monitor(gateway);
+  }
   self->delayed_send(self, peer_refused_retry, connect_atom_v);
 }
 
@@ -77,17 +88,23 @@ std::string printable(const std::string& s) {
   return out;
 }
 
+// The question and its answer (protocol_atom -> uint32_t, std::string) never change, so any
+// release can ask any other; only a silent peer is asked again soon, any other error refuses.
 void check_protocol(self_ptr self, caf::strong_actor_ptr ptr, std::set<std::string> ifs) {
   auto gateway = caf::actor_cast<caf::actor>(ptr);
   self->request(gateway, 2s, protocol_atom_v).then(
     [=](uint32_t theirs, const std::string& version) {
       auto& st = self->state;
+      if (st.remote) { // it dialed in meanwhile: that link stands
+        st.connecting = false;
+        return;
+      }
       if (theirs != st.setup.protocol)
-        return refuse_peer(self, fmt::format("{} runs hbs {} (peer protocol {}), this agent "
-                                             "hbs {} (peer protocol {}); they link once both "
-                                             "speak one protocol", address(self),
-                                             printable(version), theirs, HBS_VERSION,
-                                             st.setup.protocol));
+        return refuse_peer(self, gateway, fmt::format("{} {}", theirs, printable(version)),
+                           fmt::format("{} runs hbs {} (peer protocol {}), this agent hbs {} "
+                                       "(peer protocol {}); they link once both speak one "
+                                       "protocol", address(self), printable(version), theirs,
+                                       HBS_VERSION, st.setup.protocol));
       st.connecting = false;
       if (!self->system().assignable<peer_gateway_actor>(ifs)) {
         log::warn("peer", "{}:{} answers peer protocol {} but is not an hbs-agent peer "
@@ -97,16 +114,19 @@ void check_protocol(self_ptr self, caf::strong_actor_ptr ptr, std::set<std::stri
       link_up(self, caf::actor_cast<peer_gateway_actor>(ptr), true);
     },
     [=](caf::error& err) {
-      if (err == caf::sec::unexpected_message)
-        return refuse_peer(self, fmt::format("{} answers no peer-protocol query: an hbs-agent "
-                                             "older than peer protocol 2, or not an hbs-agent; "
-                                             "this agent hbs {} (peer protocol {})",
-                                             address(self), HBS_VERSION,
-                                             self->state.setup.protocol));
-      self->state.connecting = false;
+      auto& st = self->state;
+      if (err != caf::sec::request_timeout && !st.remote)
+        return refuse_peer(self, gateway, "no answer",
+                           fmt::format("{} answers no peer-protocol query ({}): an hbs-agent "
+                                       "older than peer protocol 2, or not an hbs-agent; this "
+                                       "agent hbs {} (peer protocol {})", address(self),
+                                       self->system().render(err), HBS_VERSION,
+                                       st.setup.protocol));
+      st.connecting = false;
       log::debug("peer", "no answer from {} to the protocol query: {}", address(self),
                  self->system().render(err));
-      retry_later(self);
+      if (!st.remote)
+        retry_later(self);
     });
 }
 
@@ -129,6 +149,7 @@ void connect(self_ptr self) {
     }
   }
   st.connecting = true;
+  ++st.num_dials;
   // TLS: the OpenSSL module's middleman actor (the plain one would speak BASP in the clear,
   // which a TLS gateway refuses).
   auto mm = st.setup.tls ? self->system().openssl_manager().actor_handle()
@@ -186,6 +207,12 @@ peer_actor::behavior_type peer_fn(self_ptr self, peer_setup s) {
   self->state.unlinked_since = self->clock().now();
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
+    if (dm.source && dm.source == st.refused_gateway) { // the refused release is gone
+      st.refused_gateway = nullptr;
+      if (!st.remote)
+        self->send(self, connect_atom_v);
+      return;
+    }
     if (dm.source != st.remote.address())
       return;
     st.remote = nullptr;
@@ -233,7 +260,10 @@ peer_actor::behavior_type peer_fn(self_ptr self, peer_setup s) {
       out.tls = st.setup.tls;
       out.num_tls_refused = num_tls_refused();
       out.protocol = st.setup.protocol;
-      out.refusal = st.refusal;
+      if (!st.refusal.empty()) // kept until a link: its age tells whether it still holds
+        out.refusal = fmt::format("{} s ago: {}", std::chrono::duration_cast<std::chrono::seconds>(
+                                                    self->clock().now() - st.refused_at)
+                                                    .count(), st.refusal);
       return out;
     },
   };

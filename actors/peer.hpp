@@ -10,7 +10,7 @@
 // no link for a while (a path only it can use).
 // Before anything crosses, the dialer asks the gateway it reached for its peer protocol
 // (control.hpp): an agent of another protocol (a rolling upgrade) is refused, named in the
-// log and in hbsctl peer, and asked again every `peer_refused_retry`.
+// log and in hbsctl peer, and asked again when it goes, else every `peer_refused_retry`.
 
 #include <string>
 #include <vector>
@@ -48,8 +48,12 @@ struct peer_state {
   uint64_t num_link_downs = 0;
   uint64_t num_unsent = 0;
   uint64_t num_tls_failures = 0; // own connects that failed in the TLS handshake
-  std::string refusal;           // why the gateway reached last was not linked ("": none)
+  std::string refusal;           // why the last refused attempt was ("": linked since)
+  caf::actor_clock::time_point refused_at{};
+  std::string refused_release;   // its protocol and version: one log line per release
+  caf::actor_addr refused_gateway; // watched: when it goes (upgraded), ask again at once
   uint64_t num_refusals = 0;
+  uint64_t num_dials = 0;        // connects asked of the middleman
   caf::actor_addr own_gateway;   // announced to the peer after dialing it
   caf::actor_clock::time_point unlinked_since{};
   static inline const char* name = "peer";

@@ -19,6 +19,7 @@ namespace hbs {
 // upgrade leaves the link down (as a partition) instead of misreading the other's state. A
 // change to any type the link carries must bump it: tests/messages/peer_protocol_test.cpp
 // pins the layout of each protocol. 1: every release before the check (asks nothing).
+// The question itself (protocol_atom, answered uint32_t and std::string) never changes.
 constexpr uint32_t peer_protocol = 2;
 
 // Stamps stay exact as JSON numbers (doubles) and can never wrap: a larger one is refused.

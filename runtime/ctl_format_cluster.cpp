@@ -128,7 +128,7 @@ std::string render_peer(const peer_status& p) {
                      p.num_syncs, p.num_refused, p.num_unsent,
                      p.tls ? "mutual TLS" : "IN THE CLEAR (peer.tls = false)", p.num_tls_refused)
          + fmt::format("  peer protocol {}{}\n", p.protocol,
-                       p.refusal.empty() ? "" : "; REFUSED the peer: " + p.refusal);
+                       p.refusal.empty() ? "" : "; REFUSED the peer " + p.refusal);
 }
 
 std::string render_sm_reading(const wire::cluster_block& v) {

@@ -254,10 +254,14 @@ TEST_CASE_FIXTURE(basp_pair, "duplicated and reordered snapshots over the wire c
     d.action = {a, *cs0.next()};
     sent.push_back(d);
   }
-  // Delivered out of order and twice, through earth's proxy of mars's gateway.
+  // Delivered out of order and twice, through earth's proxy of mars's gateway, from
+  // earth (the node mars's gateway admitted by its hello).
   auto remote = state_of_peer(0);
-  for (auto i : {1, 0, 1, 0})
-    caf::anon_send(remote, sync_atom_v, sent[static_cast<size_t>(i)]);
+  {
+    caf::scoped_actor self{n[0].sys, true};
+    for (auto i : {1, 0, 1, 0})
+      self->send(remote, sync_atom_v, sent[static_cast<size_t>(i)]);
+  }
   pump();
   CHECK(state(1).control->action().value == cfg::failure_action::degrade);
   CHECK(state(1).num_refused == 0);
@@ -319,4 +323,51 @@ TEST_CASE_FIXTURE(basp_pair, "a hello of another peer protocol is refused: the s
   pump();
   CHECK(gateway_state(1).num_refused == refused + 1);
   CHECK(num_taken(1) == taken + 1); // taken to the controller (which keeps the link it has)
+}
+
+TEST_CASE_FIXTURE(pair_with_old_mars, "state from a node that said no protocol is not taken, "
+                                      "as a release before the question would send it") {
+  // Such a release passes its own interface check against this gateway and sends its state
+  // without a hello: mars's old gateway stands for it, earth's gateway must not hear it.
+  advance(1s);
+  auto earth_gateway = [&] {
+    caf::scoped_actor self{n[1].sys, true};
+    auto pending = self->request(n[1].sys.middleman().actor_handle(), caf::infinite,
+                                 caf::connect_atom::value, addr[0], port);
+    pump();
+    caf::strong_actor_ptr out;
+    pending.receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
+                        const std::set<std::string>&) { out = std::move(p); },
+                    [&](caf::error& e) { FAIL("connect failed: " << n[1].sys.render(e)); });
+    return caf::actor_cast<peer_gateway_actor>(out);
+  };
+  wire(1);
+  auto gw = earth_gateway();
+  REQUIRE(gw);
+  auto refused = gateway_state(0).num_refused;
+  auto d = state(0).control->delta({});
+  d.action = {cfg::failure_action::none, {max_generation - 1, 1}};
+  {
+    caf::scoped_actor self{n[1].sys, true};
+    self->send(gw, sync_atom_v, d);
+    self->send(gw, mnfa_atom_v, mnfa_report{true, true, true, true});
+  }
+  pump();
+  CHECK(gateway_state(0).num_refused == refused + 2);
+  CHECK(num_taken(0) == 0);
+  CHECK(state(0).control->action().value == cfg::failure_action::fail);
+}
+
+TEST_CASE_FIXTURE(mixed_pair, "when the refused agent goes (upgraded), the dialer asks again "
+                              "at once, not after the retry interval") {
+  advance(1s);
+  using base = peer_actor::stateful_base<peer_state>;
+  auto& peer0 = dynamic_cast<base&>(*caf::actor_cast<caf::abstract_actor*>(state(0).peer)).state;
+  REQUIRE(peer0.refusal.find("peer protocol 3") != std::string::npos);
+  REQUIRE(peer0.refused_gateway);
+  auto dials = peer0.num_dials;
+  caf::anon_send_exit(n[1].gateway, caf::exit_reason::user_shutdown); // mars stops
+  pump(); // no time passes
+  CHECK_FALSE(peer0.refused_gateway);
+  CHECK(peer0.num_dials == dials + 1); // asked again at once
 }

@@ -19,7 +19,7 @@ namespace {
 
 // peer_protocol -> the fingerprint of its layout (peer_link_fingerprint below).
 const std::map<uint32_t, uint64_t> recorded_layouts = {
-  {2, 0x2c5fd6935dac6b2a},
+  {2, 0x228f2a7ad9acf37e},
 };
 
 struct system_fixture {
@@ -31,23 +31,31 @@ struct system_fixture {
   }
 };
 
+// Fields of one type hold different values, so a swap of two in inspect() shows.
 control_snapshot sample_snapshot(const std::string& host) {
   control_snapshot s;
   s.generation = 1733390000123;
   s.full = true;
-  host_record h;
-  h.name = host;
-  h.type = cfg::host_type::storage;
-  h.management = "192.168.204.10";
-  h.cluster_host = "192.168.206.10";
-  h.monitored = true;
-  h.at = {1733390000001, 1};
-  h.started_at = {1733390000002, 0};
-  s.hosts = {h};
-  s.designation = {"controller-1", {1733390000003, 1}};
-  s.action = {cfg::failure_action::degrade, {1733390000004, 0}};
-  s.tune = {{200, 5, 7, 12}, {1733390000005, 1}};
-  s.locks = {{true, {1733390000006, 0}}, {false, {}}};
+  uint64_t g = 1733390000001;
+  for (auto type : {cfg::host_type::controller, cfg::host_type::worker,
+                    cfg::host_type::storage}) {
+    for (bool present : {true, false}) {
+      host_record h;
+      h.name = fmt::format("{}-{}", host, s.hosts.size());
+      h.type = type;
+      h.management = fmt::format("192.168.204.{}", 10 + s.hosts.size());
+      h.cluster_host = present ? fmt::format("192.168.206.{}", 10 + s.hosts.size()) : "";
+      h.present = present;
+      h.monitored = !present;
+      h.at = {g++, 1};
+      h.started_at = {g++, 0};
+      s.hosts.push_back(h);
+    }
+  }
+  s.designation = {"controller-1", {g++, 1}};
+  s.action = {cfg::failure_action::degrade, {g++, 0}};
+  s.tune = {{200, 5, 7, 12}, {g++, 1}};
+  s.locks = {{true, {g++, 0}}, {false, {}}};
   return s;
 }
 
@@ -63,10 +71,19 @@ uint64_t peer_link_fingerprint(caf::actor_system& sys, const std::string& host) 
   uint64_t h = 0xcbf29ce484222325ULL;
   for (auto& signature : sys.message_types<peer_gateway_actor>())
     h = fnv1a(h, signature.data(), signature.size() + 1);
+  // Every value of each enumeration carried: a new one changes the layout too.
+  for (int v = 0; v < 8; ++v) {
+    std::string names = fmt::format("{} {}", cfg::to_string(static_cast<cfg::host_type>(v)),
+                                    cfg::to_string(static_cast<cfg::failure_action>(v)));
+    h = fnv1a(h, names.data(), names.size());
+  }
   std::vector<caf::message> samples = {
     caf::make_message(sync_atom_v, sample_snapshot(host)),
     caf::make_message(table_atom_v, std::string{R"([{"host":"worker-0"}])"}),
-    caf::make_message(mnfa_atom_v, mnfa_report{true, true, false, true}),
+    caf::make_message(mnfa_atom_v, mnfa_report{true, false, false, false}),
+    caf::make_message(mnfa_atom_v, mnfa_report{false, true, false, false}),
+    caf::make_message(mnfa_atom_v, mnfa_report{false, false, true, false}),
+    caf::make_message(mnfa_atom_v, mnfa_report{false, false, false, true}),
     caf::make_message(handoff_atom_v, sample_snapshot(host)),
     caf::make_message(true),
     caf::make_message(ping_atom_v),
