@@ -11,7 +11,7 @@ using self_ptr = peer_gateway_actor::stateful_pointer<peer_gateway_state>;
 void refuse(self_ptr self, const std::string& why) {
   auto n = ++self->state.num_refused;
   if (n == 1 || n % 100 == 0)
-    log::warn("peer", "refused {} from the peer ({} refused)", why, n);
+    log::warn("peer", "the peer gateway refused {} ({} refused so far)", why, n);
 }
 
 // From the admitted peer node, or this process (a handle handed over in-process).
