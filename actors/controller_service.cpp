@@ -149,6 +149,7 @@ caf::result<agent_status> status(self_ptr self) {
     bool held = st.control->holds(h);
     out->num_hosts += held;
     out->num_started += held && h.monitored && name != st.setup.config.controller;
+    out->num_eclipsed += h.present && !held;
   }
   out->uptime_ms = ms_since(self, st.born);
   auto j = std::make_shared<join>();

@@ -219,6 +219,7 @@ struct agent_status {
   uint32_t minor = 0, degrade = 0, loss = 0; // thresholds in force
   uint64_t num_hosts = 0;     // in inventory
   uint64_t num_started = 0;   // monitored
+  uint64_t num_eclipsed = 0;  // in inventory, not heartbeated: another holds its address
   int64_t uptime_ms = 0;
   std::vector<network_counters> networks; // management first
   sm_counters sm;
@@ -230,7 +231,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_status& x) {
   return f(x.controller, x.role, x.role_note, x.epoch, x.version, x.action, x.period_ms,
            x.minor, x.degrade, x.loss, x.num_hosts, x.num_started, x.uptime_ms, x.networks,
-           x.sm, x.files, x.mtc);
+           x.sm, x.files, x.mtc, x.num_eclipsed);
 }
 
 } // namespace hbs

@@ -153,6 +153,7 @@ nlohmann::json to_json(const agent_status& s) {
                      {"thresholds", {{"minor", s.minor}, {"degrade", s.degrade},
                                      {"loss", s.loss}}},
                      {"num_hosts", s.num_hosts}, {"num_started", s.num_started},
+                     {"num_eclipsed", s.num_eclipsed},
                      {"uptime_ms", s.uptime_ms}, {"networks", nets}, {"files", files}};
   if (s.sm.enabled) {
     nlohmann::json rejected = nlohmann::json::object();
@@ -204,6 +205,10 @@ std::string render(const agent_status& s) {
   std::string out = fmt::format("{} ({}), hbs {}, up {}s, {} hosts in inventory, {} started\n",
                                 s.controller, s.role, s.version, s.uptime_ms / 1000, s.num_hosts,
                                 s.num_started);
+  if (s.num_eclipsed > 0)
+    out += fmt::format("  {:<12} {} ECLIPSED host(s): in the inventory, not heartbeated, "
+                       "another host holds the address (hbsctl hosts)\n", "inventory",
+                       s.num_eclipsed);
   out += fmt::format("  {:<12} {}\n", "role", s.role_note);
   out += fmt::format("  {:<12} period {} ms, thresholds minor {} degrade {} loss {}, failure "
                      "action {}\n", "tuning", s.period_ms, s.minor, s.degrade, s.loss, s.action);

@@ -92,6 +92,8 @@ void agent(families& f, const agent_status& s) {
   f.gauge("hbs_agent_hosts", "Hosts in the inventory", {}, static_cast<double>(s.num_hosts));
   f.gauge("hbs_agent_hosts_monitored", "Hosts being heartbeated", {},
           static_cast<double>(s.num_started));
+  f.gauge("hbs_agent_hosts_eclipsed", "Hosts in the inventory not heartbeated: another host "
+          "holds their address", {}, static_cast<double>(s.num_eclipsed));
   for (auto& file : s.files) {
     f.gauge("hbs_state_file_ok", "1 when the last write of this state file succeeded",
             {{"file", file.file}}, file.ok ? 1 : 0);

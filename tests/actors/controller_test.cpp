@@ -195,7 +195,9 @@ TEST_CASE_FIXTURE(pair_fixture, "an address given to two hosts across a partitio
     CHECK(control(me).find("worker-5") != nullptr);
     CHECK(control(me).find("worker-50") == nullptr);
     CHECK(ask<host_status>(ctrl[me], host_atom_v, std::string{"worker-5"}).started);
-    CHECK(ask<agent_status>(ctrl[me], status_atom_v).num_hosts == num_hosts);
+    auto status = ask<agent_status>(ctrl[me], status_atom_v);
+    CHECK(status.num_hosts == num_hosts);
+    CHECK(status.num_eclipsed == 1); // worker-50, shown in hbsctl status
     auto& actors = state_of<controller_state>(ctrl[me]).hosts;
     CHECK(actors.count("worker-5") == 1);
     CHECK(actors.count("worker-50") == 0); // controller-0's actor for it is gone

@@ -68,3 +68,15 @@ TEST_CASE("the JSON of a host says whether it is eclipsed") {
         != std::string::npos);
   CHECK(ctl::to_json(heartbeated("worker-5"))["eclipsed"] == "");
 }
+
+TEST_CASE("hbsctl status says how many hosts are eclipsed, and nothing when none is") {
+  agent_status s;
+  s.controller = "controller-0";
+  s.num_hosts = 9;
+  s.num_eclipsed = 1;
+  CHECK(ctl::render(s).find("1 ECLIPSED host(s): in the inventory, not heartbeated")
+        != std::string::npos);
+  CHECK(ctl::to_json(s)["num_eclipsed"] == 1);
+  s.num_eclipsed = 0;
+  CHECK(ctl::render(s).find("ECLIPSED") == std::string::npos);
+}

@@ -36,6 +36,7 @@ metrics_snapshot cluster() {
   a.version = "0.1.0";
   a.num_hosts = 2;
   a.num_started = 2;
+  a.num_eclipsed = 1;
   for (uint8_t i : {0, 1}) {
     network_counters c;
     c.network = i;
@@ -124,6 +125,7 @@ TEST_CASE("a lost host reads 3 in hbs_host_state and is counted as lost on its n
   CHECK(value(fs, "hbs_alarms", {{"alarm_id", "200.009"}, {"severity", "major"}}) == 0);
   CHECK(value(fs, "hbs_agent_active", {}) == 1);
   CHECK(value(fs, "hbs_mnfa_tally_hosts", {{"network", "management"}}) == 1);
+  CHECK(value(fs, "hbs_agent_hosts_eclipsed", {}) == 1);
 }
 
 TEST_CASE("drops and stalled periods are counters labelled by reason") {
