@@ -202,6 +202,14 @@ host_status eclipsed_status(const host_record& r, std::string why) {
   return out;
 }
 
+// The heartbeated hosts' statuses, then the eclipsed hosts' (hbsctl hosts, the state dump).
+void add_eclipsed(self_ptr self, std::vector<host_status>& v) {
+  auto& cs = *self->state.control;
+  for (auto& [name, why] : cs.eclipses())
+    if (auto* r = cs.present(name))
+      v.push_back(eclipsed_status(*r, why));
+}
+
 } // namespace
 
 caf::result<std::vector<host_status>> hosts(self_ptr self) {
@@ -210,10 +218,7 @@ caf::result<std::vector<host_status>> hosts(self_ptr self) {
   for (auto& [name, actor] : self->state.hosts)
     names.push_back(name);
   collect_hosts(self, std::move(names), [self, rp](std::vector<host_status> v) mutable {
-    auto& cs = *self->state.control;
-    for (auto& [name, why] : cs.eclipses()) // listed after the heartbeated ones
-      if (auto* r = cs.present(name))
-        v.push_back(eclipsed_status(*r, why));
+    add_eclipsed(self, v);
     rp.deliver(std::move(v));
   });
   return rp;
@@ -299,6 +304,7 @@ void dump_state(self_ptr self, const std::string& why,
   for (auto& [name, actor] : st.hosts)
     names.push_back(name);
   collect_hosts(self, std::move(names), [=](std::vector<host_status> h) {
+    add_eclipsed(self, h);
     parts->hosts = std::move(h);
     done();
   });

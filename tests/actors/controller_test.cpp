@@ -213,6 +213,9 @@ TEST_CASE_FIXTURE(pair_fixture, "an address given to two hosts across a partitio
     CHECK(all.back().eclipsed == eclipsed.eclipsed);
     CHECK(std::count_if(all.begin(), all.end(), [](auto& h) { return !h.eclipsed.empty(); })
           == 1);
+    CHECK(ask<std::string>(ctrl[me], dump_atom_v).find("worker-50            -             "
+                                                        "eclipsed    (its management address")
+          != std::string::npos); // the state dump (SIGUSR2, audits) names it too
   }
   CHECK(control(0).to_json() == control(1).to_json());
   advance_one_active(3s); // worker-5's answers still reach it (stopping worker-50 came first)
