@@ -163,7 +163,8 @@ using peer_gateway_actor = caf::typed_actor<
   caf::reacts_to<sync_atom, control_snapshot>, // its control state: all, or one change
   caf::reacts_to<table_atom, std::string>,     // the active agent's alarm table (JSON)
   caf::reacts_to<mnfa_atom, mnfa_report>,      // its MNFA episode and back-off
-  // it dialed in (having asked the protocol): its own gateway and peer protocol (peer.hpp)
+  // first on the link, both ways: its own gateway and peer protocol; admits its node (the
+  // dialer's also makes this side link back to it; peer.hpp)
   caf::reacts_to<hello_atom, caf::actor_addr, uint32_t>,
   // an operator activated it: take this designation (naming it) and step down; reply once
   // this agent is inactive, so the two are never active at once

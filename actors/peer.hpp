@@ -11,6 +11,8 @@
 // Before anything crosses, the dialer asks the gateway it reached for its peer protocol
 // (control.hpp): an agent of another protocol (a rolling upgrade) is refused, named in the
 // log and in hbsctl peer, and asked again when it goes, else every `peer_refused_retry`.
+// Once linked, each side's first message is its hello (the dialed side's too): the other
+// gateway takes state only from the node whose hello named its protocol.
 
 #include <string>
 #include <vector>
