@@ -126,7 +126,7 @@ void on_link(self_ptr self, bool up) {
   }
   // Anti-entropy: everything this agent holds, then (if active) the alarm table. The peer
   // does the same; both merge both and end equal.
-  self->send(st.peer, sync_atom_v, st.control->full());
+  share(self, st.control->full());
   if (st.active)
     self->request(st.alarms, std::chrono::seconds{2}, table_atom_v)
       .then([=](std::string& json) { self->send(self->state.peer, table_atom_v, json); },
@@ -249,7 +249,7 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
       // Also as a change of its own: the peer's request may have timed out before this
       // answer arrives (a link slow to fail over), and then only this tells it that it is
       // designated; both were left inactive otherwise (nemesis seed 1839).
-      self->send(self->state.peer, sync_atom_v, self->state.control->delta({}));
+      share(self, self->state.control->delta({}));
       return !self->state.active; // the designation it carries names the peer
     },
     [=](peer_atom, std::string& table) { on_peer_table(self, table); },

@@ -104,7 +104,7 @@ using controller_ptr = controller_actor::stateful_pointer<controller_state>;
 controller_actor::behavior_type controller_fn(controller_ptr self, controller_setup s);
 
 // controller_ops.cpp: every change of the control state goes through take(): merged,
-// applied to the actors, persisted (the reply waits for the write), sent to the peer.
+// applied to the actors, persisted, then sent to the peer (the reply waits for the write).
 caf::result<std::string> take(controller_ptr self, control_snapshot delta, std::string done);
 // The same, answering through a promise made earlier (after a hand-over, say).
 void take_then(controller_ptr self, control_snapshot delta, std::string done,
@@ -116,6 +116,12 @@ uint64_t wall_now(controller_ptr self);
 // Writes the control state unless the store already has it; `done` gets "" or the error.
 // A failed write is tried again every second until it succeeds.
 void persist(controller_ptr self, std::function<void(const std::string&)> done);
+// Sends `s` to the peer once the clock that stamped it is on disk: a stamp the peer holds
+// is never taken again by a restart of this agent for another value. A failed write (the
+// operator is told) does not keep it from the peer.
+void share(controller_ptr self, control_snapshot s);
+// Runs `fn` once the clock is on disk (or its write failed): before a stamp leaves.
+void when_durable(controller_ptr self, std::function<void()> fn);
 // Actors for the hosts, networks and roles the state describes (at start: everything).
 void apply_all(controller_ptr self);
 void evaluate_role(controller_ptr self);

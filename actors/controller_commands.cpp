@@ -143,20 +143,24 @@ caf::result<std::string> activate(self_ptr self, const std::string& name) {
   if (name == c.controller && st.link_up && !st.active) {
     // Hand-over: the peer steps down first, then this agent takes over, so the two are never
     // active at once. Unconfirmed (the link failed in between): nothing changes here.
+    // The stamp is on disk before the peer sees it (see share()).
     auto rp = self->make_response_promise<std::string>();
-    self->request(st.peer, handoff_timeout, handoff_atom_v, delta).then(
-      [=](bool stepped_down) mutable {
-        self->state.role_settled = true;
-        if (!stepped_down)
-          log::warn("controller", "{} took the hand-over but is still active", c.peer_name());
-        take_then(self, delta, done, rp);
-      },
-      [=](caf::error& e) mutable {
-        rp.deliver(refused(ec::not_connected, fmt::format(
-          "{} did not confirm the hand-over ({}): nothing changed here yet (if it took it, "
-          "this agent becomes active when its state arrives); if the link is down, activate "
-          "again takes effect at once", c.peer_name(), self->system().render(e))));
-      });
+    when_durable(self, [=]() mutable {
+      self->request(self->state.peer, handoff_timeout, handoff_atom_v, delta).then(
+        [=](bool stepped_down) mutable {
+          self->state.role_settled = true;
+          if (!stepped_down)
+            log::warn("controller", "{} took the hand-over but is still active",
+                      c.peer_name());
+          take_then(self, delta, done, rp);
+        },
+        [=](caf::error& e) mutable {
+          rp.deliver(refused(ec::not_connected, fmt::format(
+            "{} did not confirm the hand-over ({}): nothing changed here yet (if it took it, "
+            "this agent becomes active when its state arrives); if the link is down, "
+            "activate again takes effect at once", c.peer_name(), self->system().render(e))));
+        });
+    });
     return rp;
   }
   // Otherwise the operator's activate is authority enough: on a survivor it takes effect at

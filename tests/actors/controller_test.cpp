@@ -322,6 +322,67 @@ TEST_CASE_FIXTURE(pair_fixture, "an agent told to stop while a change waits for 
   run();
 }
 
+TEST_CASE_FIXTURE(pair_fixture, "a change reaches the peer only once it is on disk: an agent "
+                                "killed before its write never gives one stamp two values") {
+  advance(1s);
+  CHECK(ask<std::string>(ctrl[0], stop_atom_v, std::string{"worker-1"}) == "worker-1 stopped");
+  // A second change in the same millisecond: its stamp is ahead of the wall clock, where a
+  // restarted agent's clock can meet it again (a burst, or a peer whose clock runs ahead).
+  auto first = control(0).generation();
+  self->send(ctrl[0], stop_atom_v, std::string{"worker-5"}); // never answered: its agent dies
+  auto store = state_of<controller_state>(ctrl[0]).store;
+  auto* write = dynamic_cast<caf::resumable*>(caf::actor_cast<caf::abstract_actor*>(store));
+  sched.run_jobs_filtered([&](caf::resumable* job) { return job != write; });
+  REQUIRE(control(0).generation() == first + 1);
+  CHECK(control(1).find("worker-5")->monitored); // not heard before the disk has it
+  // The agent dies before the disk takes it (SIGKILL; the write never lands).
+  state_of<store_state>(store).path.clear();
+  kill_agent(0);
+  spawn_agent(0);
+  run();
+  REQUIRE(control(0).find("worker-5")->monitored); // the lost change is gone
+  CHECK(ask<std::string>(ctrl[0], start_atom_v, std::string{"worker-5"})
+        == "worker-5 restarted");
+  REQUIRE(control(0).generation() == first + 1); // the same stamp the lost change had
+  heal_link();
+  advance(1s);
+  for (int me : {0, 1}) {
+    CAPTURE(me);
+    CHECK(control(me).find("worker-5")->monitored); // the operator's last word, on both
+  }
+  CHECK(control(0).find("worker-5")->started_at == control(1).find("worker-5")->started_at);
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "neither a hand-over nor the sync on link-up carries a stamp "
+                                "before the disk has it") {
+  advance(1s);
+  auto held = [&](int me) {
+    auto store = state_of<controller_state>(ctrl[me]).store;
+    auto* write = dynamic_cast<caf::resumable*>(caf::actor_cast<caf::abstract_actor*>(store));
+    sched.run_jobs_filtered([&](caf::resumable* job) { return job != write; });
+  };
+  cut_link();
+  self->send(ctrl[0], stop_atom_v, std::string{"worker-6"});
+  held(0);
+  REQUIRE_FALSE(control(0).find("worker-6")->monitored);
+  for (int me : {0, 1})
+    caf::anon_send(link_of(me), link_atom_v, gateway[1 - me]);
+  held(0);
+  CHECK(control(1).find("worker-6")->monitored); // controller-0's full state waits for it
+  run();
+  CHECK_FALSE(control(1).find("worker-6")->monitored); // ... and goes once it is written
+  advance(1s);
+  auto reply = self->request(ctrl[1], caf::infinite, activate_atom_v, std::string{"controller-1"});
+  held(1);
+  CHECK(state_of<controller_state>(ctrl[0]).active); // the hand-over's request waits for controller-1's clock on disk
+  CHECK(control(0).designation().value == "controller-0");
+  run();
+  reply.receive([](std::string& s) { CHECK(s.find("controller-1 is active") == 0); },
+                [&](caf::error& e) { FAIL(sys.render(e)); });
+  CHECK(active(1));
+  CHECK_FALSE(active(0));
+}
+
 TEST_CASE_FIXTURE(pair_fixture, "a SIGHUP takes only what was edited in the file, and an edit "
                                 "made across a partition wins at the heal as hbsctl's would") {
   advance(1s);
