@@ -20,114 +20,8 @@ constexpr caf::timespan max_backoff = 500ms;
 constexpr caf::timespan probe_every = 1s;
 constexpr int probe_timeout_ms = 300;
 
-const std::string& address(self_ptr self) {
-  return self->state.setup.addresses[self->state.path];
-}
-
 const char* path_name(size_t path) {
   return path == 0 ? "management" : "cluster-host";
-}
-
-void retry_later(self_ptr self) {
-  auto& st = self->state;
-  if (st.setup.addresses.empty())
-    return; // nothing to dial: a new handle comes with link_atom
-  st.path = (st.path + 1) % st.setup.addresses.size(); // the other path next
-  st.backoff = st.backoff == caf::timespan{0} ? first_backoff : std::min(st.backoff * 2,
-                                                                          max_backoff);
-  self->delayed_send(self, st.path == 0 ? st.backoff : caf::timespan{0}, connect_atom_v);
-}
-
-void link_up(self_ptr self, peer_gateway_actor remote, bool dialed) {
-  auto& st = self->state;
-  if (dialed && st.setup.addresses.empty())
-    dialed = false; // a handle handed over in-process: nothing to announce
-  st.remote = std::move(remote);
-  st.backoff = caf::timespan{0};
-  st.last_contact = self->clock().now();
-  st.ever_contacted = true;
-  st.refusal.clear();
-  ++st.num_link_ups;
-  self->monitor(st.remote);
-  log::info("peer", "link to {} up ({})", st.setup.peer,
-            !dialed ? "it dialed in" : path_name(st.path));
-  // First on the link, both ways: the dialer's hello makes the peer link back over this
-  // very connection; each hello admits its sender's node at the other gateway, which takes
-  // nothing from a node that has not said its protocol.
-  if (st.own_gateway)
-    self->send(st.remote, hello_atom_v, st.own_gateway, st.setup.protocol);
-  self->send(st.setup.parent, link_atom_v, true);
-}
-
-// Another protocol's gateway is not linked (its state would be misread): said in the log
-// (once per peer release, then every 60th time) and in hbsctl peer; asked again when it
-// goes (an upgrade ends it), else after peer_refused_retry.
-void refuse_peer(self_ptr self, const caf::actor& gateway, std::string release,
-                 std::string why) {
-  auto& st = self->state;
-  st.connecting = false;
-  if (release != st.refused_release || st.num_refusals % 60 == 0)
-    log::warn("peer", "link to {} refused: {}", st.setup.peer, why);
-  ++st.num_refusals;
-  st.refused_release = std::move(release);
-  st.refusal = std::move(why);
-  st.refused_at = self->clock().now();
-  if (gateway.address() != st.refused_gateway) {
-    st.refused_gateway = gateway.address();
-    self->monitor(gateway);
-  }
-  self->delayed_send(self, peer_refused_retry, connect_atom_v);
-}
-
-// What a peer says of itself, fit for a log line: printable, bounded.
-std::string printable(const std::string& s) {
-  std::string out = s.substr(0, 40);
-  for (auto& c : out)
-    if (c < 0x20 || c > 0x7e)
-      c = '?';
-  return out;
-}
-
-// The question and its answer (protocol_atom -> uint32_t, std::string) never change, so any
-// release can ask any other; only a silent peer is asked again soon, any other error refuses.
-void check_protocol(self_ptr self, caf::strong_actor_ptr ptr, std::set<std::string> ifs) {
-  auto gateway = caf::actor_cast<caf::actor>(ptr);
-  self->request(gateway, 2s, protocol_atom_v).then(
-    [=](uint32_t theirs, const std::string& version) {
-      auto& st = self->state;
-      if (st.remote) { // it dialed in meanwhile: that link stands
-        st.connecting = false;
-        return;
-      }
-      if (theirs != st.setup.protocol)
-        return refuse_peer(self, gateway, fmt::format("{} {}", theirs, printable(version)),
-                           fmt::format("{} runs hbs {} (peer protocol {}), this agent hbs {} "
-                                       "(peer protocol {}); they link once both speak one "
-                                       "protocol", address(self), printable(version), theirs,
-                                       HBS_VERSION, st.setup.protocol));
-      st.connecting = false;
-      if (!self->system().assignable<peer_gateway_actor>(ifs)) {
-        log::warn("peer", "{}:{} answers peer protocol {} but is not an hbs-agent peer "
-                  "gateway", address(self), st.setup.port, theirs);
-        return retry_later(self);
-      }
-      link_up(self, caf::actor_cast<peer_gateway_actor>(ptr), true);
-    },
-    [=](caf::error& err) {
-      auto& st = self->state;
-      if (err != caf::sec::request_timeout && !st.remote)
-        return refuse_peer(self, gateway, "no answer",
-                           fmt::format("{} answers no peer-protocol query ({}): an hbs-agent "
-                                       "older than peer protocol 2, or not an hbs-agent; this "
-                                       "agent hbs {} (peer protocol {})", address(self),
-                                       self->system().render(err), HBS_VERSION,
-                                       st.setup.protocol));
-      st.connecting = false;
-      log::debug("peer", "no answer from {} to the protocol query: {}", address(self),
-                 self->system().render(err));
-      if (!st.remote)
-        retry_later(self);
-    });
 }
 
 void connect(self_ptr self) {
@@ -142,10 +36,10 @@ void connect(self_ptr self) {
     }
   }
   if (st.setup.probe) {
-    if (auto err = probe_tcp(address(self), st.setup.port, probe_timeout_ms); !err.empty()) {
-      log::debug("peer", "{}:{} ({}) not reachable: {}", address(self), st.setup.port,
+    if (auto err = probe_tcp(peer_address(self), st.setup.port, probe_timeout_ms); !err.empty()) {
+      log::debug("peer", "{}:{} ({}) not reachable: {}", peer_address(self), st.setup.port,
                  path_name(st.path), err);
-      return retry_later(self);
+      return peer_retry_later(self);
     }
   }
   st.connecting = true;
@@ -154,13 +48,13 @@ void connect(self_ptr self) {
   // which a TLS gateway refuses).
   auto mm = st.setup.tls ? self->system().openssl_manager().actor_handle()
                          : self->system().middleman().actor_handle();
-  self->request(mm, 2s, caf::connect_atom::value, address(self), st.setup.port)
+  self->request(mm, 2s, caf::connect_atom::value, peer_address(self), st.setup.port)
     .then(
       [=](const caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>& ifs) {
         if (!ptr) {
           self->state.connecting = false;
-          log::warn("peer", "{}:{} publishes no actor", address(self), self->state.setup.port);
-          return retry_later(self);
+          log::warn("peer", "{}:{} publishes no actor", peer_address(self), self->state.setup.port);
+          return peer_retry_later(self);
         }
         check_protocol(self, std::move(ptr), std::move(ifs));
       },
@@ -173,11 +67,11 @@ void connect(self_ptr self) {
             && st.num_tls_failures++ % 20 == 0)
           log::warn("peer", "TLS handshake with {} at {} failed ({} so far): a wrong "
                     "certificate on either side, or one CAF cut short", st.setup.peer,
-                    address(self), st.num_tls_failures);
+                    peer_address(self), st.num_tls_failures);
         else
-          log::debug("peer", "connect to {} at {} failed: {}", st.setup.peer, address(self),
+          log::debug("peer", "connect to {} at {} failed: {}", st.setup.peer, peer_address(self),
                      self->system().render(err));
-        retry_later(self);
+        peer_retry_later(self);
       });
 }
 
@@ -202,6 +96,42 @@ void to_peer(self_ptr self, const char* what, Ts&&... xs) {
 
 } // namespace
 
+const std::string& peer_address(peer_ptr self) {
+  return self->state.setup.addresses[self->state.path];
+}
+
+
+void peer_retry_later(peer_ptr self) {
+  auto& st = self->state;
+  if (st.setup.addresses.empty())
+    return; // nothing to dial: a new handle comes with link_atom
+  st.path = (st.path + 1) % st.setup.addresses.size(); // the other path next
+  st.backoff = st.backoff == caf::timespan{0} ? first_backoff : std::min(st.backoff * 2,
+                                                                          max_backoff);
+  self->delayed_send(self, st.path == 0 ? st.backoff : caf::timespan{0}, connect_atom_v);
+}
+
+void peer_link_up(peer_ptr self, peer_gateway_actor remote, bool dialed) {
+  auto& st = self->state;
+  if (dialed && st.setup.addresses.empty())
+    dialed = false; // a handle handed over in-process: nothing to announce
+  st.remote = std::move(remote);
+  st.backoff = caf::timespan{0};
+  st.last_contact = self->clock().now();
+  st.ever_contacted = true;
+  st.refusal.clear();
+  ++st.num_link_ups;
+  self->monitor(st.remote);
+  log::info("peer", "link to {} up ({})", st.setup.peer,
+            !dialed ? "it dialed in" : path_name(st.path));
+  // First on the link, both ways: the dialer's hello makes the peer link back over this
+  // very connection; each hello admits its sender's node at the other gateway, which takes
+  // nothing from a node that has not said its protocol.
+  if (st.own_gateway)
+    self->send(st.remote, hello_atom_v, st.own_gateway, st.setup.protocol);
+  self->send(st.setup.parent, link_atom_v, true);
+}
+
 peer_actor::behavior_type peer_fn(self_ptr self, peer_setup s) {
   self->state.setup = std::move(s);
   self->state.unlinked_since = self->clock().now();
@@ -221,7 +151,7 @@ peer_actor::behavior_type peer_fn(self_ptr self, peer_setup s) {
     log::warn("peer", "link to {} down: {}", st.setup.peer, self->system().render(dm.reason));
     self->send(st.setup.parent, link_atom_v, false);
     st.path = st.setup.addresses.empty() ? 0 : st.setup.addresses.size() - 1;
-    retry_later(self); // management first again
+    peer_retry_later(self); // management first again
   });
   self->send(self, connect_atom_v);
   self->delayed_send(self, probe_every, tick_atom_v);
@@ -230,7 +160,7 @@ peer_actor::behavior_type peer_fn(self_ptr self, peer_setup s) {
     [=](tick_atom) { probe(self); },
     [=](link_atom, peer_gateway_actor remote) {
       if (!self->state.remote && remote)
-        link_up(self, std::move(remote), false);
+        peer_link_up(self, std::move(remote), false);
     },
     [=](hello_atom, caf::actor_addr own) { self->state.own_gateway = std::move(own); },
     [=](sync_atom a, control_snapshot& s) { to_peer(self, "a control change", a, std::move(s)); },
@@ -247,7 +177,7 @@ peer_actor::behavior_type peer_fn(self_ptr self, peer_setup s) {
       out.controller = st.setup.controller;
       out.peer = st.setup.peer;
       if (!st.setup.addresses.empty()) {
-        out.endpoint = address(self) + ":" + std::to_string(st.setup.port);
+        out.endpoint = peer_address(self) + ":" + std::to_string(st.setup.port);
         out.path = path_name(st.path);
       }
       out.link_up = static_cast<bool>(st.remote);
