@@ -22,6 +22,8 @@ Invariants (issue 15 §2):
   settled         afterwards: inventories equal, no alarm, every monitored host ok, MNFA
                   idle, period restored, exactly one active
   bounded         no event storm per host, no agent death nobody caused, RSS and fds bounded
+  observed        every agent polled at least every 5 s while faults were applied (the
+                  record the others read has no hole)
 """
 import argparse
 import json
@@ -35,6 +37,7 @@ SLACK_MS = 700
 STORM_PER_S = 25
 RSS_LIMIT_KB = 300 * 1024
 FD_LIMIT = 256
+POLL_GAP_MS = 5000
 
 
 def read_lines(path):
@@ -100,10 +103,21 @@ class History:
             if f["begin"] <= hi and end >= lo:
                 yield f
 
-    def period(self, node, lo, hi, default):
+    def period(self, node, lo, hi, default, until=None):
+        """The longest period `node` ran in [lo, hi] as its polls saw it (an MNFA back-off
+        too). Without a poll there (the `observed` invariant names the hole), what a tune or
+        an edited file set meanwhile, never the default alone: seed 1205061's poller had
+        died and a tune to 200 ms read as 100."""
         ps = [max(p["periods"]) for p in self.polls
               if p["node"] == node and p.get("periods") and lo <= p["t_ms"] <= hi]
-        return max(ps) if ps else default
+        if ps:
+            return max(ps)
+        for f in self.in_effect(lo, hi, hi if until is None else until):
+            if f["op"] == "tune" and "--period" in f.get("args", []):
+                ps.append(int(f["args"][f["args"].index("--period") + 1]))
+            elif f["op"] == "reload" and "period_ms" in f.get("edit", {}):
+                ps.append(int(f["edit"]["period_ms"]))
+        return max([default] + ps)
 
     def active_intervals(self, until):
         """Per agent, [start, end] of each time it was active."""
@@ -159,6 +173,7 @@ class Checker:
         self.violations.append({"invariant": inv, "t_ms": t_ms, "what": what})
 
     def run(self):
+        self.observed()
         self.one_active()
         self.no_false_loss()
         self.no_missed_loss()
@@ -181,7 +196,7 @@ class Checker:
                                          f"{self.h.hosts[b]} both active for {hi - lo} ms")
 
     def _loss_window(self, agent, t, b2b):
-        p = self.h.period(agent, t - 30000, t, self.h.meta["period_ms"])
+        p = self.h.period(agent, t - 30000, t, self.h.meta["period_ms"], self.until)
         return max(b2b, 1) * p + SLACK_MS
 
     def no_false_loss(self):
@@ -281,7 +296,7 @@ class Checker:
                     continue
                 if f["op"] == "asym" and f["controller"] != agent:
                     continue
-                p = self.h.period(agent, b - 1000, e, self.h.meta["period_ms"])
+                p = self.h.period(agent, b - 1000, e, self.h.meta["period_ms"], self.until)
                 bound = self._loss(b - 1000, e) * p + p + SLACK_MS
                 if e - b < bound + 200:
                     continue  # too short to require a verdict
@@ -313,6 +328,27 @@ class Checker:
                     self.violate("no_missed_loss", b + bound, f"{self.h.hosts[agent]} did not "
                                  f"declare {name} lost on {network} within {bound} ms of "
                                  f"fault {f['fault']} ({f['op']}, {e - b} ms)")
+
+    def observed(self):
+        """Every agent polled at most POLL_GAP_MS apart while faults were applied: the other
+        invariants read the polls (deaths, restarts, periods, memory), and a record with a
+        hole would pass or fail them on what nobody saw."""
+        steps = [s["t_ms"] for s in self.h.applied if s["t_ms"] <= self.until]
+        if not steps:
+            return
+        first, last = self.h.meta["start_ms"], max(steps)
+        for n in self.h.controllers:
+            ts = sorted(p["t_ms"] for p in self.h.polls if p["node"] == n
+                        and first <= p["t_ms"] <= self.until)
+            self.checks["observed"] += 1
+            edges = [first] + ts + ([last] if not ts or ts[-1] < last else [])
+            for a, b in zip(edges, edges[1:]):
+                if b - a > POLL_GAP_MS:
+                    self.violate("observed", a, f"no poll of {self.h.hosts[n]}'s agent for "
+                                 f"{(b - a) / 1000:.1f} s (from {(a - first) / 1000:.1f} s "
+                                 "into the run): the record is incomplete (did the poller "
+                                 "stop?)")
+                    break
 
     def bounded(self):
         for agent in self.h.controllers:

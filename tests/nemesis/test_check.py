@@ -277,6 +277,27 @@ class TestChecker(Base):
         h.faults = h._faults()
         self.assertEqual(self.check(h).violations, [])
 
+    def test_a_tuned_period_counts_where_no_poll_saw_the_period(self):
+        # seed 1205061: the poller had died; a tune to 200 ms read as the default 100 and a
+        # verdict on time read as missed
+        h = self.history()
+        for e in h.events["c0"]:
+            if e["kind"] == "loss":
+                e["time_ms"] = T0 + 5000 + 2100  # past 100 ms's bound, within 200 ms's
+        h.polls = [p for p in h.polls if not (p["node"] == "c0" and p["t_ms"] >= T0 + 3000)]
+        self.assertCaught(h, "no_missed_loss")
+        h.applied += [step(4000, 2, "tune", "begin", args=["--period", "200"]),
+                      step(9000, 2, "tune", "end", args=["--period", "200"])]
+        h.faults = h._faults()
+        c = self.check(h)
+        self.assertEqual([v for v in c.violations if v["invariant"] != "observed"], [])
+
+    def test_polls_that_stop_while_faults_go_on_are_caught(self):
+        h = self.history()
+        h.polls = [p for p in h.polls if not (p["node"] == "c0" and p["t_ms"] >= T0 + 2000)]
+        self.assertCaught(h, "observed", "no poll of controller-0's agent for 7.0 s")
+        self.assertEqual(self.check(self.history()).checks["observed"], 2)
+
 
 if __name__ == "__main__":
     unittest.main()
