@@ -124,13 +124,17 @@ void on_link(self_ptr self, bool up) {
     st.link_down_since = self->clock().now();
     return;
   }
-  // Anti-entropy: everything this agent holds, then (if active) the alarm table. The peer
-  // does the same; both merge both and end equal.
-  share(self, st.control->full());
-  if (st.active)
-    self->request(st.alarms, std::chrono::seconds{2}, table_atom_v)
-      .then([=](std::string& json) { self->send(self->state.peer, table_atom_v, json); },
-            [](caf::error&) {});
+  // Anti-entropy: everything this agent holds, then (if active) the alarm table: in that
+  // order, or a peer still active from a partition ignores the table as it steps down. The
+  // peer does the same; both merge both and end equal.
+  when_durable(self, [self, s = st.control->full()](const std::string&) mutable {
+    auto& st = self->state;
+    self->send(st.peer, sync_atom_v, std::move(s));
+    if (st.active)
+      self->request(st.alarms, std::chrono::seconds{2}, table_atom_v)
+        .then([=](std::string& json) { self->send(self->state.peer, table_atom_v, json); },
+              [](caf::error&) {});
+  });
 }
 
 void on_peer_table(self_ptr self, std::string& json) {
@@ -143,6 +147,13 @@ void on_peer_table(self_ptr self, std::string& json) {
   self->send(st.alarms, table_atom_v, std::move(json));
 }
 
+// Hold-offs a linked agent waits for the peer's state: its longest write, and one more.
+uint32_t max_holdoff_waits(std::chrono::milliseconds hold_off) {
+  auto ms = std::max<int64_t>(hold_off.count(), 1);
+  return static_cast<uint32_t>(
+    (std::chrono::milliseconds{store_timeout}.count() + ms - 1) / ms + 1);
+}
+
 } // namespace
 
 controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s) {
@@ -153,6 +164,7 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
   st.control = st.setup.control ? std::move(st.setup.control)
                                 : std::optional<control_state>{std::in_place, st.setup.config};
   st.setup.control.reset();
+  st.durable_generation = st.control->generation(); // loaded from the disk
   spawn_children(self);
   // A change taken but waiting for the next write (coalesced behind one on its way) is
   // written before the store stops: the next start must not come up without it, nor its
@@ -277,10 +289,24 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
       auto& st = self->state;
       if (st.role_settled)
         return;
-      log::warn("controller", "no link to the peer for {} ms (unreachable, or refused: "
-                "hbsctl peer says which): the persisted designation rules ({} is active, "
-                "epoch {})", st.setup.config.peer.hold_off_ms,
-                st.control->designation().value, st.control->designation().at.epoch());
+      auto hold_off = std::chrono::milliseconds{st.setup.config.peer.hold_off_ms};
+      if (st.link_up && ++st.num_holdoff_waits <= max_holdoff_waits(hold_off)) {
+        // Linked: the peer's state is on its way, held at most by its disk (see
+        // when_durable). Settling on this agent's own designation meanwhile could make two
+        // active agents.
+        if (st.num_holdoff_waits == 1)
+          log::info("controller", "link to {} up, its state not here yet: no role until it "
+                    "is", st.setup.config.peer_name());
+        self->delayed_send(self, hold_off, holdoff_atom_v);
+        return;
+      }
+      auto why = st.link_up ? fmt::format("linked to the peer, but its state did not come "
+                                          "within {} ms", hold_off.count() *
+                                                              (st.num_holdoff_waits))
+                            : fmt::format("no link to the peer for {} ms (unreachable, or "
+                                          "refused: hbsctl peer says which)", hold_off.count());
+      log::warn("controller", "{}: the persisted designation rules ({} is active, epoch {})",
+                why, st.control->designation().value, st.control->designation().at.epoch());
       st.role_settled = true;
       evaluate_role(self);
     },

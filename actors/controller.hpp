@@ -87,6 +87,9 @@ struct controller_state {
   bool backed_off = false;   // MNFA: period x4
   uint64_t epoch = ~uint64_t{0}; // the designation epoch events were last told
   std::string persisted;    // the control state as the store last wrote it
+  uint64_t durable_generation = 0; // the clock as the store last wrote it (or loaded it)
+  uint64_t last_stamp = 0;         // the generation of the last stamp this agent took
+  uint32_t num_holdoff_waits = 0;  // hold-offs that found the link up, the peer's state due
   bool retry_scheduled = false;
   bool writing = false;     // a write of the control state is on its way to the store
   bool write_again = false; // changed since that write's text was taken
@@ -100,6 +103,9 @@ struct controller_state {
 };
 
 using controller_ptr = controller_actor::stateful_pointer<controller_state>;
+
+// A write of the control state the store has not answered by then failed (retried).
+constexpr auto store_timeout = std::chrono::seconds{10};
 
 controller_actor::behavior_type controller_fn(controller_ptr self, controller_setup s);
 
@@ -116,12 +122,15 @@ uint64_t wall_now(controller_ptr self);
 // Writes the control state unless the store already has it; `done` gets "" or the error.
 // A failed write is tried again every second until it succeeds.
 void persist(controller_ptr self, std::function<void(const std::string&)> done);
-// Sends `s` to the peer once the clock that stamped it is on disk: a stamp the peer holds
-// is never taken again by a restart of this agent for another value. A failed write (the
-// operator is told) does not keep it from the peer.
+// Runs `fn` once the clock is on disk past this agent's last stamp: at once when it already
+// is, else after the next write, with "" or that write's error. What this agent stamped
+// leaves it through here, so a stamp the peer holds is never taken again by a restart of
+// this agent for another value (equal stamps never replace each other: the agents would
+// stay apart).
+void when_durable(controller_ptr self, std::function<void(const std::string&)> fn);
+// Sends `s` to the peer through when_durable. A failed write (the operator is told, the
+// store retries) does not keep it from the peer: a broken disk must not part the agents.
 void share(controller_ptr self, control_snapshot s);
-// Runs `fn` once the clock is on disk (or its write failed): before a stamp leaves.
-void when_durable(controller_ptr self, std::function<void()> fn);
 // Actors for the hosts, networks and roles the state describes (at start: everything).
 void apply_all(controller_ptr self);
 void evaluate_role(controller_ptr self);

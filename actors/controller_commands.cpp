@@ -26,6 +26,8 @@ caf::error refused(ec code, std::string why) {
 // corrupted peer's clock could make it: a reset is needed).
 std::optional<stamp> next(self_ptr self, caf::error& err) {
   auto s = self->state.control->next(wall_now(self));
+  if (s)
+    self->state.last_stamp = s->generation; // leaves only once on disk (when_durable)
   if (!s)
     err = refused(ec::bad_argument, "control state generations exhausted: restart both agents "
                                     "with --reset-state");
@@ -143,9 +145,16 @@ caf::result<std::string> activate(self_ptr self, const std::string& name) {
   if (name == c.controller && st.link_up && !st.active) {
     // Hand-over: the peer steps down first, then this agent takes over, so the two are never
     // active at once. Unconfirmed (the link failed in between): nothing changes here.
-    // The stamp is on disk before the peer sees it (see share()).
+    // The stamp is on disk before the peer sees it (see when_durable); a hand-over is not
+    // begun without that, nor once this agent is stopping.
     auto rp = self->make_response_promise<std::string>();
-    when_durable(self, [=]() mutable {
+    when_durable(self, [=](const std::string& werr) mutable {
+      if (!werr.empty() || self->state.stopping) {
+        rp.deliver(refused(werr.empty() ? ec::not_connected : ec::not_persisted,
+                           fmt::format("hand-over not begun: {}",
+                                       werr.empty() ? "this agent is stopping" : werr)));
+        return;
+      }
       self->request(self->state.peer, handoff_timeout, handoff_atom_v, delta).then(
         [=](bool stepped_down) mutable {
           self->state.role_settled = true;

@@ -11,7 +11,6 @@ namespace hbs {
 namespace {
 
 using self_ptr = controller_ptr;
-constexpr auto store_timeout = std::chrono::seconds{10};
 
 // What a snapshot may change, captured before the merge so effects compare old and new.
 struct prior {
@@ -252,8 +251,11 @@ void write_state(self_ptr self) {
       write_state(self);
   };
   auto text = st.control->to_json();
-  if (text == st.persisted)
+  auto clock = st.control->generation();
+  if (text == st.persisted) {
+    st.durable_generation = std::max(st.durable_generation, clock);
     return finish({});
+  }
   st.writing = true;
   auto fail = [self, finish](const std::string& err) {
     // Kept in memory; tried again until the disk takes it (the store logs and counts).
@@ -264,10 +266,11 @@ void write_state(self_ptr self) {
     finish(err);
   };
   self->request(st.store, store_timeout, store_atom_v, text).then(
-    [self, text, finish, fail](std::string& err) {
+    [self, text, clock, finish, fail](std::string& err) {
       if (!err.empty())
         return fail(err);
       self->state.persisted = text;
+      self->state.durable_generation = std::max(self->state.durable_generation, clock);
       finish({});
     },
     [self, fail](caf::error& e) { fail(self->system().render(e)); });
@@ -361,12 +364,14 @@ void take_then(self_ptr self, control_snapshot delta, std::string done,
   });
 }
 
-void when_durable(self_ptr self, std::function<void()> fn) {
-  persist(self, [fn = std::move(fn)](const std::string&) { fn(); });
+void when_durable(self_ptr self, std::function<void(const std::string&)> fn) {
+  if (self->state.last_stamp <= self->state.durable_generation)
+    return fn({}); // no stamp of this agent's since the last write: no wait
+  persist(self, std::move(fn));
 }
 
 void share(self_ptr self, control_snapshot s) {
-  when_durable(self, [self, s = std::move(s)]() mutable {
+  when_durable(self, [self, s = std::move(s)](const std::string&) mutable {
     self->send(self->state.peer, sync_atom_v, std::move(s));
   });
 }

@@ -1,4 +1,4 @@
-#include "actors/peer.hpp"
+#include "actors/peer_admission.hpp"
 
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
@@ -36,7 +36,8 @@ void connect(self_ptr self) {
     }
   }
   if (st.setup.probe) {
-    if (auto err = probe_tcp(peer_address(self), st.setup.port, probe_timeout_ms); !err.empty()) {
+    auto err = probe_tcp(peer_address(self), st.setup.port, probe_timeout_ms);
+    if (!err.empty()) {
       log::debug("peer", "{}:{} ({}) not reachable: {}", peer_address(self), st.setup.port,
                  path_name(st.path), err);
       return peer_retry_later(self);
@@ -53,10 +54,11 @@ void connect(self_ptr self) {
       [=](const caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>& ifs) {
         if (!ptr) {
           self->state.connecting = false;
-          log::warn("peer", "{}:{} publishes no actor", peer_address(self), self->state.setup.port);
+          log::warn("peer", "{}:{} publishes no actor", peer_address(self),
+                    self->state.setup.port);
           return peer_retry_later(self);
         }
-        check_protocol(self, std::move(ptr), std::move(ifs));
+        check_peer_protocol(self, std::move(ptr), std::move(ifs));
       },
       [=](caf::error& err) {
         auto& st = self->state;
@@ -69,8 +71,8 @@ void connect(self_ptr self) {
                     "certificate on either side, or one CAF cut short", st.setup.peer,
                     peer_address(self), st.num_tls_failures);
         else
-          log::debug("peer", "connect to {} at {} failed: {}", st.setup.peer, peer_address(self),
-                     self->system().render(err));
+          log::debug("peer", "connect to {} at {} failed: {}", st.setup.peer,
+                     peer_address(self), self->system().render(err));
         peer_retry_later(self);
       });
 }
@@ -99,7 +101,6 @@ void to_peer(self_ptr self, const char* what, Ts&&... xs) {
 const std::string& peer_address(peer_ptr self) {
   return self->state.setup.addresses[self->state.path];
 }
-
 
 void peer_retry_later(peer_ptr self) {
   auto& st = self->state;

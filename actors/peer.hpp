@@ -14,7 +14,6 @@
 // Once linked, each side's first message is its hello (the dialed side's too): the other
 // gateway takes state only from the node whose hello named its protocol.
 
-#include <set>
 #include <string>
 #include <vector>
 
@@ -63,13 +62,5 @@ struct peer_state {
 };
 
 peer_actor::behavior_type peer_fn(peer_actor::stateful_pointer<peer_state> self, peer_setup s);
-
-// Shared by peer.cpp (dialing, the link) and peer_admission.cpp (the protocol check).
-using peer_ptr = peer_actor::stateful_pointer<peer_state>;
-const std::string& peer_address(peer_ptr self); // the address being dialed
-void peer_retry_later(peer_ptr self);            // the other path next, with backoff
-void peer_link_up(peer_ptr self, peer_gateway_actor remote, bool dialed);
-// Asks the gateway a connect reached for its peer protocol; links to it, or refuses it.
-void check_protocol(peer_ptr self, caf::strong_actor_ptr gateway, std::set<std::string> ifs);
 
 } // namespace hbs

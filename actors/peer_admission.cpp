@@ -1,6 +1,6 @@
 // The peer link's admission: before anything crosses, the dialer asks the gateway it reached
 // for its peer protocol (messages/control.hpp) and refuses another release's (peer.hpp).
-#include "actors/peer.hpp"
+#include "actors/peer_admission.hpp"
 
 #include "runtime/log.hpp"
 
@@ -40,11 +40,11 @@ std::string printable(const std::string& s) {
   return out;
 }
 
-// The question and its answer (protocol_atom -> uint32_t, std::string) never change, so any
-// release can ask any other; only a silent peer is asked again soon, any other error refuses.
 } // namespace
 
-void check_protocol(self_ptr self, caf::strong_actor_ptr ptr, std::set<std::string> ifs) {
+// The question and its answer (protocol_atom -> uint32_t, std::string) never change, so any
+// release can ask any other; only a silent peer is asked again soon, any other error refuses.
+void check_peer_protocol(self_ptr self, caf::strong_actor_ptr ptr, std::set<std::string> ifs) {
   auto gateway = caf::actor_cast<caf::actor>(ptr);
   self->request(gateway, 2s, protocol_atom_v).then(
     [=](uint32_t theirs, const std::string& version) {
@@ -57,8 +57,8 @@ void check_protocol(self_ptr self, caf::strong_actor_ptr ptr, std::set<std::stri
         return refuse_peer(self, gateway, fmt::format("{} {}", theirs, printable(version)),
                            fmt::format("{} runs hbs {} (peer protocol {}), this agent hbs {} "
                                        "(peer protocol {}); they link once both speak one "
-                                       "protocol", peer_address(self), printable(version), theirs,
-                                       HBS_VERSION, st.setup.protocol));
+                                       "protocol", peer_address(self), printable(version),
+                                       theirs, HBS_VERSION, st.setup.protocol));
       st.connecting = false;
       if (!self->system().assignable<peer_gateway_actor>(ifs)) {
         log::warn("peer", "{}:{} answers peer protocol {} but is not an hbs-agent peer "

@@ -47,6 +47,20 @@ struct pair_fixture : test::two_agents {
   }
 
   control_state& control(int me) { return *state_of<controller_state>(ctrl[me]).control; }
+
+  // Runs everything but agent `me`'s store, for `total` of simulated time (none: what is
+  // due now): its disk is slow, or the agent dies before the write lands.
+  void run_but_store(int me, caf::timespan total = caf::timespan{0}) {
+    auto* store = dynamic_cast<caf::resumable*>(caf::actor_cast<caf::abstract_actor*>(
+      state_of<controller_state>(ctrl[me]).store));
+    auto others = [&](caf::resumable* job) { return job != store; };
+    sched.run_jobs_filtered(others);
+    for (caf::timespan t{0}; t < total; t += 10ms) {
+      sched.advance_time(10ms);
+      sched.run_jobs_filtered(others);
+    }
+  }
+  bool is_active(int me) { return state_of<controller_state>(ctrl[me]).active; }
 };
 
 } // namespace
@@ -330,13 +344,12 @@ TEST_CASE_FIXTURE(pair_fixture, "a change reaches the peer only once it is on di
   // restarted agent's clock can meet it again (a burst, or a peer whose clock runs ahead).
   auto first = control(0).generation();
   self->send(ctrl[0], stop_atom_v, std::string{"worker-5"}); // never answered: its agent dies
-  auto store = state_of<controller_state>(ctrl[0]).store;
-  auto* write = dynamic_cast<caf::resumable*>(caf::actor_cast<caf::abstract_actor*>(store));
-  sched.run_jobs_filtered([&](caf::resumable* job) { return job != write; });
+  run_but_store(0);
   REQUIRE(control(0).generation() == first + 1);
   CHECK(control(1).find("worker-5")->monitored); // not heard before the disk has it
-  // The agent dies before the disk takes it (SIGKILL; the write never lands).
-  state_of<store_state>(store).path.clear();
+  // The agent dies before the disk takes it (SIGKILL; the write never lands: kill_agent
+  // would let the store take the write queued to it).
+  state_of<store_state>(state_of<controller_state>(ctrl[0]).store).path.clear();
   kill_agent(0);
   spawn_agent(0);
   run();
@@ -356,31 +369,87 @@ TEST_CASE_FIXTURE(pair_fixture, "a change reaches the peer only once it is on di
 TEST_CASE_FIXTURE(pair_fixture, "neither a hand-over nor the sync on link-up carries a stamp "
                                 "before the disk has it") {
   advance(1s);
-  auto held = [&](int me) {
-    auto store = state_of<controller_state>(ctrl[me]).store;
-    auto* write = dynamic_cast<caf::resumable*>(caf::actor_cast<caf::abstract_actor*>(store));
-    sched.run_jobs_filtered([&](caf::resumable* job) { return job != write; });
-  };
   cut_link();
   self->send(ctrl[0], stop_atom_v, std::string{"worker-6"});
-  held(0);
+  run_but_store(0);
   REQUIRE_FALSE(control(0).find("worker-6")->monitored);
   for (int me : {0, 1})
     caf::anon_send(link_of(me), link_atom_v, gateway[1 - me]);
-  held(0);
+  run_but_store(0);
   CHECK(control(1).find("worker-6")->monitored); // controller-0's full state waits for it
   run();
   CHECK_FALSE(control(1).find("worker-6")->monitored); // ... and goes once it is written
   advance(1s);
   auto reply = self->request(ctrl[1], caf::infinite, activate_atom_v, std::string{"controller-1"});
-  held(1);
-  CHECK(state_of<controller_state>(ctrl[0]).active); // the hand-over's request waits for controller-1's clock on disk
+  run_but_store(1);
+  CHECK(is_active(0)); // the hand-over's request waits for controller-1's clock on disk
   CHECK(control(0).designation().value == "controller-0");
   run();
   reply.receive([](std::string& s) { CHECK(s.find("controller-1 is active") == 0); },
                 [&](caf::error& e) { FAIL(sys.render(e)); });
   CHECK(active(1));
   CHECK_FALSE(active(0));
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "a restarted agent linked to its peer takes no role until the "
+                                "peer's state comes, however slow the peer's disk") {
+  advance(1s);
+  ask<std::string>(ctrl[1], activate_atom_v, std::string{"controller-1"});
+  advance(1s);
+  REQUIRE(is_active(1));
+  kill_agent(1); // its file names itself active
+  ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-0"}); // the survivor
+  REQUIRE(is_active(0));
+  self->send(ctrl[0], stop_atom_v, std::string{"worker-7"}); // waits for a slow disk
+  run_but_store(0);
+  spawn_agent(1);
+  run_but_store(0);
+  for (int me : {0, 1})
+    caf::anon_send(link_of(me), link_atom_v, gateway[1 - me]);
+  run_but_store(0);
+  REQUIRE(state_of<controller_state>(ctrl[1]).link_up);
+  run_but_store(0, 8s); // hold-offs pass; controller-0's state waits for its write
+  CHECK_FALSE(is_active(1));
+  CHECK(is_active(0));
+  run(); // the write lands: the state goes
+  advance(1s);
+  CHECK(active(0));
+  CHECK_FALSE(active(1));
+  CHECK_FALSE(control(1).find("worker-7")->monitored);
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "the step-down's own state waits for the disk like any other") {
+  advance(1s);
+  self->send(ctrl[0], action_atom_v, cfg::failure_action::alarm); // on its way to the disk
+  run_but_store(0);
+  REQUIRE(control(0).action().value == cfg::failure_action::alarm);
+  auto reply = self->request(ctrl[1], caf::infinite, activate_atom_v, std::string{"controller-1"});
+  run_but_store(0);
+  CHECK(is_active(1)); // the hand-over needs nothing of controller-0's disk
+  CHECK_FALSE(is_active(0));
+  CHECK(control(1).action().value == cfg::failure_action::fail); // not before it is written
+  run();
+  CHECK(control(1).action().value == cfg::failure_action::alarm);
+  reply.receive([](std::string& s) { CHECK(s.find("controller-1 is active") == 0); },
+                [&](caf::error& e) { FAIL(sys.render(e)); });
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "a hand-over whose stamp cannot be written is not begun") {
+  advance(1s);
+  state_of<store_state>(state_of<controller_state>(ctrl[1]).store).path =
+    dir[1] + "/no-such-directory/control.json";
+  auto reply = self->request(ctrl[1], caf::infinite, activate_atom_v, std::string{"controller-1"});
+  run();
+  reply.receive([](std::string& s) { FAIL("taken: " << s); },
+                [&](caf::error& e) {
+                  CHECK(sys.render(e).find("hand-over not begun") != std::string::npos);
+                });
+  advance(1s);
+  CHECK(active(0));
+  CHECK_FALSE(active(1));
+  CHECK(control(0).designation().value == "controller-0");
+  state_of<store_state>(state_of<controller_state>(ctrl[1]).store).path =
+    dir[1] + "/control.json"; // the fixture's restart reads it
 }
 
 TEST_CASE_FIXTURE(pair_fixture, "a SIGHUP takes only what was edited in the file, and an edit "
