@@ -124,6 +124,7 @@ void on_link(self_ptr self, bool up) {
     st.link_down_since = self->clock().now();
     return;
   }
+  st.link_up_since = self->clock().now();
   // Anti-entropy: everything this agent holds, then (if active) the alarm table: in that
   // order, or a peer still active from a partition ignores the table as it steps down. The
   // peer does the same; both merge both and end equal.
@@ -137,6 +138,45 @@ void on_link(self_ptr self, bool up) {
   });
 }
 
+// The role settles without the peer's state only once the peer was unreachable for the
+// hold-off, or linked for peer_state_due without its state coming: linked, its state is on
+// its way (held at most by one write of the peer's), and settling on this agent's own
+// designation meanwhile could make two active agents.
+void on_holdoff(self_ptr self) {
+  auto& st = self->state;
+  if (st.role_settled)
+    return;
+  auto now = self->clock().now();
+  auto hold_off = std::chrono::milliseconds{st.setup.config.peer.hold_off_ms};
+  auto again = [&](caf::timespan after) { self->delayed_send(self, after, holdoff_atom_v); };
+  auto ms = [](caf::timespan t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t).count();
+  };
+  std::string why;
+  if (st.link_up) {
+    if (now - st.link_up_since < peer_state_due) {
+      if (!std::exchange(st.holdoff_noted, true))
+        log::info("controller", "link to {} up, its state not here yet: no role until it "
+                  "comes (at most {} s)", st.setup.config.peer_name(),
+                  ms(peer_state_due) / 1000);
+      // Checked each second: a link that drops starts the hold-off's count instead.
+      return again(std::min<caf::timespan>(std::chrono::seconds{1},
+                                           peer_state_due - (now - st.link_up_since)));
+    }
+    why = fmt::format("linked to the peer for {} ms, but its state did not come",
+                      ms(now - st.link_up_since));
+  } else {
+    if (now - st.link_down_since < hold_off)
+      return again(hold_off - (now - st.link_down_since));
+    why = fmt::format("no link to the peer for {} ms (unreachable, or refused: hbsctl peer "
+                      "says which)", ms(now - st.link_down_since));
+  }
+  log::warn("controller", "{}: the persisted designation rules ({} is active, epoch {})", why,
+            st.control->designation().value, st.control->designation().at.epoch());
+  st.role_settled = true;
+  evaluate_role(self);
+}
+
 void on_peer_table(self_ptr self, std::string& json) {
   auto& st = self->state;
   if (st.active) {
@@ -145,13 +185,6 @@ void on_peer_table(self_ptr self, std::string& json) {
   }
   self->send(st.mnfa, verdict_atom_v, verdicts_in(json));
   self->send(st.alarms, table_atom_v, std::move(json));
-}
-
-// Hold-offs a linked agent waits for the peer's state: its longest write, and one more.
-uint32_t max_holdoff_waits(std::chrono::milliseconds hold_off) {
-  auto ms = std::max<int64_t>(hold_off.count(), 1);
-  return static_cast<uint32_t>(
-    (std::chrono::milliseconds{store_timeout}.count() + ms - 1) / ms + 1);
 }
 
 } // namespace
@@ -285,31 +318,7 @@ controller_actor::behavior_type controller_fn(self_ptr self, controller_setup s)
       self->send(self->state.peer, link_atom_v, caf::actor_cast<peer_gateway_actor>(gw));
     },
     [=](hello_atom, caf::actor_addr& own) { self->send(self->state.peer, hello_atom_v, own); },
-    [=](holdoff_atom) {
-      auto& st = self->state;
-      if (st.role_settled)
-        return;
-      auto hold_off = std::chrono::milliseconds{st.setup.config.peer.hold_off_ms};
-      if (st.link_up && ++st.num_holdoff_waits <= max_holdoff_waits(hold_off)) {
-        // Linked: the peer's state is on its way, held at most by its disk (see
-        // when_durable). Settling on this agent's own designation meanwhile could make two
-        // active agents.
-        if (st.num_holdoff_waits == 1)
-          log::info("controller", "link to {} up, its state not here yet: no role until it "
-                    "is", st.setup.config.peer_name());
-        self->delayed_send(self, hold_off, holdoff_atom_v);
-        return;
-      }
-      auto why = st.link_up ? fmt::format("linked to the peer, but its state did not come "
-                                          "within {} ms", hold_off.count() *
-                                                              (st.num_holdoff_waits))
-                            : fmt::format("no link to the peer for {} ms (unreachable, or "
-                                          "refused: hbsctl peer says which)", hold_off.count());
-      log::warn("controller", "{}: the persisted designation rules ({} is active, epoch {})",
-                why, st.control->designation().value, st.control->designation().at.epoch());
-      st.role_settled = true;
-      evaluate_role(self);
-    },
+    [=](holdoff_atom) { on_holdoff(self); },
     [=](mnfa_atom, bool on) { set_backoff(self, on); },
     [=](mnfa_atom, mnfa_report r) { self->send(self->state.peer, mnfa_atom_v, r); },
     [=](table_atom, std::string& json) {

@@ -88,8 +88,12 @@ struct controller_state {
   uint64_t epoch = ~uint64_t{0}; // the designation epoch events were last told
   std::string persisted;    // the control state as the store last wrote it
   uint64_t durable_generation = 0; // the clock as the store last wrote it (or loaded it)
+  uint64_t writing_generation = 0; // the clock of the write on its way
   uint64_t last_stamp = 0;         // the generation of the last stamp this agent took
-  uint32_t num_holdoff_waits = 0;  // hold-offs that found the link up, the peer's state due
+  // when_durable's callers: each runs once the clock written reaches its generation (or the
+  // write that would have reached it failed).
+  std::vector<std::pair<uint64_t, std::function<void(const std::string&)>>> durable_waiters;
+  bool holdoff_noted = false;      // "waiting for the peer's state" logged
   bool retry_scheduled = false;
   bool writing = false;     // a write of the control state is on its way to the store
   bool write_again = false; // changed since that write's text was taken
@@ -99,6 +103,7 @@ struct controller_state {
   uint64_t num_refused = 0;
   caf::actor_clock::time_point born{};
   caf::actor_clock::time_point link_down_since{};
+  caf::actor_clock::time_point link_up_since{};
   static inline const char* name = "controller";
 };
 
@@ -106,6 +111,10 @@ using controller_ptr = controller_actor::stateful_pointer<controller_state>;
 
 // A write of the control state the store has not answered by then failed (retried).
 constexpr auto store_timeout = std::chrono::seconds{10};
+// How long a restarted agent, linked, waits for the peer's state before its own persisted
+// designation decides: the peer's state waits for at most one write of its own (see
+// when_durable), and a little more.
+constexpr auto peer_state_due = store_timeout + std::chrono::seconds{2};
 
 controller_actor::behavior_type controller_fn(controller_ptr self, controller_setup s);
 

@@ -150,7 +150,7 @@ caf::result<std::string> activate(self_ptr self, const std::string& name) {
     auto rp = self->make_response_promise<std::string>();
     when_durable(self, [=](const std::string& werr) mutable {
       if (!werr.empty() || self->state.stopping) {
-        rp.deliver(refused(werr.empty() ? ec::not_connected : ec::not_persisted,
+        rp.deliver(refused(werr.empty() ? ec::not_allowed : ec::not_persisted,
                            fmt::format("hand-over not begun: {}",
                                        werr.empty() ? "this agent is stopping" : werr)));
         return;

@@ -1,5 +1,7 @@
 // Every change of the control state, an operator's or the peer's, is merged, applied to the
 // actors, persisted and (if it was taken here) sent to the peer, in one place.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "actors/controller.hpp"
@@ -237,26 +239,42 @@ namespace {
 // meanwhile, and their callers, wait for the next one. A push of thousands of hosts costs a
 // few writes instead of one each (each serialises every host: 36 ms at 5,000,
 // build/control-merge).
+// when_durable's callers this write covers: "" when it landed, its error when it failed (a
+// broken disk must not part the agents; the store tries again).
+void release_durable_waiters(self_ptr self, uint64_t clock, const std::string& err) {
+  auto& waiters = self->state.durable_waiters;
+  auto due = std::stable_partition(waiters.begin(), waiters.end(),
+                                   [clock](auto& w) { return w.first <= clock; });
+  std::vector<std::function<void(const std::string&)>> run;
+  for (auto it = waiters.begin(); it != due; ++it)
+    run.push_back(std::move(it->second));
+  waiters.erase(waiters.begin(), due);
+  for (auto& f : run)
+    f(err);
+}
+
 void write_state(self_ptr self) {
   auto& st = self->state;
   st.write_again = false;
   auto waiting = std::move(st.awaiting);
   st.awaiting.clear();
-  auto finish = [self, waiting](const std::string& err) {
+  auto text = st.control->to_json();
+  auto clock = st.control->generation();
+  auto finish = [self, waiting, clock](const std::string& err) {
     auto& st = self->state;
     st.writing = false; // first: a callback may persist again
     for (auto& f : waiting)
       f(err);
+    release_durable_waiters(self, clock, err);
     if (st.write_again && !st.writing)
       write_state(self);
   };
-  auto text = st.control->to_json();
-  auto clock = st.control->generation();
   if (text == st.persisted) {
     st.durable_generation = std::max(st.durable_generation, clock);
     return finish({});
   }
   st.writing = true;
+  st.writing_generation = clock;
   auto fail = [self, finish](const std::string& err) {
     // Kept in memory; tried again until the disk takes it (the store logs and counts).
     if (!self->state.retry_scheduled) {
@@ -365,9 +383,12 @@ void take_then(self_ptr self, control_snapshot delta, std::string done,
 }
 
 void when_durable(self_ptr self, std::function<void(const std::string&)> fn) {
-  if (self->state.last_stamp <= self->state.durable_generation)
+  auto& st = self->state;
+  if (st.last_stamp <= st.durable_generation)
     return fn({}); // no stamp of this agent's since the last write: no wait
-  persist(self, std::move(fn));
+  st.durable_waiters.emplace_back(st.last_stamp, std::move(fn));
+  if (!st.writing || st.writing_generation < st.last_stamp) // else the write on its way will do
+    persist(self, nullptr);
 }
 
 void share(self_ptr self, control_snapshot s) {

@@ -117,9 +117,10 @@ std::string role_note(self_ptr self) {
   auto& c = st.setup.config;
   auto& d = st.control->designation();
   if (!st.role_settled)
-    return fmt::format("waiting for {}'s state (at most {} ms after start) before taking a "
-                       "role; the designation names {}", c.peer_name(), c.peer.hold_off_ms,
-                       d.value);
+    return fmt::format("waiting for {}'s state before taking a role (linked: at most {} s; "
+                       "else once unreachable for {} ms); the designation names {}",
+                       c.peer_name(), std::chrono::duration_cast<std::chrono::seconds>(
+                                        peer_state_due).count(), c.peer.hold_off_ms, d.value);
   if (!st.active)
     return fmt::format("{} is designated active (epoch {})", d.value, d.at.epoch());
   if (!c.peer.address.empty() && !st.link_up)

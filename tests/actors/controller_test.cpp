@@ -391,31 +391,82 @@ TEST_CASE_FIXTURE(pair_fixture, "neither a hand-over nor the sync on link-up car
   CHECK_FALSE(active(0));
 }
 
+// controller-1, active, dies having stopped worker-8 unseen (the link was cut); the survivor,
+// activated, stops worker-9 (written) and then worker-7, whose write its disk holds; then
+// controller-1 restarts and the link comes up.
+static void restart_beside_a_slow_disk(pair_fixture& f) {
+  f.advance(1s);
+  f.ask<std::string>(f.ctrl[1], activate_atom_v, std::string{"controller-1"});
+  f.advance(1s);
+  REQUIRE(f.is_active(1));
+  f.cut_link();
+  f.ask<std::string>(f.ctrl[1], stop_atom_v, std::string{"worker-8"});
+  f.kill_agent(1); // its file names itself active
+  f.ask<std::string>(f.ctrl[0], activate_atom_v, std::string{"controller-0"}); // the survivor
+  f.ask<std::string>(f.ctrl[0], stop_atom_v, std::string{"worker-9"});
+  REQUIRE(f.is_active(0));
+  f.self->send(f.ctrl[0], stop_atom_v, std::string{"worker-7"}); // waits for a slow disk
+  f.run_but_store(0);
+  f.spawn_agent(1);
+  f.run_but_store(0);
+  for (int me : {0, 1})
+    caf::anon_send(f.link_of(me), link_atom_v, f.gateway[1 - me]);
+  f.run_but_store(0);
+  REQUIRE(f.state_of<controller_state>(f.ctrl[1]).link_up);
+}
+
 TEST_CASE_FIXTURE(pair_fixture, "a restarted agent linked to its peer takes no role until the "
                                 "peer's state comes, however slow the peer's disk") {
-  advance(1s);
-  ask<std::string>(ctrl[1], activate_atom_v, std::string{"controller-1"});
-  advance(1s);
-  REQUIRE(is_active(1));
-  kill_agent(1); // its file names itself active
-  ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-0"}); // the survivor
-  REQUIRE(is_active(0));
-  self->send(ctrl[0], stop_atom_v, std::string{"worker-7"}); // waits for a slow disk
-  run_but_store(0);
-  spawn_agent(1);
-  run_but_store(0);
-  for (int me : {0, 1})
-    caf::anon_send(link_of(me), link_atom_v, gateway[1 - me]);
-  run_but_store(0);
-  REQUIRE(state_of<controller_state>(ctrl[1]).link_up);
+  restart_beside_a_slow_disk(*this);
   run_but_store(0, 8s); // hold-offs pass; controller-0's state waits for its write
   CHECK_FALSE(is_active(1));
   CHECK(is_active(0));
-  run(); // the write lands: the state goes
+  CHECK(control(1).find("worker-9")->monitored);
+  // The write on its way holds the stamp: the state goes when it lands, not after the next
+  // write (which controller-1's state, merged meanwhile, needs).
+  REQUIRE(state_of<controller_state>(ctrl[0]).write_again);
+  REQUIRE(sched.prioritize(state_of<controller_state>(ctrl[0]).store));
+  sched.run_once();
+  run_but_store(0);
+  CHECK_FALSE(is_active(1));
+  CHECK_FALSE(control(1).find("worker-9")->monitored); // the whole state, not only the change
+  CHECK_FALSE(control(1).find("worker-7")->monitored);
+  run();
   advance(1s);
   CHECK(active(0));
   CHECK_FALSE(active(1));
-  CHECK_FALSE(control(1).find("worker-7")->monitored);
+  for (int me : {0, 1})
+    CHECK_FALSE(control(me).find("worker-8")->monitored);
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "a restarted agent linked to a peer whose disk does not answer "
+                                "takes the peer's state once the peer's write times out") {
+  restart_beside_a_slow_disk(*this);
+  run_but_store(0, 9900ms);
+  CHECK_FALSE(state_of<controller_state>(ctrl[1]).role_settled);
+  run_but_store(0, 200ms); // the store's timeout: the write failed, the state goes anyway
+  CHECK(state_of<controller_state>(ctrl[1]).role_settled);
+  CHECK_FALSE(is_active(1));
+  CHECK(is_active(0));
+  CHECK_FALSE(control(1).find("worker-9")->monitored);
+  run();
+}
+
+TEST_CASE_FIXTURE(pair_fixture, "a link that drops while a restarted agent waits for the "
+                                "peer's state starts the hold-off from the drop") {
+  restart_beside_a_slow_disk(*this);
+  run_but_store(0, 2500ms);
+  for (int me : {0, 1})
+    caf::anon_send_exit(gateway[me], caf::exit_reason::user_shutdown);
+  run_but_store(0);
+  REQUIRE_FALSE(state_of<controller_state>(ctrl[1]).link_up);
+  run_but_store(0, 2900ms);
+  CHECK_FALSE(state_of<controller_state>(ctrl[1]).role_settled); // not at the next tick
+  run_but_store(0, 200ms);
+  CHECK(state_of<controller_state>(ctrl[1]).role_settled); // unreachable for the hold-off
+  for (int me : {0, 1})
+    gateway[me] = sys.spawn(peer_gateway_fn, ctrl[me], peer_protocol);
+  run();
 }
 
 TEST_CASE_FIXTURE(pair_fixture, "the step-down's own state waits for the disk like any other") {
