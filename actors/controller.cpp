@@ -112,7 +112,10 @@ void start_role_clock(self_ptr self) {
     self->state.role_settled = true;
     return evaluate_role(self);
   }
-  self->delayed_send(self, std::chrono::milliseconds{c.peer.hold_off_ms}, holdoff_atom_v);
+  // Checked each second (on_holdoff): the link may come and go meanwhile.
+  self->delayed_send(self, std::min<caf::timespan>(std::chrono::milliseconds{c.peer.hold_off_ms},
+                                                   std::chrono::seconds{1}),
+                     holdoff_atom_v);
 }
 
 void on_link(self_ptr self, bool up) {
@@ -139,38 +142,38 @@ void on_link(self_ptr self, bool up) {
 }
 
 // The role settles without the peer's state only once the peer was unreachable for the
-// hold-off, or linked for peer_state_due without its state coming: linked, its state is on
-// its way (held at most by one write of the peer's), and settling on this agent's own
-// designation meanwhile could make two active agents.
+// hold-off, or linked for peer_state_due without its state coming (linked, its state is on
+// its way, held at most by the peer's disk, and settling on this agent's own designation
+// meanwhile could make two active agents), or, however the link came and went, after both
+// (a link flapping faster than either must not keep the role open for ever).
 void on_holdoff(self_ptr self) {
   auto& st = self->state;
   if (st.role_settled)
     return;
   auto now = self->clock().now();
   auto hold_off = std::chrono::milliseconds{st.setup.config.peer.hold_off_ms};
-  auto again = [&](caf::timespan after) { self->delayed_send(self, after, holdoff_atom_v); };
   auto ms = [](caf::timespan t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t).count();
   };
   std::string why;
+  caf::timespan left;
   if (st.link_up) {
-    if (now - st.link_up_since < peer_state_due) {
-      if (!std::exchange(st.holdoff_noted, true))
-        log::info("controller", "link to {} up, its state not here yet: no role until it "
-                  "comes (at most {} s)", st.setup.config.peer_name(),
-                  ms(peer_state_due) / 1000);
-      // Checked each second: a link that drops starts the hold-off's count instead.
-      return again(std::min<caf::timespan>(std::chrono::seconds{1},
-                                           peer_state_due - (now - st.link_up_since)));
-    }
+    left = peer_state_due - (now - st.link_up_since);
     why = fmt::format("linked to the peer for {} ms, but its state did not come",
                       ms(now - st.link_up_since));
+    if (left > caf::timespan{0} && !std::exchange(st.holdoff_noted, true))
+      log::info("controller", "link to {} up, its state not here yet: no role until it "
+                "comes (at most {} s)", st.setup.config.peer_name(), ms(peer_state_due) / 1000);
   } else {
-    if (now - st.link_down_since < hold_off)
-      return again(hold_off - (now - st.link_down_since));
+    left = hold_off - (now - st.link_down_since);
     why = fmt::format("no link to the peer for {} ms (unreachable, or refused: hbsctl peer "
                       "says which)", ms(now - st.link_down_since));
   }
+  if (auto cap = hold_off + peer_state_due - (now - st.born); cap <= caf::timespan{0})
+    left = cap;
+  if (left > caf::timespan{0})
+    return self->delayed_send(self, std::min<caf::timespan>(left, std::chrono::seconds{1}),
+                              holdoff_atom_v);
   log::warn("controller", "{}: the persisted designation rules ({} is active, epoch {})", why,
             st.control->designation().value, st.control->designation().at.epoch());
   st.role_settled = true;

@@ -112,9 +112,10 @@ using controller_ptr = controller_actor::stateful_pointer<controller_state>;
 // A write of the control state the store has not answered by then failed (retried).
 constexpr auto store_timeout = std::chrono::seconds{10};
 // How long a restarted agent, linked, waits for the peer's state before its own persisted
-// designation decides: the peer's state waits for at most one write of its own (see
-// when_durable), and a little more.
-constexpr auto peer_state_due = store_timeout + std::chrono::seconds{2};
+// designation decides: the peer's state waits for at most two writes of the peer's (the one
+// on its way and the next, see when_durable), and a peer still holding a link from before
+// this agent's restart takes its keepalive (5 s) to redial; a second more.
+constexpr auto peer_state_due = 2 * store_timeout + std::chrono::seconds{6};
 
 controller_actor::behavior_type controller_fn(controller_ptr self, controller_setup s);
 

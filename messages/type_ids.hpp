@@ -26,7 +26,7 @@ enum class ec : uint8_t {
   bad_argument,
   not_connected,
   not_persisted, // applied, but the state directory refused the write
-  not_allowed,   // a command without the control credential
+  not_allowed,   // a command without the control credential, or one refused while stopping
 };
 
 const char* to_string(ec e);

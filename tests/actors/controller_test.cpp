@@ -469,6 +469,27 @@ TEST_CASE_FIXTURE(pair_fixture, "a link that drops while a restarted agent waits
   run();
 }
 
+TEST_CASE_FIXTURE(pair_fixture, "a restarted agent linked to a peer whose state never comes "
+                                "settles on its own designation after peer_state_due") {
+  advance(1s);
+  ask<std::string>(ctrl[1], activate_atom_v, std::string{"controller-1"});
+  advance(1s);
+  kill_agent(1); // its file names itself active
+  ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-0"});
+  spawn_agent(1);
+  run();
+  caf::anon_send(link_of(1), link_atom_v, gateway[0]); // one way: controller-0's state stays
+  run();
+  REQUIRE(state_of<controller_state>(ctrl[1]).link_up);
+  REQUIRE_FALSE(state_of<controller_state>(ctrl[0]).link_up);
+  advance(peer_state_due - 500ms, 100ms);
+  CHECK_FALSE(state_of<controller_state>(ctrl[1]).role_settled);
+  advance(1s, 100ms);
+  CHECK(state_of<controller_state>(ctrl[1]).role_settled);
+  CHECK(is_active(1)); // its own file's designation (both active: the peer was not heard)
+  cut_link();
+}
+
 TEST_CASE_FIXTURE(pair_fixture, "the step-down's own state waits for the disk like any other") {
   advance(1s);
   self->send(ctrl[0], action_atom_v, cfg::failure_action::alarm); // on its way to the disk
