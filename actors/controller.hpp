@@ -133,7 +133,8 @@ uint64_t wall_now(controller_ptr self);
 // A failed write is tried again every second until it succeeds.
 void persist(controller_ptr self, std::function<void(const std::string&)> done);
 // Runs `fn` once the clock is on disk past this agent's last stamp: at once when it already
-// is, else after the next write, with "" or that write's error. What this agent stamped
+// is, else when the write holding it ends (the one on its way, or the next), with "" or
+// that write's error. What this agent stamped
 // leaves it through here, so a stamp the peer holds is never taken again by a restart of
 // this agent for another value (equal stamps never replace each other: the agents would
 // stay apart).

@@ -235,10 +235,6 @@ void set_role(self_ptr self, bool active) {
 
 namespace {
 
-// One write at a time, of the whole state as it is when the write starts; changes made
-// meanwhile, and their callers, wait for the next one. A push of thousands of hosts costs a
-// few writes instead of one each (each serialises every host: 36 ms at 5,000,
-// build/control-merge).
 // when_durable's callers this write covers: "" when it landed, its error when it failed (a
 // broken disk must not part the agents; the store tries again).
 void release_durable_waiters(self_ptr self, uint64_t clock, const std::string& err) {
@@ -253,6 +249,10 @@ void release_durable_waiters(self_ptr self, uint64_t clock, const std::string& e
     f(err);
 }
 
+// One write at a time, of the whole state as it is when the write starts; changes made
+// meanwhile, and their callers, wait for the next one. A push of thousands of hosts costs a
+// few writes instead of one each (each serialises every host: 36 ms at 5,000,
+// build/control-merge).
 void write_state(self_ptr self) {
   auto& st = self->state;
   st.write_again = false;
