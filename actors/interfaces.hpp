@@ -206,7 +206,7 @@ using controller_actor = control_reads::extend<
   caf::reacts_to<hello_atom, caf::actor_addr>,             // this agent's own peer gateway
   caf::reacts_to<state_atom, std::string, uint8_t, uint8_t>, // a host's state changed
   caf::reacts_to<link_atom, bool>,                         // peer link up / down
-  caf::reacts_to<holdoff_atom>,                            // the start-up hold-off is over
+  caf::reacts_to<holdoff_atom>,                            // unsettled role: look again
   caf::reacts_to<mnfa_atom, bool>,                         // own MNFA: period x4 / restored
   caf::reacts_to<mnfa_atom, mnfa_report>,                  // own MNFA changed: tell the peer
   caf::reacts_to<table_atom, std::string>,                 // own alarm table: to the peer
