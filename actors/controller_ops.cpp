@@ -371,15 +371,15 @@ void take_then(self_ptr self, control_snapshot delta, std::string done,
   for (auto& c : ch->settled) // an address this command freed went back to an older host's
     log::warn("controller", "{}", c.why);
   apply_change(self, *ch, p);
-  // The disk first, then the peer, then the answer: "done" means it survives a restart, and
-  // an agent killed before its write cannot stamp another value with what the peer holds.
+  // The answer waits for the disk: "done" means it survives a restart. The peer gets the
+  // change from the same write (share joins it).
   persist(self, [=](const std::string& werr) mutable {
-    self->send(self->state.peer, sync_atom_v, std::move(delta));
     if (werr.empty())
       rp.deliver(done);
     else
       rp.deliver(caf::make_error(ec::not_persisted, done + "; " + werr));
   });
+  share(self, std::move(delta));
 }
 
 void when_durable(self_ptr self, std::function<void(const std::string&)> fn) {

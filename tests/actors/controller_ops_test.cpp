@@ -65,20 +65,29 @@ TEST_CASE_FIXTURE(pair_fixture, "neither a hand-over nor the sync on link-up car
   CHECK_FALSE(active(0));
 }
 
-// controller-1, active, dies having stopped worker-8 unseen (the link was cut); the survivor,
-// activated, stops worker-9 (written) and then worker-7, whose write its disk holds; then
-// controller-1 restarts and the link comes up.
-static void restart_beside_a_slow_disk(pair_fixture& f) {
+// controller-1 is made active, then (after `meanwhile`) dies, its file naming itself active;
+// controller-0, the survivor, is activated.
+template <class Meanwhile>
+static void fail_over_to_controller_0(pair_fixture& f, Meanwhile meanwhile) {
   f.advance(1s);
   f.ask<std::string>(f.ctrl[1], activate_atom_v, std::string{"controller-1"});
   f.advance(1s);
   REQUIRE(f.is_active(1));
-  f.cut_link();
-  f.ask<std::string>(f.ctrl[1], stop_atom_v, std::string{"worker-8"});
-  f.kill_agent(1); // its file names itself active
-  f.ask<std::string>(f.ctrl[0], activate_atom_v, std::string{"controller-0"}); // the survivor
-  f.ask<std::string>(f.ctrl[0], stop_atom_v, std::string{"worker-9"});
+  meanwhile();
+  f.kill_agent(1);
+  f.ask<std::string>(f.ctrl[0], activate_atom_v, std::string{"controller-0"});
   REQUIRE(f.is_active(0));
+}
+
+// controller-1, active, dies having stopped worker-8 unseen (the link was cut); the survivor,
+// activated, stops worker-9 (written) and then worker-7, whose write its disk holds; then
+// controller-1 restarts and the link comes up.
+static void restart_beside_a_slow_disk(pair_fixture& f) {
+  fail_over_to_controller_0(f, [&] {
+    f.cut_link();
+    f.ask<std::string>(f.ctrl[1], stop_atom_v, std::string{"worker-8"});
+  });
+  f.ask<std::string>(f.ctrl[0], stop_atom_v, std::string{"worker-9"});
   f.self->send(f.ctrl[0], stop_atom_v, std::string{"worker-7"}); // waits for a slow disk
   f.run_but_store(0);
   f.spawn_agent(1);
@@ -145,11 +154,7 @@ TEST_CASE_FIXTURE(pair_fixture, "a link that drops while a restarted agent waits
 
 TEST_CASE_FIXTURE(pair_fixture, "a restarted agent linked to a peer whose state never comes "
                                 "settles on its own designation after peer_state_due") {
-  advance(1s);
-  ask<std::string>(ctrl[1], activate_atom_v, std::string{"controller-1"});
-  advance(1s);
-  kill_agent(1); // its file names itself active
-  ask<std::string>(ctrl[0], activate_atom_v, std::string{"controller-0"});
+  fail_over_to_controller_0(*this, [] {});
   spawn_agent(1);
   run();
   caf::anon_send(link_of(1), link_atom_v, gateway[0]); // one way: controller-0's state stays
