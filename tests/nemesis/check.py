@@ -112,12 +112,18 @@ class History:
               if p["node"] == node and p.get("periods") and lo <= p["t_ms"] <= hi]
         if ps:
             return max(ps)
+        return max([default] + self.tuned(lo, hi, until, "--period", "period_ms"))
+
+    def tuned(self, lo, hi, until, arg, key):
+        """What tunes (`hbsctl tune ARG V`) and edited files (KEY = V) in effect within
+        [lo, hi] set."""
+        out = []
         for f in self.in_effect(lo, hi, hi if until is None else until):
-            if f["op"] == "tune" and "--period" in f.get("args", []):
-                ps.append(int(f["args"][f["args"].index("--period") + 1]))
-            elif f["op"] == "reload" and "period_ms" in f.get("edit", {}):
-                ps.append(int(f["edit"]["period_ms"]))
-        return max([default] + ps)
+            if f["op"] == "tune" and arg in f.get("args", []):
+                out.append(int(f["args"][f["args"].index(arg) + 1]))
+            elif f["op"] == "reload" and key in f.get("edit", {}):
+                out.append(int(f["edit"][key]))
+        return out
 
     def active_intervals(self, until):
         """Per agent, [start, end] of each time it was active."""
@@ -266,13 +272,7 @@ class Checker:
 
     def _loss(self, lo, hi):
         """The loss threshold: the configured one, or one tuned or reloaded in effect."""
-        tuned = []
-        for f in self.h.in_effect(lo, hi, self.until):
-            if f["op"] == "tune" and "--loss" in f.get("args", []):
-                tuned.append(int(f["args"][f["args"].index("--loss") + 1]))
-            elif f["op"] == "reload" and "loss" in f.get("edit", {}):
-                tuned.append(int(f["edit"]["loss"]))
-        return max([self.h.meta["loss"]] + tuned)
+        return max([self.h.meta["loss"]] + self.h.tuned(lo, hi, self.until, "--loss", "loss"))
 
     def no_missed_loss(self):
         for f in self.h.faults.values():
